@@ -1,0 +1,540 @@
+/**
+ * Temporal runtime provisioning: finds or builds the two servers this project runs on, and
+ * starts them.
+ *
+ * - The dev server is the Temporal CLI (`temporal server start-dev`): real persistence, the Web
+ *   UI and the visibility store our search attributes live in.
+ * - The time-skipping test server is the Java `temporal-test-server`, used by the workflow tests
+ *   so 48 hours of timers pass in milliseconds.
+ *
+ * The SDK would normally download both at run time, which fails where only package registries
+ * are reachable. So each is resolved in this order: an explicit path from the environment, a
+ * suitable binary on PATH (CLI only), a build cached per user outside the repository, a fresh
+ * build from the registries (Go module proxy / Maven Central), and only then the SDK's own
+ * download. `npm start`, the test setup and CI all go through this module.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TypedSearchAttributes, type SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+
+/** The Temporal CLI release we build: server 1.29.1 with SQLite and Web UI 2.42.1. */
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+/** Newest CLI tag whose go.mod has no local `replace`, so `go install pkg@version` works. */
+const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
+/** Oldest server a `temporal` found on PATH may embed for us to use it instead of building. */
+const MIN_SERVER_VERSION = [1, 29, 0] as const;
+/** The Java time-skipping test server artifact on Maven Central. */
+export const TEST_SERVER_VERSION = '1.32.1';
+const TEST_SERVER_ARTIFACT = 'io.temporal:temporal-test-server';
+const TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
+
+export type Log = (line: string) => void;
+const defaultLog: Log = (line) => console.error(`[temporal-runtime] ${line}`);
+
+export interface ResolvedExecutable {
+  path: string;
+  /** Where it came from, for the log line and the README's troubleshooting table. */
+  source: 'env' | 'path' | 'cache' | 'built';
+}
+
+/** Per-user cache outside the repository, shared by every clone on the machine. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CJ_CACHE_DIR) return path.resolve(env.CJ_CACHE_DIR);
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'customer-journey-workflows');
+}
+
+function commandExists(command: string): boolean {
+  return spawnSync(command, ['-version'], { stdio: 'ignore' }).error === undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+/**
+ * Reads `temporal --version` ("temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)") and says
+ * whether the embedded server is new enough for this project.
+ */
+export function describeCli(
+  file: string,
+): { version: string; server: string; suitable: boolean } | undefined {
+  const result = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 15_000 });
+  if (result.status !== 0) return undefined;
+  const match = /temporal version (\S+) \(Server (\d+)\.(\d+)\.(\d+)/.exec(result.stdout);
+  if (!match) return undefined;
+  const server = [Number(match[2]), Number(match[3]), Number(match[4])];
+  return {
+    version: match[1]!,
+    server: server.join('.'),
+    suitable: compareVersions(server, MIN_SERVER_VERSION) >= 0,
+  };
+}
+
+function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, command);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }) {
+  return spawnSync(command, args, { ...options, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+const SUMDB_FAILURE = /sum\.golang\.org|checksum database|verifying module|SECURITY ERROR/i;
+
+/**
+ * Finds a Temporal CLI, building it into the cache when none is found.
+ *
+ * @returns the binary, or `undefined` when there is neither a CLI nor a Go toolchain (callers
+ *   then fall back to the SDK's own download, which works on a machine with internet access).
+ */
+export function provisionTemporalCli(
+  env: NodeJS.ProcessEnv = process.env,
+  log: Log = defaultLog,
+): ResolvedExecutable | undefined {
+  if (env.TEMPORAL_CLI_PATH) {
+    if (!isExecutable(env.TEMPORAL_CLI_PATH)) {
+      throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file`);
+    }
+    return { path: env.TEMPORAL_CLI_PATH, source: 'env' };
+  }
+  const onPath = findOnPath('temporal', env);
+  if (onPath) {
+    const info = describeCli(onPath);
+    if (info?.suitable) return { path: onPath, source: 'path' };
+    log(
+      `ignoring ${onPath}: ${info ? `its server is ${info.server}` : 'it did not report a version'}, ` +
+        `this project needs server ${MIN_SERVER_VERSION.join('.')} or newer`,
+    );
+  }
+
+  const targetDir = path.join(cacheDir(env), 'temporal-cli', `v${TEMPORAL_CLI_VERSION}`);
+  const target = path.join(targetDir, 'temporal');
+  if (isExecutable(target)) return { path: target, source: 'cache' };
+
+  if (!commandExists('go')) return undefined;
+  log(
+    `building the Temporal CLI v${TEMPORAL_CLI_VERSION} (dev server + Web UI) with Go into ${targetDir}. ` +
+      'The SDK cannot download it here, so we build it once from the Go module proxy; ' +
+      'this takes a few minutes the first time and is cached afterwards.',
+  );
+  const started = Date.now();
+  fs.mkdirSync(targetDir, { recursive: true });
+  // Build into a private folder and rename, so a concurrent run never sees half a binary.
+  const staging = fs.mkdtempSync(path.join(targetDir, '.build-'));
+  const args = [
+    'install',
+    '-trimpath',
+    '-ldflags',
+    `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
+    `${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_VERSION}`,
+  ];
+  const buildEnv = { ...env, GOBIN: staging, CGO_ENABLED: '0' };
+  let result = run('go', args, { env: buildEnv });
+  if (result.status !== 0 && SUMDB_FAILURE.test(result.stderr)) {
+    log(
+      "Go's checksum database is not reachable here; retrying with GOSUMDB=off. " +
+        "Every dependency is still pinned by the CLI module's own go.sum.",
+    );
+    result = run('go', args, { env: { ...buildEnv, GOSUMDB: 'off' } });
+  }
+  if (result.status !== 0) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw new Error(`go install ${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_VERSION} failed:\n${result.stderr}`);
+  }
+  fs.renameSync(path.join(staging, 'temporal'), target);
+  fs.rmSync(staging, { recursive: true, force: true });
+  log(`built ${target} in ${Math.round((Date.now() - started) / 1000)} s`);
+  return { path: target, source: 'built' };
+}
+
+function testServerPom(): string {
+  const [groupId, artifactId] = TEST_SERVER_ARTIFACT.split(':');
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.customer-journey</groupId>
+  <artifactId>temporal-test-server-launcher</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>${groupId}</groupId>
+      <artifactId>${artifactId}</artifactId>
+      <version>${TEST_SERVER_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}
+
+// The launcher takes the same arguments as the SDK's downloaded test server (`<port>
+// [--enable-time-skipping]`), so either can stand in for the other. Class-data sharing
+// halves the JVM's start-up, which matters on a busy 2-core machine.
+const LAUNCHER = `#!/bin/sh
+here=$(cd "$(dirname "$0")" && pwd)
+java=java
+if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; fi
+cds=""
+if [ -f "$here/classes.jsa" ]; then cds="-XX:SharedArchiveFile=$here/classes.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"; fi
+exec "$java" $cds $CJ_TEST_SERVER_JAVA_OPTS -XX:+UseSerialGC -cp "$here/lib/*" ${TEST_SERVER_MAIN_CLASS} "$@"
+`;
+
+/**
+ * Finds the time-skipping test server, resolving it with Maven into the cache when needed.
+ *
+ * @returns a launcher taking `<port> [--enable-time-skipping]`, or `undefined` when neither
+ *   Java nor Maven is installed (callers fall back to the SDK's download).
+ */
+export async function provisionTestServer(
+  env: NodeJS.ProcessEnv = process.env,
+  log: Log = defaultLog,
+): Promise<ResolvedExecutable | undefined> {
+  if (env.TEMPORAL_TEST_SERVER_PATH) {
+    if (!isExecutable(env.TEMPORAL_TEST_SERVER_PATH)) {
+      throw new Error(`TEMPORAL_TEST_SERVER_PATH=${env.TEMPORAL_TEST_SERVER_PATH} is not an executable file`);
+    }
+    return { path: env.TEMPORAL_TEST_SERVER_PATH, source: 'env' };
+  }
+  const targetDir = path.join(cacheDir(env), 'temporal-test-server', TEST_SERVER_VERSION);
+  const launcher = path.join(targetDir, 'temporal-test-server');
+  if (isExecutable(launcher)) return { path: launcher, source: 'cache' };
+  if (!commandExists('java') || !commandExists('mvn')) return undefined;
+
+  log(
+    `resolving ${TEST_SERVER_ARTIFACT}:${TEST_SERVER_VERSION} (the time-skipping test server) with Maven into ${targetDir}; ` +
+      'this happens once and is cached afterwards.',
+  );
+  const started = Date.now();
+  fs.mkdirSync(path.dirname(targetDir), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(targetDir), `.${TEST_SERVER_VERSION}-`));
+  try {
+    fs.writeFileSync(path.join(staging, 'pom.xml'), testServerPom());
+    const mvnArgs = [
+      '-B',
+      '-q',
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${path.join(staging, 'lib')}`,
+    ];
+    const result = run('mvn', mvnArgs, { cwd: staging, env });
+    if (result.status !== 0) {
+      throw new Error(`mvn ${mvnArgs.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+    }
+    const stagedLauncher = path.join(staging, 'temporal-test-server');
+    fs.writeFileSync(stagedLauncher, LAUNCHER, { mode: 0o755 });
+    await dumpClassDataArchive(staging, log);
+    fs.rmSync(targetDir, { recursive: true, force: true });
+    fs.renameSync(staging, targetDir);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  log(`test server ready in ${Math.round((Date.now() - started) / 1000)} s`);
+  return { path: launcher, source: 'built' };
+}
+
+/** Runs the server once with -XX:ArchiveClassesAtExit so later starts map its classes. */
+async function dumpClassDataArchive(dir: string, log: Log): Promise<void> {
+  const port = await freePort();
+  const archive = path.join(dir, 'classes.jsa');
+  const child = spawn(path.join(dir, 'temporal-test-server'), [String(port)], {
+    env: { ...process.env, CJ_TEST_SERVER_JAVA_OPTS: `-XX:ArchiveClassesAtExit=${archive}` },
+    stdio: 'ignore',
+  });
+  try {
+    await waitForFrontend(`127.0.0.1:${port}`, child, 60_000, () => '');
+  } finally {
+    await stopProcess(child);
+  }
+  if (!fs.existsSync(archive))
+    log('class-data archive was not written; the test server will start without it');
+}
+
+/** Asks the OS for a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Waits until a Temporal frontend answers a real RPC (an open port is not enough: the server
+ * may still be creating its namespace).
+ */
+async function waitForFrontend(
+  address: string,
+  child: ChildProcess | undefined,
+  timeoutMs: number,
+  describeFailure: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) {
+      throw new Error(
+        `server at ${address} exited with code ${child.exitCode} before it was ready${describeFailure()}`,
+      );
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await sleep(200);
+    }
+  }
+  throw new Error(
+    `server at ${address} was not ready within ${timeoutMs} ms: ${String(lastError)}${describeFailure()}`,
+  );
+}
+
+async function stopProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface RunningServer {
+  /** gRPC frontend, host:port. */
+  address: string;
+  /** Web UI base URL, when the server has one. */
+  uiUrl?: string;
+  /** How the binary was found (or `sdk-download`). */
+  source: ResolvedExecutable['source'] | 'sdk-download';
+  stop(): Promise<void>;
+}
+
+/** Same shape as the SDK's `SearchAttributeKey` (which the package does not export). */
+export interface SearchAttributeSpec {
+  name: string;
+  type: SearchAttributeType;
+}
+
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number;
+  /** SQLite file for persistence; in memory when omitted. */
+  dbFile?: string;
+  /** Web UI off (tests that need no browser). */
+  headless?: boolean;
+  searchAttributes: readonly SearchAttributeSpec[];
+  /** Remote codec endpoint the Web UI uses to decode payloads. */
+  uiCodecEndpoint?: string;
+  /** Where the server's own log goes (it is noisy, so not the terminal). */
+  logFile?: string;
+  /** Bind address; loopback unless told otherwise. */
+  ip?: string;
+}
+
+function devServerArgs(options: DevServerOptions & { port: number; uiPort: number }): string[] {
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    options.ip ?? '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
+  ];
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFile) {
+    // WAL lets the UI's reads proceed while the history service writes; NORMAL sync is the usual
+    // pairing with WAL and still survives a process crash.
+    args.push(
+      '--db-filename',
+      options.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+    );
+  }
+  for (const { name, type } of options.searchAttributes) {
+    args.push('--search-attribute', `${name}=${TypedSearchAttributes.toMetadataType(type)}`);
+  }
+  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  return args;
+}
+
+/**
+ * Starts the Temporal dev server with every custom search attribute registered.
+ *
+ * Uses the provisioned CLI; where none can be provisioned, the SDK's own download.
+ */
+export async function startDevServer(
+  options: DevServerOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  log: Log = defaultLog,
+): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const uiPort = options.uiPort ?? (await freePort());
+  const cli = provisionTemporalCli(env, log);
+  if (!cli) {
+    log('no Temporal CLI and no Go toolchain: falling back to the SDK download of the dev server');
+    const testEnv = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: options.ip ?? '127.0.0.1',
+        port,
+        ui: !options.headless,
+        uiPort,
+        dbFilename: options.dbFile,
+        searchAttributes: [...options.searchAttributes],
+        extraArgs: options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [],
+      },
+    });
+    return {
+      address: testEnv.address,
+      uiUrl: options.headless ? undefined : `http://localhost:${uiPort}`,
+      source: 'sdk-download',
+      stop: () => testEnv.teardown(),
+    };
+  }
+
+  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const logFd = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(cli.path, devServerArgs({ ...options, port, uiPort }), {
+    stdio: ['ignore', logFd, logFd],
+  });
+  if (typeof logFd === 'number') fs.closeSync(logFd);
+  const address = `127.0.0.1:${port}`;
+  const describeFailure = () =>
+    options.logFile ? `\n--- last lines of ${options.logFile} ---\n${tail(options.logFile, 30)}` : '';
+  try {
+    await waitForFrontend(address, child, 120_000, describeFailure);
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
+  return {
+    address,
+    uiUrl: options.headless ? undefined : `http://localhost:${uiPort}`,
+    source: cli.source,
+    stop: () => stopProcess(child),
+  };
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Starts one time-skipping test server (time skipping locked until a client unlocks it, as
+ * with the SDK's own) and registers the custom search attributes through its operator service,
+ * which is the only way it learns them.
+ */
+export async function startTimeSkippingServer(
+  options: { port?: number; searchAttributes: readonly SearchAttributeSpec[] },
+  env: NodeJS.ProcessEnv = process.env,
+  log: Log = defaultLog,
+): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const launcher = await provisionTestServer(env, log);
+  let server: RunningServer;
+  if (!launcher) {
+    log('no Java/Maven: falling back to the SDK download of the time-skipping test server');
+    const testEnv = await TestWorkflowEnvironment.createTimeSkipping({ server: { port } });
+    server = { address: testEnv.address, source: 'sdk-download', stop: () => testEnv.teardown() };
+  } else {
+    const child = spawn(launcher.path, [String(port)], { stdio: 'ignore' });
+    const address = `127.0.0.1:${port}`;
+    try {
+      await waitForFrontend(address, child, 60_000, () => '');
+    } catch (error) {
+      await stopProcess(child);
+      throw error;
+    }
+    server = { address, source: launcher.source, stop: () => stopProcess(child) };
+  }
+  await registerSearchAttributes(server.address, options.searchAttributes);
+  return server;
+}
+
+/** Adds custom search attributes the server does not know yet. */
+export async function registerSearchAttributes(
+  address: string,
+  searchAttributes: readonly SearchAttributeSpec[],
+  namespace = 'default',
+): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    // The time-skipping server cannot list search attributes; it starts with none of ours.
+    const existing = await connection.operatorService
+      .listSearchAttributes({ namespace })
+      .then((response) => response.customAttributes ?? {})
+      .catch(() => ({}));
+    const missing = searchAttributes.filter(({ name }) => !(name in existing));
+    if (missing.length === 0) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map(({ name, type }) => [name, indexedValueType(type)])),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
+  const { IndexedValueType } = temporal.api.enums.v1;
+  const byName: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+    Text: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+    Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    Double: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+    Bool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    KeywordList: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
+  const value = byName[TypedSearchAttributes.toMetadataType(type)];
+  if (value === undefined) throw new Error(`unsupported search attribute type ${type}`);
+  return value;
+}

@@ -1,0 +1,254 @@
+/**
+ * The runtime itself: provisioned servers, the worker factory, configuration errors and
+ * `npm start`, all on real Temporal servers.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ConfigError, DEFAULT_TASK_QUEUE, loadWorkerConfig } from '../lib/config';
+import { freePort } from '../lib/temporal-runtime';
+import { createWorker } from '../worker';
+import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import type { sleepFor } from './fixtures/sleeper-workflow';
+import { testNames, timeSkippingEnvironment } from './helpers/temporal';
+
+const root = path.resolve(__dirname, '..');
+const { IndexedValueType } = temporal.api.enums.v1;
+
+describe('dev server', () => {
+  let connection: Connection;
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: inject('temporal').devServer.address });
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  it('has every custom search attribute registered with its type', async () => {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
+    for (const key of allSearchAttributeKeys) {
+      const registered = customAttributes?.[key.name];
+      expect(registered, key.name).toBeDefined();
+      expect(IndexedValueType[registered!], key.name).toBe(
+        `INDEXED_VALUE_TYPE_${TypedSearchAttributes.toMetadataType(key.type)
+          .replace(/([a-z])([A-Z])/g, '$1_$2')
+          .toUpperCase()}`,
+      );
+    }
+  });
+
+  it('keeps the search attributes within the per-namespace limits of the SQLite visibility store', () => {
+    const limits: Record<string, number> = {
+      Keyword: 10,
+      Bool: 3,
+      Int: 3,
+      Double: 3,
+      Datetime: 3,
+      Text: 3,
+      KeywordList: 3,
+    };
+    const counts: Record<string, number> = {};
+    for (const key of allSearchAttributeKeys) {
+      const type = TypedSearchAttributes.toMetadataType(key.type);
+      counts[type] = (counts[type] ?? 0) + 1;
+    }
+    for (const [type, count] of Object.entries(counts))
+      expect(count, type).toBeLessThanOrEqual(limits[type]!);
+  });
+
+  it('serves the Web UI', async () => {
+    const response = await fetch(inject('temporal').devServer.uiUrl);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<html');
+  });
+});
+
+describe('worker', () => {
+  it('a worker built by the worker factory polls the customer-journey task queue', async () => {
+    const { address } = inject('temporal').devServer;
+    const config = loadWorkerConfig({
+      TEMPORAL_ADDRESS: address,
+      CJ_WORKFLOW_BUNDLE: inject('temporal').workflowBundlePath,
+    });
+    expect(config.taskQueue).toBe(DEFAULT_TASK_QUEUE);
+    const nativeConnection = await NativeConnection.connect(config.connectionOptions);
+    const client = await Connection.connect({ address });
+    try {
+      const worker = await createWorker({ config, connection: nativeConnection });
+      await worker.runUntil(async () => {
+        await expect
+          .poll(
+            async () => {
+              const { pollers } = await client.workflowService.describeTaskQueue({
+                namespace: 'default',
+                taskQueue: { name: DEFAULT_TASK_QUEUE },
+                taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+              });
+              return (pollers ?? []).map((poller) => poller.identity);
+            },
+            { timeout: 20_000, interval: 250 },
+          )
+          .toContain(worker.options.identity);
+      });
+    } finally {
+      await client.close();
+      await nativeConnection.close();
+    }
+  });
+
+  it('names every wrong setting in one configuration error', () => {
+    let caught: unknown;
+    try {
+      loadWorkerConfig({
+        TEMPORAL_ADDRESS: 'localhost',
+        CJ_SHUTDOWN_GRACE_SECONDS: 'soon',
+        CJ_WORKFLOW_BUNDLE: path.join(root, 'no-such-bundle.js'),
+        TEMPORAL_TLS: 'maybe',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('TEMPORAL_ADDRESS: must be host:port');
+    expect(message).toContain('CJ_SHUTDOWN_GRACE_SECONDS: must be a whole number');
+    expect(message).toContain('CJ_WORKFLOW_BUNDLE: file does not exist');
+    expect(message).toContain('TEMPORAL_TLS: must be true or false');
+  });
+
+  it('the worker process stops at start with a message naming a wrong setting', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: 'http://nowhere',
+        CJ_TASK_QUEUE: '',
+        CJ_MAX_CACHED_WORKFLOWS: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('Invalid configuration');
+    expect(stderr).toContain('TEMPORAL_ADDRESS: must be host:port');
+    expect(stderr).toContain('CJ_MAX_CACHED_WORKFLOWS: must be greater than 0');
+  });
+});
+
+describe('time-skipping test server', () => {
+  it('runs a workflow that sleeps 48 hours in seconds of wall time', async () => {
+    const env = await timeSkippingEnvironment();
+    const { taskQueue, workflowId } = testNames();
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'fixtures/sleeper-workflow.ts'),
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+    });
+    try {
+      const wallStart = Date.now();
+      const result = await worker.runUntil(
+        env.client.workflow.execute<typeof sleepFor>('sleepFor', {
+          taskQueue,
+          workflowId: workflowId(),
+          args: [{ hours: 48 }],
+        }),
+      );
+      const workflowElapsed = Date.parse(result.wokeAt) - Date.parse(result.startedAt);
+      expect(workflowElapsed).toBeGreaterThanOrEqual(48 * 3600_000);
+      expect(Date.now() - wallStart).toBeLessThan(60_000);
+    } finally {
+      await env.teardown();
+    }
+  });
+});
+
+describe('npm start', () => {
+  it('brings up the UI and the worker, and keeps workflows across a restart', async () => {
+    const dataDir = fs.mkdtempSync(path.join(inject('temporal').runDir, 'start-'));
+    const port = await freePort();
+    const uiPort = await freePort();
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: '',
+      CJ_DATA_DIR: dataDir,
+      CJ_DEV_SERVER_PORT: String(port),
+      CJ_UI_PORT: String(uiPort),
+      CJ_WORKFLOW_BUNDLE: inject('temporal').workflowBundlePath,
+    };
+    const workflowId = testNames().workflowId('kept');
+
+    const first = await startProduct(env);
+    try {
+      expect(first.output).toContain(`http://localhost:${uiPort}`);
+      expect((await fetch(`http://localhost:${uiPort}`)).status).toBe(200);
+      const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      try {
+        await connection.workflowService.startWorkflowExecution({
+          namespace: 'default',
+          workflowId,
+          requestId: workflowId,
+          workflowType: { name: 'kept-across-restarts' },
+          taskQueue: { name: 'nobody-polls-this' },
+        });
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startProduct(env);
+    try {
+      const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      try {
+        const described = await connection.workflowService.describeWorkflowExecution({
+          namespace: 'default',
+          execution: { workflowId },
+        });
+        expect(described.workflowExecutionInfo?.type?.name).toBe('kept-across-restarts');
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+/** Runs `npm start`'s script until its worker is polling; `stop` sends Ctrl-C and waits. */
+async function startProduct(
+  env: NodeJS.ProcessEnv,
+): Promise<{ output: string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/start.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const append = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await expect.poll(() => output, { timeout: 120_000, interval: 250 }).toContain('worker polling task queue');
+  return {
+    output,
+    stop: async () => {
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(output).toContain('stopping the Temporal dev server');
+      return code;
+    },
+  };
+}

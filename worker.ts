@@ -1,0 +1,68 @@
+/**
+ * The worker: runs every workflow and activity of the `customer-journey` task queue.
+ *
+ * It connects with Temporal's standard environment configuration, so the same process serves the
+ * local dev server, a self-hosted cluster or Temporal Cloud, and it stops gracefully on SIGINT
+ * and SIGTERM (in-flight activities get CJ_SHUTDOWN_GRACE_SECONDS to finish).
+ *
+ * Run it with `npm run worker` (against TEMPORAL_ADDRESS) or through `npm start`.
+ */
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
+
+export interface CreateWorkerOptions {
+  config: WorkerConfig;
+  connection: NativeConnection;
+  /** Activity implementations; the real ones from `createActivities` when omitted. */
+  activities?: WorkerOptions['activities'];
+  /** Dependencies of the real activities (ignored when `activities` is given). */
+  activityDeps?: ActivityDeps;
+}
+
+/** Builds a worker for the configured task queue, from the prebuilt bundle when there is one. */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const { config, connection } = options;
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = config.workflowBundlePath
+    ? { workflowBundle: { codePath: config.workflowBundlePath } }
+    : { workflowsPath: path.join(__dirname, 'workflows') };
+  return await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    ...workflows,
+    activities: options.activities ?? createActivities(options.activityDeps),
+    shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+    maxCachedWorkflows: config.maxCachedWorkflows,
+  });
+}
+
+/**
+ * Connects, runs the worker until a shutdown signal, then closes the connection.
+ *
+ * @param env the environment to read settings from (tests pass their own).
+ */
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadWorkerConfig(env);
+  const connection = await NativeConnection.connect(config.connectionOptions);
+  try {
+    const worker = await createWorker({ config, connection });
+    console.log(
+      `worker polling task queue "${config.taskQueue}" on ${config.connectionOptions.address ?? 'localhost:7233'} ` +
+        `(namespace ${config.namespace}, ${config.workflowBundlePath ? 'prebuilt bundle' : 'bundled at start'})`,
+    );
+    // Worker.run() returns once the runtime's SIGINT/SIGTERM handler has drained the worker.
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });
+}
