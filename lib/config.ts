@@ -29,7 +29,8 @@ const hostPort = z
   .string()
   .regex(/^[^\s:/]+(:\d{1,5})$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port, for example localhost:7233');
 const booleanFlag = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' });
-const positiveInt = z
+/** An environment value that must be a whole number above zero. */
+export const positiveInt = z
   .string()
   .regex(/^\d+$/, 'must be a whole number')
   .transform(Number)
@@ -65,7 +66,7 @@ export const WorkerSettings = ConnectionSettings.extend({
 export type WorkerSettings = z.infer<typeof WorkerSettings>;
 
 /** Drops empty values, as `.env` files and CI often define a variable as empty. */
-function nonEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+export function nonEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter(
       (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
@@ -73,7 +74,12 @@ function nonEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   );
 }
 
-function parseSettings<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+/**
+ * Validates environment settings against a schema.
+ *
+ * @throws ConfigError with one `NAME: problem` line per wrong setting.
+ */
+export function parseSettings<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const result = schema.safeParse(nonEmpty(env));
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));

@@ -1,0 +1,35 @@
+/**
+ * The transport under every activity: one `IntegrationGateway` interface, a signed HTTP webhook
+ * implementation and a local outbox (the default), chosen by `loadIntegrationGateway`.
+ */
+export {
+  SYSTEMS,
+  TransientIntegrationError,
+  assertValidRequest,
+  type GatewayRequest,
+  type GatewayResult,
+  type IntegrationGateway,
+  type SystemName,
+} from './gateway';
+export {
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+  WebhookGateway,
+  signBody,
+  verifySignature,
+  webhookUrlSetting,
+  type WebhookGatewayOptions,
+} from './webhook-gateway';
+export {
+  OutboxGateway,
+  outboxFile,
+  outboxId,
+  readOutbox,
+  type OutboxEntry,
+  type OutboxGatewayOptions,
+} from './outbox-gateway';
+export {
+  DEFAULT_OUTBOX_DIR,
+  IntegrationSettings,
+  loadIntegrationGateway,
+  type LoadedIntegrationGateway,
+} from './config';
