@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { loadIntegrationGateway } from './activities/integrations/config';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
 
 export interface CreateWorkerOptions {
@@ -46,12 +47,18 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
  */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
+  const integrations = loadIntegrationGateway(env);
   const connection = await NativeConnection.connect(config.connectionOptions);
   try {
-    const worker = await createWorker({ config, connection });
+    const worker = await createWorker({
+      config,
+      connection,
+      activityDeps: { gateway: integrations.gateway },
+    });
     console.log(
       `worker polling task queue "${config.taskQueue}" on ${config.connectionOptions.address ?? 'localhost:7233'} ` +
-        `(namespace ${config.namespace}, ${config.workflowBundlePath ? 'prebuilt bundle' : 'bundled at start'})`,
+        `(namespace ${config.namespace}, ${config.workflowBundlePath ? 'prebuilt bundle' : 'bundled at start'}; ` +
+        `${integrations.description})`,
     );
     // Worker.run() returns once the runtime's SIGINT/SIGTERM handler has drained the worker.
     await worker.run();

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
-import { ConfigError, loadWorkerConfig, projectRoot } from '../lib/config';
+import { ConfigError, loadWorkerConfig, parseSettings, projectRoot } from '../lib/config';
 import { startDevServer, type RunningServer } from '../lib/temporal-runtime';
 import { runWorker } from '../worker';
 
@@ -20,20 +20,10 @@ const StartSettings = z.object({
   CJ_UI_CODEC_ENDPOINT: z.url().optional(),
 });
 
-function readStartSettings(env: NodeJS.ProcessEnv) {
-  const result = StartSettings.safeParse(
-    Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith('CJ_') && value !== '')),
-  );
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
-  return result.data;
-}
-
 async function main(): Promise<void> {
   const env = { ...process.env };
   // Validate everything before starting anything, so a typo does not leave a server behind.
-  const settings = readStartSettings(env);
+  const settings = parseSettings(StartSettings, env);
   const workerConfig = loadWorkerConfig(env);
 
   let server: RunningServer | undefined;

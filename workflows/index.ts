@@ -1,3 +1,3 @@
 // The worker bundles this module: every workflow type the `customer-journey` task queue serves
 // is exported from here, one kebab-case file per workflow.
-export {};
+export { afterSalesCase } from './after-sales-case';

@@ -104,4 +104,3 @@ export function loadIntegrationGateway(env: NodeJS.ProcessEnv = process.env): Lo
 function origin(url: string): string {
   return new URL(url).origin;
 }
-

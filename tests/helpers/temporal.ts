@@ -85,3 +85,16 @@ export async function createTestWorker(
     ...options,
   });
 }
+
+/**
+ * The message a rejected update or failed workflow gives its caller: the SDK wraps it (the
+ * error says "Workflow Update failed"), the reason is in the cause.
+ */
+export async function rejectionOf(promise: Promise<unknown>): Promise<string> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof Error)) throw new Error('expected a rejection, but it succeeded');
+  return error.cause instanceof Error ? error.cause.message : error.message;
+}

@@ -1,0 +1,181 @@
+/**
+ * The activity contract: one request object in, one result object out, for every side effect.
+ *
+ * Workflows import these types only (lint enforces it) and call the activities through
+ * `proxyActivities`. Every request carries an `idempotencyKey` the workflow derives from its id
+ * and the step, so a retried or replayed call never has a second effect downstream.
+ *
+ * No request carries personal data: customers are named by their opaque id and the messaging
+ * system looks their contact details up itself.
+ */
+import type { Channel, Priority, Team } from '../workflows/definitions/common';
+import type { Audience, IssueCategory, Severity, WindowName } from '../workflows/definitions/case-policy';
+import type { ResolutionType } from '../workflows/definitions/case';
+
+interface Keyed {
+  /** Stable across retries and replays: `<workflow id>/<step>`. */
+  idempotencyKey: string;
+}
+
+/** Messages to customers; the text lives in the messaging system's templates. */
+export type CustomerTemplate =
+  | 'case-received'
+  | 'auto-reply'
+  | 'recall-notice'
+  | 'repair-scheduled'
+  | 'replacement-shipped'
+  | 'refund-offer'
+  | 'refund-issued'
+  | 'advice-given'
+  | 'case-closed'
+  | 'quote-sent'
+  | 'contract-confirmation'
+  | 'training-schedule'
+  | 'follow-up'
+  | 'revisit'
+  | 'renewal-reminder';
+
+export interface NotifyCustomerRequest extends Keyed {
+  customerId: string;
+  channel: Channel;
+  template: CustomerTemplate;
+  /** The case or journey the message is about. */
+  subjectId: string;
+  /** Template variables (no personal data). */
+  data?: Record<string, string | number | boolean>;
+}
+
+/** Staff audiences: the case ladder's, plus the journey's owner chain. */
+export type StaffAudience = Audience | 'owner' | 'owner-lead' | 'approver' | 'deputy-approver' | 'ops';
+
+export interface NotifyStaffRequest extends Keyed {
+  subjectId: string;
+  audience: StaffAudience;
+  team?: Team;
+  /** Staff id of the person addressed, when known. */
+  staffId?: string;
+  priority?: Priority;
+  window?: WindowName | 'first-response' | 'quote-approval' | 'follow-up';
+  percent?: number;
+  reason: string;
+}
+
+export interface AssignCaseRequest extends Keyed {
+  caseId: string;
+  team: Team;
+  priority: Priority;
+  category: IssueCategory;
+}
+
+export interface CarrierClaimRequest extends Keyed {
+  caseId: string;
+  orderId?: string;
+  carrier?: string;
+}
+
+export interface RecallRequest extends Keyed {
+  caseId: string;
+  sku?: string;
+  batch?: string;
+}
+
+export interface RepairRequest extends Keyed {
+  caseId: string;
+  mode: 'in-store' | 'factory';
+  /** Out of warranty repairs are still done; parts are charged at cost (seed 004). */
+  inWarranty: boolean;
+  dueAt: string;
+}
+
+export interface ReplacementRequest extends Keyed {
+  caseId: string;
+  sku?: string;
+  orderId?: string;
+}
+
+export type ReplacementResult = { shipped: true; shipmentId: string } | { shipped: false; reason: string };
+
+export interface RefundRequest extends Keyed {
+  caseId: string;
+  /** Absent: the full purchase price, as the order system knows it. */
+  amount?: number;
+  currency?: string;
+}
+
+export interface RevisitTaskRequest extends Keyed {
+  caseId: string;
+  team: Team;
+  assignee?: string;
+  dueAt: string;
+}
+
+export interface SurveyRequest extends Keyed {
+  caseId: string;
+  customerId: string;
+  channel: Channel;
+  /** Where the survey tool posts the answer back (the `submitFeedback` update of this case). */
+  replyTo: { workflowId: string; update: 'submitFeedback' };
+}
+
+export interface QaReviewRequest extends Keyed {
+  caseId: string;
+  team: Team;
+  priority: Priority;
+  category: IssueCategory;
+  outcome: string;
+}
+
+export interface KnowledgeBaseRequest extends Keyed {
+  caseId: string;
+  category: IssueCategory;
+  severity: Severity;
+  resolutionType?: ResolutionType;
+  summary: string;
+}
+
+export interface ReferralRequest extends Keyed {
+  customerId: string;
+  channel: Channel;
+  subjectId: string;
+}
+
+export interface ArchiveSyncRequest extends Keyed {
+  customerId: string;
+  journeyId: string;
+  /** The handoff package: requirements, promised terms, special requests (see journey.ts). */
+  record: Record<string, unknown>;
+}
+
+export interface TrainingRequest extends Keyed {
+  customerId: string;
+  journeyId: string;
+  deliveredAt: string;
+}
+
+export interface TaskRequest extends Keyed {
+  subjectId: string;
+  owner?: string;
+  kind: 'follow-up' | 'revisit' | 'renewal' | 'handoff';
+  dueAt: string;
+  summary: string;
+}
+
+/** Every activity, as workflows see it. `createActivities` returns exactly this. */
+export interface Activities {
+  notifyCustomer(request: NotifyCustomerRequest): Promise<{ messageId: string }>;
+  notifyStaff(request: NotifyStaffRequest): Promise<{ notificationId: string }>;
+  assignCase(request: AssignCaseRequest): Promise<{ assignee: string }>;
+  openCarrierClaim(request: CarrierClaimRequest): Promise<{ claimId: string }>;
+  openRecall(request: RecallRequest): Promise<{ recallId: string }>;
+  scheduleRepair(request: RepairRequest): Promise<{ repairOrderId: string }>;
+  shipReplacement(request: ReplacementRequest): Promise<ReplacementResult>;
+  issueRefund(request: RefundRequest): Promise<{ refundId: string }>;
+  scheduleRevisit(request: RevisitTaskRequest): Promise<{ taskId: string }>;
+  sendSurvey(request: SurveyRequest): Promise<{ surveyId: string }>;
+  requestQaReview(request: QaReviewRequest): Promise<{ reviewId: string }>;
+  recordKnowledgeBaseEntry(request: KnowledgeBaseRequest): Promise<{ entryId: string }>;
+  requestReferral(request: ReferralRequest): Promise<{ requestId: string }>;
+  syncCustomerArchive(request: ArchiveSyncRequest): Promise<{ archiveVersion: string }>;
+  pushTrainingSchedule(request: TrainingRequest): Promise<{ scheduleId: string }>;
+  createTask(request: TaskRequest): Promise<{ taskId: string }>;
+}

@@ -1,0 +1,184 @@
+/**
+ * SLA clocks: pure functions over plain data, so the workflow keeps them in its state (and
+ * carries them across continue-as-new) and unit tests exercise them without a server.
+ *
+ * A clock has a budget of calendar or business time. It consumes budget only while running:
+ * pausing folds the running segment into `consumedMs`, so paused time never counts and is
+ * accounted separately in `pausedMs`. A breach does not stop the clock: a late fulfilment is
+ * still recorded, with its lateness.
+ */
+import { addTime, timeBetween, type BusinessCalendar, type TimeBasis } from '../definitions/business-hours';
+import type { LadderStep, WindowName, WindowSpec } from '../definitions/case-policy';
+
+export interface SlaClock {
+  window: WindowName;
+  basis: TimeBasis;
+  budgetMs: number;
+  startedAt: string;
+  /** Budget consumed by finished running segments. */
+  consumedMs: number;
+  /** Start of the current running segment; absent while paused or finished. */
+  runningSince?: string;
+  pausedSince?: string;
+  /** Wall-clock time spent paused. */
+  pausedMs: number;
+  state: 'running' | 'paused' | 'fulfilled' | 'cancelled';
+  /** Ladder percents already fired (100 = the breach). */
+  fired: number[];
+  breachedAt?: string;
+  fulfilledAt?: string;
+}
+
+const HOUR = 3_600_000;
+
+/** Milliseconds of a window spec. */
+export function budgetOf(spec: WindowSpec): number {
+  return Math.round(spec.hours * HOUR);
+}
+
+export function startClock(window: WindowName, spec: WindowSpec, now: string): SlaClock {
+  return {
+    window,
+    basis: spec.basis,
+    budgetMs: budgetOf(spec),
+    startedAt: now,
+    consumedMs: 0,
+    runningSince: now,
+    pausedMs: 0,
+    state: 'running',
+    fired: [],
+  };
+}
+
+/** Budget consumed as of `now`. */
+export function consumed(clock: SlaClock, now: string, calendar: BusinessCalendar): number {
+  if (clock.state !== 'running' || !clock.runningSince) return clock.consumedMs;
+  return clock.consumedMs + timeBetween(clock.basis, clock.runningSince, now, calendar);
+}
+
+/** The instant at which `fraction` of the budget is consumed, if the clock keeps running. */
+function instantAt(clock: SlaClock, fraction: number, calendar: BusinessCalendar): string | undefined {
+  if (clock.state !== 'running' || !clock.runningSince) return undefined;
+  const left = Math.max(0, Math.round(clock.budgetMs * fraction) - clock.consumedMs);
+  return addTime(clock.basis, clock.runningSince, left, calendar);
+}
+
+/** When the window runs out if nothing changes (undefined while paused or finished). */
+export function dueAt(clock: SlaClock, calendar: BusinessCalendar): string | undefined {
+  return instantAt(clock, 1, calendar);
+}
+
+export function remaining(clock: SlaClock, now: string, calendar: BusinessCalendar): number {
+  return clock.budgetMs - consumed(clock, now, calendar);
+}
+
+export function isOpen(clock: SlaClock): boolean {
+  return clock.state === 'running' || clock.state === 'paused';
+}
+
+export function pause(clock: SlaClock, now: string, calendar: BusinessCalendar): SlaClock {
+  if (clock.state !== 'running') return clock;
+  return {
+    ...clock,
+    consumedMs: consumed(clock, now, calendar),
+    runningSince: undefined,
+    pausedSince: now,
+    state: 'paused',
+  };
+}
+
+export function resume(clock: SlaClock, now: string): SlaClock {
+  if (clock.state !== 'paused' || !clock.pausedSince) return clock;
+  return {
+    ...clock,
+    pausedMs: clock.pausedMs + Math.max(0, Date.parse(now) - Date.parse(clock.pausedSince)),
+    pausedSince: undefined,
+    runningSince: now,
+    state: 'running',
+  };
+}
+
+export function fulfil(clock: SlaClock, now: string, calendar: BusinessCalendar): SlaClock {
+  if (!isOpen(clock)) return clock;
+  const resumed = clock.state === 'paused' ? resume(clock, now) : clock;
+  return {
+    ...resumed,
+    consumedMs: consumed(resumed, now, calendar),
+    runningSince: undefined,
+    state: 'fulfilled',
+    fulfilledAt: now,
+  };
+}
+
+export function cancel(clock: SlaClock, now: string, calendar: BusinessCalendar): SlaClock {
+  if (!isOpen(clock)) return clock;
+  const resumed = clock.state === 'paused' ? resume(clock, now) : clock;
+  return {
+    ...resumed,
+    consumedMs: consumed(resumed, now, calendar),
+    runningSince: undefined,
+    state: 'cancelled',
+  };
+}
+
+/**
+ * A new budget for an open clock (reclassification): the start stays, consumption stays, and
+ * ladder steps already fired stay fired. A smaller budget may be exceeded at once; the next
+ * `dueSteps` call then fires what is due.
+ */
+export function rebudget(clock: SlaClock, spec: WindowSpec): SlaClock {
+  if (!isOpen(clock)) return clock;
+  return { ...clock, basis: spec.basis, budgetMs: budgetOf(spec) };
+}
+
+/** A ladder step whose time has come. */
+export interface DueStep {
+  window: WindowName;
+  step: LadderStep;
+  breach: boolean;
+}
+
+/** Marks every step due at `now` as fired and returns them, lowest percent first. */
+export function collectDueSteps(
+  clock: SlaClock,
+  ladder: readonly LadderStep[],
+  now: string,
+  calendar: BusinessCalendar,
+): { clock: SlaClock; due: DueStep[] } {
+  if (clock.state !== 'running') return { clock, due: [] };
+  const used = consumed(clock, now, calendar);
+  const due = [...ladder]
+    .sort((a, b) => a.percent - b.percent)
+    .filter(
+      (step) =>
+        !clock.fired.includes(step.percent) && used >= Math.round((clock.budgetMs * step.percent) / 100),
+    )
+    .map((step) => ({ window: clock.window, step, breach: step.percent >= 100 }));
+  if (due.length === 0) return { clock, due };
+  const breach = due.some((step) => step.breach);
+  return {
+    clock: {
+      ...clock,
+      fired: [...clock.fired, ...due.map(({ step }) => step.percent)],
+      breachedAt: breach ? (clock.breachedAt ?? now) : clock.breachedAt,
+    },
+    due,
+  };
+}
+
+/** The next instant at which a ladder step of this clock becomes due. */
+export function nextStepAt(
+  clock: SlaClock,
+  ladder: readonly LadderStep[],
+  calendar: BusinessCalendar,
+): string | undefined {
+  if (clock.state !== 'running') return undefined;
+  const next = [...ladder]
+    .sort((a, b) => a.percent - b.percent)
+    .find((step) => !clock.fired.includes(step.percent));
+  return next ? instantAt(clock, next.percent / 100, calendar) : undefined;
+}
+
+export function isBreached(clock: SlaClock): boolean {
+  return clock.breachedAt !== undefined;
+}

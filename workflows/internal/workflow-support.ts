@@ -1,0 +1,88 @@
+/**
+ * Small workflow-side helpers shared by every workflow: input validation that fails fast, the
+ * activity proxy with its retry policy, idempotency keys and time.
+ */
+import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { z } from 'zod';
+import type { Activities } from '../../activities/types';
+import { FailureType } from '../definitions/errors';
+import { check } from '../definitions/validation';
+
+/** Workflow time as an ISO string (the sandbox's clock is deterministic). */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/**
+ * Parses a workflow input; a wrong one fails the workflow at once, non-retryably, with every
+ * problem named (retrying cannot fix a bad input, and a stuck task would hide it).
+ */
+export function parseWorkflowInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  workflowType: string,
+): z.output<S> {
+  const checked = check(schema, input);
+  if (checked.ok) return checked.value;
+  throw ApplicationFailure.create({
+    type: FailureType.InvalidWorkflowInput,
+    message: `Invalid ${workflowType} input: ${checked.problems.join('; ')}`,
+    details: [{ problems: checked.problems }],
+    nonRetryable: true,
+  });
+}
+
+/**
+ * Integrations retry with backoff for a day (a webhook target that is down for hours loses
+ * nothing); a permanent refusal is not retried and lands in the timeline instead.
+ */
+export const ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: [FailureType.IntegrationRejected],
+  },
+};
+
+export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+
+/** `<workflow id>/<step>`: the same step of the same workflow always sends the same key. */
+export function idempotencyKey(step: string): string {
+  return `${workflowInfo().workflowId}/${step}`;
+}
+
+/** A short reason for the timeline when an activity gave up. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Milliseconds from workflow time to an instant, at least 1 ms (a zero timer is not a timer). */
+export function msUntil(iso: string): number {
+  return Math.max(1, Date.parse(iso) - Date.now());
+}
+
+/** "2 h 5 min" for details and summaries. */
+export function formatDuration(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(Math.round(ms / 60_000));
+  const days = Math.floor(rest / 1440);
+  rest -= days * 1440;
+  const hours = Math.floor(rest / 60);
+  const minutes = rest - hours * 60;
+  const parts = [
+    days ? `${days} d` : '',
+    hours ? `${hours} h` : '',
+    minutes || (!days && !hours) ? `${minutes} min` : '',
+  ];
+  return sign + parts.filter(Boolean).join(' ');
+}
+
+/** "2026-11-23 09:00 UTC" */
+export function formatInstant(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
