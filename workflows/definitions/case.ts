@@ -306,14 +306,34 @@ export const CaseOutcome = z.enum([
 ]);
 export type CaseOutcome = z.infer<typeof CaseOutcome>;
 
+/** How one SLA window ended, for analysts' compliance figures. */
+export const WindowOutcome = z.object({
+  window: WindowName,
+  basis: z.enum(['calendar', 'business']),
+  budgetMs: z.number(),
+  /** Budget consumed (calendar or business time, pauses excluded). */
+  consumedMs: z.number(),
+  pausedMs: z.number(),
+  breached: z.boolean(),
+  state: z.enum(['running', 'paused', 'fulfilled', 'cancelled']),
+});
+export type WindowOutcome = z.infer<typeof WindowOutcome>;
+
 export const CaseResult = z.object({
   caseId: z.string(),
   customerId: z.string(),
   journeyId: z.string().optional(),
   outcome: CaseOutcome,
   priority: Priority,
+  channel: Channel,
   category: IssueCategory,
+  severity: Severity,
   team: Team,
+  /** Wall-clock time from opening to the first reply. */
+  firstResponseMs: z.number().optional(),
+  /** Wall-clock time from opening to the last resolution. */
+  resolutionMs: z.number().optional(),
+  windows: z.array(WindowOutcome),
   resolutionType: ResolutionType.optional(),
   csat: z.number().optional(),
   nps: z.number().optional(),

@@ -81,6 +81,11 @@ import {
   nowIso,
 } from './workflow-support';
 
+/** Milliseconds between two instants, when the second one happened. */
+function since(from: string, to: string | undefined): number | undefined {
+  return to === undefined ? undefined : Date.parse(to) - Date.parse(from);
+}
+
 const ESCALATION_ORDER = ['none', 'team-lead', 'specialist-team', 'management'] as const;
 type CategoryProcedure = 'carrier-claim' | 'recall';
 type Escalation = (typeof ESCALATION_ORDER)[number];
@@ -1418,8 +1423,21 @@ export class CaseModel {
       journeyId: s.input.journeyId,
       outcome: s.outcome ?? 'closed-by-ops',
       priority: s.priority,
+      channel: s.input.channel,
       category: s.input.category,
+      severity: s.input.severity,
       team: s.team,
+      firstResponseMs: since(s.openedAt, s.clocks.find((clock) => clock.window === 'first-reply')?.fulfilledAt),
+      resolutionMs: since(s.openedAt, s.resolvedAt),
+      windows: s.clocks.map((clock) => ({
+        window: clock.window,
+        basis: clock.basis,
+        budgetMs: clock.budgetMs,
+        consumedMs: clock.consumedMs,
+        pausedMs: clock.pausedMs,
+        breached: sla.isBreached(clock),
+        state: clock.state,
+      })),
       resolutionType: s.resolution?.type,
       csat: s.feedback?.csat,
       nps: s.feedback?.nps,
