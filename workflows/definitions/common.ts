@@ -84,3 +84,20 @@ export const PromisedTerms = z.strictObject({
   businessCalendar: BusinessCalendar.optional(),
 });
 export type PromisedTerms = z.infer<typeof PromisedTerms>;
+
+/**
+ * A duration as people write it in policy JSON: `30s`, `5m`, `4h`, `2d` (seconds, minutes,
+ * hours, days; decimals allowed).
+ */
+export const DurationText = z
+  .string()
+  .regex(/^\d+(\.\d+)?(s|m|h|d)$/, 'must be a duration such as 30s, 5m, 4h or 2d');
+export type DurationText = z.infer<typeof DurationText>;
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a {@link DurationText}. */
+export function durationMs(text: DurationText): number {
+  const unit = text.slice(-1) as keyof typeof UNIT_MS;
+  return Math.round(Number(text.slice(0, -1)) * UNIT_MS[unit]);
+}

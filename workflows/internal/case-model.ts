@@ -1427,7 +1427,10 @@ export class CaseModel {
       category: s.input.category,
       severity: s.input.severity,
       team: s.team,
-      firstResponseMs: since(s.openedAt, s.clocks.find((clock) => clock.window === 'first-reply')?.fulfilledAt),
+      firstResponseMs: since(
+        s.openedAt,
+        s.clocks.find((clock) => clock.window === 'first-reply')?.fulfilledAt,
+      ),
       resolutionMs: since(s.openedAt, s.resolvedAt),
       windows: s.clocks.map((clock) => ({
         window: clock.window,

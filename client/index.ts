@@ -1,0 +1,198 @@
+/**
+ * Typed client helpers for backend services that embed the Temporal SDK (CRM, ticketing,
+ * telephony, survey tools). Every helper validates its input with the same zod schema the
+ * workflow uses and throws a `ValidationError` naming each field problem before anything is sent.
+ *
+ * ```ts
+ * import { connectClient } from 'customer-journey-workflows/lib/temporal-client';
+ * import { startOrReachJourney, reportIssue, sendFeedback } from 'customer-journey-workflows/client';
+ *
+ * const { client } = await connectClient();
+ * const journey = await startOrReachJourney(client, { customerId: 'C-1001', channel: 'email', inquiry: 'Pricing for 50 seats' });
+ * const { caseWorkflowId } = await reportIssue(client, 'C-1001', { description: 'Screen flickers', category: 'technical' });
+ * await sendFeedback(client, caseWorkflowId, { csat: 5, nps: 9, resolved: true });
+ * ```
+ */
+import { randomUUID } from 'node:crypto';
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../lib/config';
+import type { afterSalesCase, customerJourney } from '../workflows';
+import {
+  AFTER_SALES_CASE_WORKFLOW,
+  AfterSalesCaseInput,
+  CASE_SIGNAL_SCHEMAS,
+  type CaseView,
+  getCaseQuery,
+  SubmitFeedback,
+  submitFeedbackUpdate,
+  type FeedbackResult,
+} from '../workflows/definitions/case';
+import { priorityOf, resolveCasePolicy } from '../workflows/definitions/case-policy';
+import { CustomerId } from '../workflows/definitions/common';
+import {
+  CUSTOMER_JOURNEY_WORKFLOW,
+  getJourneyQuery,
+  type InquiryResult,
+  JourneyInput,
+  journeyWorkflowId,
+  type JourneyView,
+  NewInquiry,
+  newInquirySignal,
+  registerInquiryUpdate,
+  ReportIssue,
+  reportIssueUpdate,
+  type IssueReported,
+} from '../workflows/definitions/journey';
+import { parseOrThrow } from '../workflows/definitions/validation';
+
+export { ValidationError } from '../workflows/definitions/validation';
+export { journeyWorkflowId } from '../workflows/definitions/journey';
+
+export interface HelperOptions {
+  /** Defaults to `customer-journey`. */
+  taskQueue?: string;
+}
+
+/** What a backend learns when it delivers an inquiry. */
+export interface JourneyReached extends InquiryResult {
+  /** The run that took the inquiry (a lost journey's customer gets a new run). */
+  runId: string;
+}
+
+/**
+ * Starts the customer's journey, or reaches the one already running, with the inquiry
+ * (update-with-start, `USE_EXISTING`): a second inquiry for the same customer never creates a
+ * second journey, and the same `inquiryId` delivered twice is recorded once.
+ */
+export async function startOrReachJourney(
+  client: Client,
+  input: JourneyInput,
+  options: HelperOptions = {},
+): Promise<JourneyReached> {
+  const withId = { ...input, inquiryId: input.inquiryId ?? randomUUID() };
+  const parsed = parseOrThrow(JourneyInput, withId, 'journey input');
+  const inquiry = parseOrThrow(
+    NewInquiry,
+    {
+      inquiryId: parsed.inquiryId,
+      channel: parsed.channel,
+      summary: parsed.inquiry,
+      specialRequests: parsed.specialRequests,
+    },
+    'inquiry',
+  );
+  const start = new WithStartWorkflowOperation<typeof customerJourney>(CUSTOMER_JOURNEY_WORKFLOW, {
+    workflowId: journeyWorkflowId(parsed.customerId),
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    args: [withId],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: `Customer journey of ${parsed.customerId} (first contact via ${parsed.channel})`,
+  });
+  const result = await client.workflow.executeUpdateWithStart(registerInquiryUpdate, {
+    args: [inquiry],
+    startWorkflowOperation: start,
+  });
+  const { runId } = await (await start.workflowHandle()).describe();
+  return { ...result, runId };
+}
+
+/**
+ * Fire-and-forget variant for systems that cannot wait (telephony): signal-with-start with the
+ * `newInquiry` signal.
+ *
+ * @returns the journey's workflow id.
+ */
+export async function notifyInquiry(
+  client: Client,
+  input: JourneyInput,
+  options: HelperOptions = {},
+): Promise<string> {
+  const withId = { ...input, inquiryId: input.inquiryId ?? randomUUID() };
+  const parsed = parseOrThrow(JourneyInput, withId, 'journey input');
+  const handle = await client.workflow.signalWithStart<typeof customerJourney, [NewInquiry]>(
+    CUSTOMER_JOURNEY_WORKFLOW,
+    {
+      workflowId: journeyWorkflowId(parsed.customerId),
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [withId],
+      signal: newInquirySignal,
+      signalArgs: [{ inquiryId: parsed.inquiryId, channel: parsed.channel, summary: parsed.inquiry }],
+      staticSummary: `Customer journey of ${parsed.customerId} (first contact via ${parsed.channel})`,
+    },
+  );
+  return handle.workflowId;
+}
+
+/** Reports an after-sales issue on the customer's journey; the case inherits the contract's terms. */
+export async function reportIssue(
+  client: Client,
+  customerId: string,
+  issue: ReportIssue,
+): Promise<IssueReported> {
+  const id = parseOrThrow(CustomerId, customerId, 'customerId');
+  const parsed = parseOrThrow(ReportIssue, issue, 'issue');
+  return await client.workflow
+    .getHandle(journeyWorkflowId(id))
+    .executeUpdate(reportIssueUpdate, { args: [parsed] });
+}
+
+/**
+ * Starts a standalone case (a customer without a journey), with a summary ops read in the UI.
+ *
+ * @returns the case's workflow id: `case-<customerId>-<8 hex>`.
+ */
+export async function startCase(
+  client: Client,
+  input: AfterSalesCaseInput,
+  options: HelperOptions = {},
+): Promise<string> {
+  const parsed = parseOrThrow(AfterSalesCaseInput, input, 'afterSalesCase input');
+  const priority = priorityOf(
+    resolveCasePolicy(parsed.policy, parsed.promisedTerms),
+    parsed.severity,
+    parsed.scope,
+  );
+  const handle = await client.workflow.start<typeof afterSalesCase>(AFTER_SALES_CASE_WORKFLOW, {
+    workflowId: `case-${parsed.customerId}-${randomUUID().slice(0, 8)}`,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    args: [input],
+    staticSummary: `${priority} ${parsed.category} / ${parsed.severity} case of ${parsed.customerId} via ${parsed.channel}`,
+  });
+  return handle.workflowId;
+}
+
+/** The customer's revisit answer for a case (survey tool, agent's call). */
+export async function sendFeedback(
+  client: Client,
+  caseWorkflowId: string,
+  feedback: SubmitFeedback,
+): Promise<FeedbackResult> {
+  const parsed = parseOrThrow(SubmitFeedback, feedback, 'feedback');
+  return await client.workflow
+    .getHandle(caseWorkflowId)
+    .executeUpdate(submitFeedbackUpdate, { args: [parsed] });
+}
+
+export type CaseSignalName = keyof typeof CASE_SIGNAL_SCHEMAS;
+
+/** Sends a case signal (agentResponded, carrierUpdate…) after checking its payload. */
+export async function signalCase<N extends CaseSignalName>(
+  client: Client,
+  caseWorkflowId: string,
+  signal: N,
+  payload: Parameters<(typeof CASE_SIGNAL_SCHEMAS)[N]['parse']>[0],
+): Promise<void> {
+  const parsed: unknown = parseOrThrow(CASE_SIGNAL_SCHEMAS[signal], payload, signal);
+  await client.workflow.getHandle(caseWorkflowId).signal(signal, parsed);
+}
+
+/** The case as ops see it: stage, priority, team, every SLA clock. */
+export async function readCase(client: Client, caseWorkflowId: string): Promise<CaseView> {
+  return await client.workflow.getHandle(caseWorkflowId).query(getCaseQuery);
+}
+
+/** The customer's journey: stage, needs, quotes, contract, cases. */
+export async function readJourney(client: Client, customerId: string): Promise<JourneyView> {
+  const id = parseOrThrow(CustomerId, customerId, 'customerId');
+  return await client.workflow.getHandle(journeyWorkflowId(id)).query(getJourneyQuery);
+}

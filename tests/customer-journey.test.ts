@@ -1,0 +1,534 @@
+/**
+ * `customerJourney` (with `quoteApproval` and the cases it starts) on the time-skipping test
+ * server: every rule of the journey with the real policy durations.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { type ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeCaseUpdate, resolveUpdate, submitFeedbackUpdate } from '../workflows/definitions/case';
+import { FailureType } from '../workflows/definitions/errors';
+import {
+  customerRespondedSignal,
+  deliveryConfirmedSignal,
+  inquiryAnsweredSignal,
+  markLostUpdate,
+  newInquirySignal,
+  recordNeedsUpdate,
+  recordObjectionUpdate,
+  reportIssueUpdate,
+  signContractUpdate,
+  submitProposalUpdate,
+  submitQuoteUpdate,
+  closeJourneyUpdate,
+  type JourneyInput,
+} from '../workflows/definitions/journey';
+import { decideQuoteUpdate } from '../workflows/definitions/quote';
+import { DAY, HOUR, skipToShanghai, withJourneyWorker, type JourneyHandle } from './helpers/journey-harness';
+import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await timeSkippingEnvironment();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const inquiry: Omit<JourneyInput, 'customerId'> = {
+  channel: 'email',
+  inquiry: 'Needs a booking system for 40 clinics',
+  contact: {
+    name: 'Li Lei',
+    phone: '+86 138 0013 8000',
+    email: 'li.lei@example.com',
+    company: 'Example Clinics',
+  },
+  specialRequests: ['on-premise data storage'],
+  owner: 'sales-7',
+};
+
+/** Inquiry answered, needs recorded, one alternative, a quote with 40 % margin (auto-approved). */
+async function toNegotiation(
+  handle: JourneyHandle,
+  waitFor: (h: JourneyHandle, p: (v: { stage: string }) => boolean) => Promise<unknown>,
+) {
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
+  });
+  await handle.executeUpdate(submitProposalUpdate, {
+    args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+  });
+  const quote = await handle.executeUpdate(submitQuoteUpdate, {
+    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+  });
+  expect(quote.autoApproved).toBe(true);
+  await waitFor(handle, (view) => view.stage === 'negotiation');
+}
+
+const terms = {
+  contractId: 'K-1',
+  terms: {
+    responseWindows: { P2: { firstReplyHours: 1, resolutionHours: 8 } },
+    warrantyUntil: '2099-12-31',
+    deliveryDate: '2099-01-15',
+  },
+};
+
+describe('inquiry reception', () => {
+  it.each([
+    ['phone', 20_000],
+    ['online-chat', 120_000],
+    ['email', 4 * HOUR],
+  ] as const)(
+    'the first-response window of a %s inquiry during business hours is %i ms',
+    async (channel, windowMs) => {
+      await skipToShanghai(env, { hour: 10 });
+      await withJourneyWorker(env, async ({ start, view }) => {
+        const handle = await start({ ...inquiry, channel });
+        const v = await view(handle);
+        expect(v.stage).toBe('inquiry');
+        expect(v.firstResponse?.autoReplied).toBe(false);
+        expect(Date.parse(v.firstResponse!.dueAt) - Date.parse(v.firstResponse!.windowStartsAt)).toBe(
+          windowMs,
+        );
+      });
+    },
+  );
+
+  it('a first response within the window moves the journey to needs analysis', async () => {
+    await skipToShanghai(env, { hour: 10 });
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start({ ...inquiry, channel: 'phone' });
+      await env.sleep(10_000);
+      await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7' });
+      const v = await waitFor(handle, (view) => view.stage === 'needs-analysis');
+      expect(v.firstResponse).toMatchObject({ breached: false });
+      expect(v.firstResponse?.respondedAt).toBeDefined();
+      await env.sleep(HOUR);
+      expect(recorder.of('notifyStaff', { audience: 'owner-lead' })).toHaveLength(0);
+    });
+  });
+
+  it('an e-mail not answered within 4 hours is breached and escalated to the owner’s lead', async () => {
+    await skipToShanghai(env, { hour: 10 });
+    await withJourneyWorker(env, async ({ start, view, recorder }) => {
+      const handle = await start(inquiry);
+      await env.sleep(4 * HOUR + 60_000);
+      const v = await view(handle);
+      expect(v.firstResponse?.breached).toBe(true);
+      expect(v.escalated).toBe(true);
+      expect(recorder.of('notifyStaff', { audience: 'owner-lead', window: 'first-response' })).toHaveLength(
+        1,
+      );
+    });
+  });
+
+  it('outside business hours an automatic reply is sent and the window starts at the next opening', async () => {
+    await skipToShanghai(env, { hour: 10, weekend: true });
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start({ ...inquiry, channel: 'phone' });
+      const v = await waitFor(handle, (view) => view.firstResponse?.autoReplied === true);
+      const opening = new Date(v.firstResponse!.windowStartsAt);
+      // Monday 09:00 in Shanghai is 01:00 UTC.
+      expect(opening.getUTCDay()).toBe(1);
+      expect(opening.toISOString().slice(11, 19)).toBe('01:00:00');
+      expect(Date.parse(v.firstResponse!.dueAt) - opening.getTime()).toBe(20_000);
+      await expect.poll(() => recorder.of('notifyCustomer', { template: 'auto-reply' }).length).toBe(1);
+      expect(recorder.of('notifyCustomer', { template: 'auto-reply' })[0]!.request.data).toEqual({
+        expectAnswerBy: v.firstResponse!.dueAt,
+      });
+    });
+  });
+});
+
+describe('needs, proposal and quote', () => {
+  it('records requirements by must/should/could and ranks pain points by impact, urgency and difficulty', async () => {
+    await withJourneyWorker(env, async ({ start }) => {
+      const handle = await start(inquiry);
+      const ranked = await handle.executeUpdate(recordNeedsUpdate, {
+        args: [
+          {
+            requirements: [
+              { title: 'Reports', priority: 'could', urgency: 5, businessValue: 5 },
+              { title: 'SSO', priority: 'must', urgency: 2, businessValue: 3 },
+              { title: 'Booking', priority: 'must', urgency: 5, businessValue: 4 },
+              { title: 'SMS', priority: 'should', urgency: 4, businessValue: 4 },
+            ],
+            painPoints: [
+              { title: 'No-shows', impact: 5, urgency: 4, difficulty: 2 },
+              { title: 'Paper files', impact: 4, urgency: 2, difficulty: 4 },
+              { title: 'Phone queues', impact: 5, urgency: 5, difficulty: 5 },
+            ],
+          },
+        ],
+      });
+      expect(ranked.requirements.map((r) => r.title)).toEqual(['Booking', 'SSO', 'SMS', 'Reports']);
+      expect(ranked.painPoints.map((p) => [p.title, p.score])).toEqual([
+        ['No-shows', 80],
+        ['Phone queues', 25],
+        ['Paper files', 16],
+      ]);
+    });
+  });
+
+  it('a quote meeting the margin policy is approved at once and sent to the customer', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder, quoteView }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      const v = await waitFor(handle, (view) => view.stage === 'negotiation');
+      expect(v.quotes[0]).toMatchObject({ status: 'approved', decidedBy: 'policy', margin: 0.4 });
+      expect((await quoteView(v.quotes[0]!.approvalWorkflowId)).decision?.decision).toBe('approved');
+      await expect.poll(() => recorder.of('notifyCustomer', { template: 'quote-sent' }).length).toBe(1);
+    });
+  });
+
+  it('a quote below the margin waits for the manager, who approves it', async () => {
+    await skipToShanghai(env, { hour: 10 });
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start(inquiry);
+      await handle.executeUpdate(recordNeedsUpdate, {
+        args: [{ requirements: [{ title: 'X', priority: 'must', urgency: 3, businessValue: 3 }] }],
+      });
+      await handle.executeUpdate(submitProposalUpdate, {
+        args: [{ alternatives: [{ id: 'A', title: 'Lean plan' }] }],
+      });
+      const quote = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 100, cost: 90, currency: 'CNY' }],
+      });
+      expect(quote).toMatchObject({ autoApproved: false, margin: 0.1 });
+      await waitFor(handle, (view) => view.stage === 'quote-approval');
+      await expect.poll(() => recorder.of('notifyStaff', { audience: 'approver' }).length).toBe(1);
+      await env.sleep(HOUR);
+      const decision = await env.client.workflow
+        .getHandle(quote.approvalWorkflowId)
+        .executeUpdate(decideQuoteUpdate, { args: [{ decision: 'approve', approverId: 'mgr-1' }] });
+      expect(decision).toMatchObject({ decision: 'approved', decidedBy: 'mgr-1', escalatedToDeputy: false });
+      const v = await waitFor(handle, (view) => view.stage === 'negotiation');
+      expect(v.quotes[0]).toMatchObject({ status: 'approved', decidedBy: 'mgr-1' });
+    });
+  });
+
+  it('an approver who does not decide within 4 business hours is replaced by the deputy; without them it expires', async () => {
+    await skipToShanghai(env, { hour: 10 });
+    await withJourneyWorker(env, async ({ start, waitFor, recorder, quoteView }) => {
+      const handle = await start(inquiry);
+      await handle.executeUpdate(recordNeedsUpdate, {
+        args: [{ requirements: [{ title: 'X', priority: 'must', urgency: 3, businessValue: 3 }] }],
+      });
+      await handle.executeUpdate(submitProposalUpdate, {
+        args: [{ alternatives: [{ id: 'A', title: 'Lean plan' }] }],
+      });
+      const first = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 100, cost: 90, currency: 'CNY' }],
+      });
+      await env.sleep(4 * HOUR + 60_000);
+      expect((await quoteView(first.approvalWorkflowId)).status).toBe('pending-deputy');
+      expect(recorder.of('notifyStaff', { audience: 'deputy-approver' })).toHaveLength(1);
+      await env.client.workflow.getHandle(first.approvalWorkflowId).executeUpdate(decideQuoteUpdate, {
+        args: [
+          { decision: 'adjust', approverId: 'deputy-2', suggestedPrice: 120, reason: 'margin too thin' },
+        ],
+      });
+      const adjusted = await waitFor(handle, (view) => view.stage === 'proposal');
+      expect(adjusted.quotes[0]).toMatchObject({
+        status: 'adjusted',
+        decidedBy: 'deputy-2',
+        suggestedPrice: 120,
+      });
+      expect(adjusted.escalated).toBe(true);
+
+      // The second quote nobody decides: after the deputy's window too, it expires back to sales.
+      const second = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 110, cost: 90, currency: 'CNY' }],
+      });
+      await env.sleep(2 * DAY);
+      const expired = await waitFor(handle, (view) => view.quotes[1]?.status === 'expired');
+      expect(expired.stage).toBe('proposal');
+      expect((await quoteView(second.approvalWorkflowId)).decision).toMatchObject({
+        decision: 'expired',
+        escalatedToDeputy: true,
+      });
+    });
+  });
+
+  it('objections loop back: price to the quote, an unclear need to the needs analysis', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, view }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      const price = await handle.executeUpdate(recordObjectionUpdate, {
+        args: [{ reason: 'price', detail: 'Competitor is 20 % cheaper' }],
+      });
+      expect(price.stage).toBe('proposal');
+      const requote = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 90_000, cost: 60_000, currency: 'CNY' }],
+      });
+      expect(requote.autoApproved).toBe(true);
+      await waitFor(handle, (v) => v.stage === 'negotiation');
+      const unclear = await handle.executeUpdate(recordObjectionUpdate, {
+        args: [{ reason: 'unclear-need', detail: 'Not sure they need SMS reminders' }],
+      });
+      expect(unclear.stage).toBe('needs-analysis');
+      expect((await view(handle)).objections.map((o) => o.loopBackTo)).toEqual(['quote', 'needs-analysis']);
+    });
+  });
+});
+
+describe('follow-up plan', () => {
+  it('follows an undecided prospect up at 2, 5 and 10 days and marks it lost after 21 days without response', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await env.sleep(3 * DAY);
+      expect(recorder.of('createTask', { kind: 'follow-up' })).toHaveLength(1);
+      await env.sleep(8 * DAY);
+      expect(recorder.of('createTask', { kind: 'follow-up' })).toHaveLength(3);
+      expect(
+        recorder.of('createTask', { kind: 'follow-up' }).every((call) => call.request.owner === 'sales-7'),
+      ).toBe(true);
+      await env.sleep(11 * DAY);
+      const result = await handle.result();
+      expect(result).toMatchObject({ outcome: 'lost', lostReason: 'no-response', quotes: 1 });
+    });
+  });
+
+  it('a response from the prospect restarts the cadence', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, view }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await env.sleep(15 * DAY);
+      await handle.signal(customerRespondedSignal, { note: 'board meets next week' });
+      await env.sleep(15 * DAY);
+      expect((await view(handle)).stage).toBe('negotiation');
+    });
+  });
+
+  it('markLost ends the journey with its reason', async () => {
+    await withJourneyWorker(env, async ({ start }) => {
+      const handle = await start(inquiry);
+      const view = await handle.executeUpdate(markLostUpdate, {
+        args: [{ reason: 'competitor', note: 'chose another vendor' }],
+      });
+      expect(view.stage).toBe('lost');
+      expect(await handle.result()).toMatchObject({ outcome: 'lost', lostReason: 'competitor' });
+    });
+  });
+});
+
+describe('contract and after-sales relationship', () => {
+  it('signing runs the handoff: archive synchronised with requirements, terms and special requests', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      const handoff = await handle.executeUpdate(signContractUpdate, { args: [terms] });
+      expect(handoff).toMatchObject({
+        contractId: 'K-1',
+        stage: 'onboarding',
+        handoff: { requirements: 1, specialRequests: 1 },
+      });
+      const archive = recorder.of('syncCustomerArchive');
+      expect(archive).toHaveLength(1);
+      const record = archive[0]!.request.record as Record<string, unknown>;
+      expect(record.terms).toEqual(terms.terms);
+      expect(record.specialRequests).toEqual(['on-premise data storage']);
+      expect(record.contact).toEqual(inquiry.contact);
+      expect(recorder.of('createTask', { kind: 'handoff' })).toHaveLength(1);
+    });
+  });
+
+  it('a case reported after the contract receives the promised windows, not the defaults', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, caseView }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await handle.executeUpdate(signContractUpdate, { args: [terms] });
+      const reported = await handle.executeUpdate(reportIssueUpdate, {
+        args: [
+          {
+            description: 'Booking page down for one clinic',
+            category: 'technical',
+            severity: 'service-outage',
+          },
+        ],
+      });
+      expect(reported).toMatchObject({ caseWorkflowId: `${handle.workflowId}/case-1`, priority: 'P2' });
+      await expect
+        .poll(() =>
+          caseView(reported.caseWorkflowId)
+            .then(() => true)
+            .catch(() => false),
+        )
+        .toBe(true);
+      const view = await caseView(reported.caseWorkflowId);
+      expect(view.journeyId).toBe(handle.workflowId);
+      expect(view.clocks.find((clock) => clock.window === 'first-reply')?.budgetHours).toBe(1);
+      expect(view.clocks.find((clock) => clock.window === 'resolution')?.budgetHours).toBe(8);
+    });
+  });
+
+  it('delivery pushes the training schedule; revisits recur; a promoter is asked for a referral at most once per period', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder, view }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await handle.executeUpdate(signContractUpdate, { args: [terms] });
+      await handle.signal(deliveryConfirmedSignal, {});
+      await waitFor(handle, (v) => v.stage === 'after-sales');
+      await expect.poll(() => recorder.of('pushTrainingSchedule').length).toBe(1);
+
+      for (const round of [1, 2]) {
+        const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
+          args: [{ description: `Question ${round}` }],
+        });
+        const child = env.client.workflow.getHandle(caseWorkflowId);
+        await expect
+          .poll(() =>
+            child
+              .query('getCase')
+              .then(() => true)
+              .catch(() => false),
+          )
+          .toBe(true);
+        await child.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'explained' }] });
+        await child.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, nps: 10, resolved: true }] });
+        await child.result();
+        await waitFor(handle, (v) => v.cases.filter((c) => c.status === 'closed').length === round);
+      }
+      expect(recorder.of('requestReferral')).toHaveLength(1);
+      expect((await view(handle)).referralsRequested).toBe(1);
+
+      await env.sleep(91 * DAY);
+      expect(recorder.of('createTask', { kind: 'revisit' })).toHaveLength(1);
+      await env.sleep(90 * DAY);
+      expect(recorder.of('createTask', { kind: 'revisit' })).toHaveLength(2);
+    });
+  });
+
+  it('reminds after-sales to prepare the renewal 60 days before the contract ends', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder, view }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      const now = await env.currentTimeMs();
+      const contractEnd = new Date(now + 100 * DAY).toISOString().slice(0, 10);
+      await handle.executeUpdate(signContractUpdate, {
+        args: [{ contractId: 'K-2', terms: { contractEnd } }],
+      });
+      const reminderAt = Date.parse((await view(handle)).renewalReminderAt!);
+      expect(reminderAt).toBe(Date.parse(`${contractEnd}T00:00:00Z`) - 60 * DAY);
+      await env.sleep(reminderAt - now - HOUR);
+      expect(recorder.of('createTask', { kind: 'renewal' })).toHaveLength(0);
+      await env.sleep(2 * HOUR);
+      expect(recorder.of('createTask', { kind: 'renewal' })).toHaveLength(1);
+      expect(
+        recorder
+          .of('notifyStaff', { audience: 'owner' })
+          .some((call) => String(call.request.reason).includes('renewal')),
+      ).toBe(true);
+    });
+  });
+
+  it('continues as new with its state and open cases, and still hears from a case started before', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, caseView }) => {
+      const handle = await start({ ...inquiry, policy: { continueAsNewAfterEvents: 60 } });
+      await toNegotiation(handle, waitFor);
+      await handle.executeUpdate(signContractUpdate, { args: [terms] });
+      const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
+        args: [{ description: 'Slow search' }],
+      });
+      await expect
+        .poll(() =>
+          caseView(caseWorkflowId)
+            .then(() => true)
+            .catch(() => false),
+        )
+        .toBe(true);
+      for (let i = 0; i < 25; i++)
+        await handle.signal(newInquirySignal, { channel: 'email', summary: `question ${i}` });
+      const continued = await waitFor(handle, (v) => v.continuedAsNew >= 1);
+      expect(continued).toMatchObject({ stage: 'onboarding', contract: { contractId: 'K-1' } });
+      expect(continued.requirements).toHaveLength(1);
+      expect(continued.cases).toEqual([expect.objectContaining({ caseWorkflowId, status: 'open' })]);
+      expect(continued.inquiries.length).toBeGreaterThan(20);
+
+      await env.client.workflow
+        .getHandle(caseWorkflowId)
+        .executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] });
+      await env.client.workflow.getHandle(caseWorkflowId).result();
+      const after = await waitFor(handle, (v) => v.cases[0]?.status === 'closed');
+      expect(after.cases[0]?.outcome).toBe('closed-by-ops');
+    });
+  });
+
+  it('refuses to close with open cases unless forced', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await handle.executeUpdate(signContractUpdate, { args: [terms] });
+      await handle.executeUpdate(reportIssueUpdate, { args: [{ description: 'Printer offline' }] });
+      expect(
+        await rejectionOf(handle.executeUpdate(closeJourneyUpdate, { args: [{ reason: 'customer left' }] })),
+      ).toMatch(/1 case\(s\) still open/);
+    });
+  });
+});
+
+describe('bad input', () => {
+  it('a wrong journey input fails at once naming every field', async () => {
+    await withJourneyWorker(env, async ({ start }) => {
+      const handle = await start({
+        channel: 'fax',
+        inquiry: '',
+        contact: { email: 'not-an-email' },
+      } as never);
+      const error = await handle.result().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+      expect(cause.type).toBe(FailureType.InvalidWorkflowInput);
+      expect(cause.message).toContain('channel: must be one of phone, email, online-chat, social, walk-in');
+      expect(cause.message).toContain('inquiry: must summarise what the customer asked');
+      expect(cause.message).toContain('contact.email: must be an e-mail address');
+    });
+  });
+
+  it('invalid updates are rejected with the field named', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor }) => {
+      const handle = await start(inquiry);
+      await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7' });
+      await waitFor(handle, (view) => view.stage === 'needs-analysis');
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(recordNeedsUpdate, {
+            args: [{ requirements: [{ title: 'X', priority: 'nice', urgency: 9, businessValue: 1 }] }],
+          } as never),
+        ),
+      ).toMatch(
+        /requirements\.0\.priority: must be one of must, should, could.*requirements\.0\.urgency: must be 1–5/,
+      );
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(submitProposalUpdate, { args: [{ alternatives: [{ id: 'A', title: 'x' }] }] }),
+        ),
+      ).toMatch(/record the customer’s requirements/);
+      expect(await rejectionOf(handle.executeUpdate(signContractUpdate, { args: [terms] }))).toMatch(
+        /a contract follows an approved quote/,
+      );
+      expect(
+        await rejectionOf(handle.executeUpdate(reportIssueUpdate, { args: [{ description: 'x' }] })),
+      ).toMatch(/issues are reported after the contract/);
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(submitQuoteUpdate, {
+            args: [{ alternativeId: 'A', price: -1, cost: 1, currency: 'yuan' }],
+          }),
+        ),
+      ).toMatch(/price: must be more than 0.*currency: must be an ISO currency code/);
+    });
+  });
+
+  it('a malformed signal is recorded and ignored', async () => {
+    await withJourneyWorker(env, async ({ start, view, timelineTypes }) => {
+      const handle = await start(inquiry);
+      await handle.signal(newInquirySignal, { channel: 'carrier-pigeon', summary: '' } as never);
+      await expect.poll(() => timelineTypes(handle)).toContain('signal-rejected');
+      expect((await view(handle)).stage).toBe('inquiry');
+    });
+  });
+});

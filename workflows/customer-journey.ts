@@ -1,0 +1,182 @@
+/**
+ * `customerJourney`: one long-lived workflow per customer, from the first inquiry through needs,
+ * proposal, quote approval, objections and follow-ups to the contract and handoff, then the
+ * after-sales relationship (cases, revisits, renewal, referrals) until ops close it.
+ *
+ * Workflow id: `journey-<customerId>` (see journeyWorkflowId). The logic lives in
+ * `internal/journey-model.ts`; this file is the wiring and the main loop.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { CaseResult } from './definitions/case';
+import {
+  caseClosedSignal,
+  CloseJourney,
+  closeJourneyUpdate,
+  CUSTOMER_JOURNEY_WORKFLOW,
+  CustomerResponded,
+  customerRespondedSignal,
+  DeliveryConfirmed,
+  deliveryConfirmedSignal,
+  getJourneyQuery,
+  getJourneyTimelineQuery,
+  InquiryAnswered,
+  inquiryAnsweredSignal,
+  JOURNEY_HANDLER_DESCRIPTIONS,
+  JourneyInput,
+  type JourneyResult,
+  MarkLost,
+  markLostUpdate,
+  NewInquiry,
+  newInquirySignal,
+  quoteDecidedSignal,
+  RecordNeeds,
+  recordNeedsUpdate,
+  RecordObjection,
+  recordObjectionUpdate,
+  registerInquiryUpdate,
+  ReportIssue,
+  reportIssueUpdate,
+  SignContract,
+  signContractUpdate,
+  SubmitProposal,
+  submitProposalUpdate,
+  SubmitQuote,
+  submitQuoteUpdate,
+} from './definitions/journey';
+import { QuoteDecision } from './definitions/quote';
+import { registerSignal, registerUpdate } from './internal/handlers';
+import { JourneyModel } from './internal/journey-model';
+import { formatInstant, msUntil, nowIso, parseWorkflowInput } from './internal/workflow-support';
+
+export async function customerJourney(input: JourneyInput): Promise<JourneyResult> {
+  const parsed = parseWorkflowInput(JourneyInput, input, CUSTOMER_JOURNEY_WORKFLOW);
+  const model = new JourneyModel(parsed, workflowInfo().workflowId, nowIso());
+  const firstRun = parsed.carried === undefined;
+  // The inquiry is on record before any handler runs, so an update delivered with the start
+  // (update-with-start) finds it.
+  if (firstRun) model.open();
+  else model.resumed();
+
+  const describe = JOURNEY_HANDLER_DESCRIPTIONS;
+  const rejected = (signal: string, problems: string[]) => {
+    model.rejectSignal(signal, problems);
+    model.syncVisibility();
+  };
+  registerSignal(newInquirySignal, NewInquiry, describe.newInquiry, rejected, async (m) => {
+    if (model.ended) return rejected('newInquiry', [`the journey is ${model.state.stage}`]);
+    await model.registerInquiry(m);
+  });
+  registerSignal(inquiryAnsweredSignal, InquiryAnswered, describe.inquiryAnswered, rejected, (m) =>
+    model.onInquiryAnswered(m.agentId),
+  );
+  registerSignal(customerRespondedSignal, CustomerResponded, describe.customerResponded, rejected, (m) =>
+    model.onCustomerResponded(m.note),
+  );
+  registerSignal(deliveryConfirmedSignal, DeliveryConfirmed, describe.deliveryConfirmed, rejected, () =>
+    model.onDeliveryConfirmed(),
+  );
+  registerSignal(caseClosedSignal, CaseResult, describe.caseClosed, rejected, (m) => model.onCaseClosed(m));
+  registerSignal(quoteDecidedSignal, QuoteDecision, describe.quoteDecided, rejected, (m) =>
+    model.onQuoteDecided(m),
+  );
+
+  registerUpdate(
+    registerInquiryUpdate,
+    NewInquiry,
+    describe.registerInquiry,
+    () => model.validateInquiry(),
+    (r) => model.registerInquiry(r),
+  );
+  registerUpdate(
+    recordNeedsUpdate,
+    RecordNeeds,
+    describe.recordNeeds,
+    () => model.validateNeeds(),
+    (r) => model.recordNeeds(r),
+  );
+  registerUpdate(
+    submitProposalUpdate,
+    SubmitProposal,
+    describe.submitProposal,
+    () => model.validateProposal(),
+    (r) => model.submitProposal(r),
+  );
+  registerUpdate(
+    submitQuoteUpdate,
+    SubmitQuote,
+    describe.submitQuote,
+    (r) => model.validateQuote(r),
+    (r) => model.submitQuote(r),
+  );
+  registerUpdate(
+    recordObjectionUpdate,
+    RecordObjection,
+    describe.recordObjection,
+    () => model.validateObjection(),
+    (r) => model.recordObjection(r),
+  );
+  registerUpdate(
+    signContractUpdate,
+    SignContract,
+    describe.signContract,
+    () => model.validateContract(),
+    (r) => model.signContract(r),
+  );
+  registerUpdate(
+    reportIssueUpdate,
+    ReportIssue,
+    describe.reportIssue,
+    () => model.validateIssue(),
+    (r) => model.reportIssue(r),
+  );
+  registerUpdate(
+    markLostUpdate,
+    MarkLost,
+    describe.markLost,
+    () => model.validateMarkLost(),
+    (r) => model.markLost(r),
+  );
+  registerUpdate(
+    closeJourneyUpdate,
+    CloseJourney,
+    describe.closeJourney,
+    (r) => model.validateClose(r),
+    (r) => model.close(r),
+  );
+  setHandler(getJourneyQuery, () => model.view(), { description: describe.getJourney });
+  setHandler(
+    getJourneyTimelineQuery,
+    () => ({ entries: model.state.timeline, rejectedSignals: model.state.rejectedSignals }),
+    { description: describe.getTimeline },
+  );
+
+  if (firstRun) await model.greet();
+
+  while (!model.ended) {
+    await model.runDueAgenda();
+    if (model.ended) break;
+    if (model.shouldContinueAsNew()) {
+      // Handlers still running (an update starting a case…) finish in this run first.
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof customerJourney>({ ...input, carried: model.carryOver() });
+    }
+    const next = model.nextAgendaItem();
+    const version = model.agendaVersion;
+    const changed = () => model.agendaVersion !== version || model.ended || model.shouldContinueAsNew();
+    if (next) {
+      await condition(changed, msUntil(next.dueAt), {
+        summary: `${next.kind} at ${formatInstant(next.dueAt)}`,
+      });
+    } else {
+      await condition(changed);
+    }
+  }
+  await condition(allHandlersFinished);
+  return model.result();
+}

@@ -1,0 +1,49 @@
+/**
+ * Handler registration shared by every workflow: payloads are checked against their zod schema
+ * first, with the consequences the product promises.
+ *
+ * - A signal with a bad payload is recorded (via `onRejected`) and ignored; a signal handler
+ *   never throws, because a throw there either fails the workflow or sticks its task retrying.
+ * - An update is checked by its validator (schema, then the workflow's own rule) before it is
+ *   accepted; a rejection reaches the caller and leaves nothing in history.
+ */
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { setHandler } from '@temporalio/workflow';
+import type { z } from 'zod';
+import { check, parseOrThrow } from '../definitions/validation';
+import { failureMessage } from './workflow-support';
+
+export function registerSignal<S extends z.ZodType>(
+  definition: SignalDefinition<[z.input<S>]>,
+  schema: S,
+  description: string,
+  onRejected: (signal: string, problems: string[]) => void,
+  handle: (message: z.output<S>) => void | Promise<void>,
+): void {
+  setHandler(
+    definition,
+    async (raw: unknown) => {
+      const checked = check(schema, raw);
+      if (!checked.ok) return onRejected(definition.name, checked.problems);
+      try {
+        await handle(checked.value);
+      } catch (error) {
+        onRejected(definition.name, [failureMessage(error)]);
+      }
+    },
+    { description },
+  );
+}
+
+export function registerUpdate<S extends z.ZodType, R>(
+  definition: UpdateDefinition<R, [z.input<S>]>,
+  schema: S,
+  description: string,
+  validate: (request: z.output<S>) => void,
+  handle: (request: z.output<S>) => R | Promise<R>,
+): void {
+  setHandler(definition, (request: z.input<S>) => handle(schema.parse(request)), {
+    validator: (request) => validate(parseOrThrow(schema, request, definition.name)),
+    description,
+  });
+}
