@@ -49,6 +49,19 @@ function idOf(body: Record<string, unknown>, field: string): string {
   return typeof value === 'string' && value.length > 0 ? value : `unknown-${field}`;
 }
 
+/** An activity that sends one request and answers with the id the receiver gave it. */
+function sender<F extends string>(
+  gateway: IntegrationGateway,
+  system: SystemName,
+  operation: string,
+  field: F,
+): (request: { idempotencyKey: string }) => Promise<Record<F, string>> {
+  return async (request) => {
+    const body = await send(gateway, system, operation, request);
+    return { [field]: idOf(body, field) } as Record<F, string>;
+  };
+}
+
 /**
  * Builds the activity implementations registered on the worker.
  *
@@ -58,76 +71,33 @@ function idOf(body: Record<string, unknown>, field: string): string {
 export function createActivities(deps: ActivityDeps = {}): Activities {
   const gateway = deps.gateway ?? new OutboxGateway({ dir: path.join(projectRoot(), DEFAULT_OUTBOX_DIR) });
   return {
-    async notifyCustomer(request) {
-      return { messageId: idOf(await send(gateway, 'messaging', 'notify-customer', request), 'messageId') };
-    },
-    async notifyStaff(request) {
-      return {
-        notificationId: idOf(await send(gateway, 'staffing', 'notify-staff', request), 'notificationId'),
-      };
-    },
+    notifyCustomer: sender(gateway, 'messaging', 'notify-customer', 'messageId'),
+    notifyStaff: sender(gateway, 'staffing', 'notify-staff', 'notificationId'),
     async assignCase(request) {
       const body = await send(gateway, 'staffing', 'assign-case', request);
       // Without a staffing system answering with a person, the team's queue owns the case.
       const assignee = typeof body.assignee === 'string' ? body.assignee : `queue:${request.team}`;
       return { assignee };
     },
-    async openCarrierClaim(request) {
-      return { claimId: idOf(await send(gateway, 'logistics', 'open-claim', request), 'claimId') };
-    },
-    async openRecall(request) {
-      return { recallId: idOf(await send(gateway, 'fulfilment', 'open-recall', request), 'recallId') };
-    },
-    async scheduleRepair(request) {
-      return {
-        repairOrderId: idOf(await send(gateway, 'fulfilment', 'schedule-repair', request), 'repairOrderId'),
-      };
-    },
+    openCarrierClaim: sender(gateway, 'logistics', 'open-claim', 'claimId'),
+    openRecall: sender(gateway, 'fulfilment', 'open-recall', 'recallId'),
+    scheduleRepair: sender(gateway, 'fulfilment', 'schedule-repair', 'repairOrderId'),
     async shipReplacement(request): Promise<ReplacementResult> {
       const { idempotencyKey, ...payload } = request;
-      const result = await gateway.send({
-        system: 'fulfilment',
-        operation: 'ship-replacement',
-        idempotencyKey,
-        payload,
-      });
+      const result = await gateway.send({ system: 'fulfilment', operation: 'ship-replacement', idempotencyKey, payload });
       // "Cannot ship" (out of stock, discontinued) is a business answer the workflow compensates
       // for, not an integration failure.
       if (result.status === 'rejected') return { shipped: false, reason: result.code };
       return { shipped: true, shipmentId: idOf(result.body, 'shipmentId') };
     },
-    async issueRefund(request) {
-      return { refundId: idOf(await send(gateway, 'fulfilment', 'issue-refund', request), 'refundId') };
-    },
-    async scheduleRevisit(request) {
-      return { taskId: idOf(await send(gateway, 'feedback', 'schedule-revisit', request), 'taskId') };
-    },
-    async sendSurvey(request) {
-      return { surveyId: idOf(await send(gateway, 'feedback', 'send-survey', request), 'surveyId') };
-    },
-    async requestQaReview(request) {
-      return { reviewId: idOf(await send(gateway, 'quality', 'request-qa-review', request), 'reviewId') };
-    },
-    async recordKnowledgeBaseEntry(request) {
-      return {
-        entryId: idOf(await send(gateway, 'quality', 'record-knowledge-base-entry', request), 'entryId'),
-      };
-    },
-    async requestReferral(request) {
-      return { requestId: idOf(await send(gateway, 'feedback', 'request-referral', request), 'requestId') };
-    },
-    async syncCustomerArchive(request) {
-      return {
-        archiveVersion: idOf(await send(gateway, 'crm', 'sync-customer-archive', request), 'archiveVersion'),
-      };
-    },
-    async pushTrainingSchedule(request) {
-      return {
-        scheduleId: idOf(await send(gateway, 'crm', 'push-training-schedule', request), 'scheduleId'),
-      };
-    },
-    async createTask(request) {
-      return { taskId: idOf(await send(gateway, 'crm', 'create-task', request), 'taskId') };
-    },
+    issueRefund: sender(gateway, 'fulfilment', 'issue-refund', 'refundId'),
+    scheduleRevisit: sender(gateway, 'feedback', 'schedule-revisit', 'taskId'),
+    sendSurvey: sender(gateway, 'feedback', 'send-survey', 'surveyId'),
+    requestQaReview: sender(gateway, 'quality', 'request-qa-review', 'reviewId'),
+    recordKnowledgeBaseEntry: sender(gateway, 'quality', 'record-knowledge-base-entry', 'entryId'),
+    requestReferral: sender(gateway, 'feedback', 'request-referral', 'requestId'),
+    syncCustomerArchive: sender(gateway, 'crm', 'sync-customer-archive', 'archiveVersion'),
+    pushTrainingSchedule: sender(gateway, 'crm', 'push-training-schedule', 'scheduleId'),
+    createTask: sender(gateway, 'crm', 'create-task', 'taskId'),
   };
 }

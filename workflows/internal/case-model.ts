@@ -5,13 +5,7 @@
  * The state is plain JSON: queries return views of it, and every SLA clock in it is pure data
  * (see sla-clock.ts) read against the case's policy table.
  */
-import {
-  condition,
-  getExternalWorkflowHandle,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { NotifyStaffRequest, StaffAudience } from '../../activities/types';
 import {
@@ -71,6 +65,7 @@ import {
   SlaBreachedKey,
 } from '../definitions/search-attributes';
 import * as sla from './sla-clock';
+import { appendEvent, appendRejectedSignal, SearchAttributeSync } from './visibility';
 import {
   activities,
   failureMessage,
@@ -89,9 +84,6 @@ function since(from: string, to: string | undefined): number | undefined {
 const ESCALATION_ORDER = ['none', 'team-lead', 'specialist-team', 'management'] as const;
 type CategoryProcedure = 'carrier-claim' | 'recall';
 type Escalation = (typeof ESCALATION_ORDER)[number];
-
-/** Rejected signals kept in the timeline; beyond this only the count grows, so a flood cannot bloat state. */
-const MAX_REJECTED_SIGNALS_IN_TIMELINE = 20;
 
 /** Stages in which the case accepts a remedy. */
 const RESOLVABLE_STAGES: readonly CaseStage[] = [
@@ -138,7 +130,7 @@ export class CaseModel {
   private clockVersion = 0;
   /** A resolve or offer answer is running activities; a second one must wait. */
   private resolving = false;
-  private lastSearchAttributes = new Map<string, string>();
+  private readonly searchAttributes = new SearchAttributeSync();
 
   constructor(input: ParsedCaseInput, caseId: string, now: string) {
     const policy = resolveCasePolicy(input.policy, input.promisedTerms);
@@ -172,22 +164,13 @@ export class CaseModel {
   // -------------------------------------------------------------------------------------------
   // Timeline, visibility
 
-  record(
-    type: string,
-    summary: string,
-    extra: { window?: WindowName; data?: Record<string, unknown> } = {},
-  ): void {
-    this.state.timeline.push({ at: nowIso(), type, summary, ...extra });
+  record(type: string, summary: string, extra: Pick<TimelineEntry, 'window' | 'data'> = {}): void {
+    appendEvent(this.state, type, summary, extra);
   }
 
   /** A malformed or out-of-place signal: recorded, never thrown (a throw would fail or stick the case). */
   rejectSignal(signal: string, problems: string[]): void {
-    this.state.rejectedSignals += 1;
-    if (this.state.rejectedSignals <= MAX_REJECTED_SIGNALS_IN_TIMELINE) {
-      this.record('signal-rejected', `${signal} ignored: ${problems.join('; ')}`, {
-        data: { signal, problems },
-      });
-    }
+    appendRejectedSignal(this.state, signal, problems);
   }
 
   /** Upserts only the search attributes whose value changed (each upsert is billed and stored). */
@@ -213,13 +196,7 @@ export class CaseModel {
     if (s.feedback) pairs.push({ key: SatisfactionScoreKey, value: s.feedback.csat });
     if (s.feedback?.nps !== undefined) pairs.push({ key: NpsScoreKey, value: s.feedback.nps });
     if (s.qaSampled !== undefined) pairs.push({ key: QaSampledKey, value: s.qaSampled });
-    const changed = pairs.filter(({ key, value }) => {
-      const encoded = JSON.stringify(value);
-      if (this.lastSearchAttributes.get(key.name) === encoded) return false;
-      this.lastSearchAttributes.set(key.name, encoded);
-      return true;
-    });
-    if (changed.length > 0) upsertSearchAttributes(changed);
+    this.searchAttributes.sync(pairs);
     setCurrentDetails(this.renderDetails());
   }
 

@@ -6,13 +6,7 @@
  * reminder) is kept as an agenda of dated items in the state: one timer sleeps until the
  * earliest, and the agenda travels with the state across continue-as-new.
  */
-import {
-  ParentClosePolicy,
-  setCurrentDetails,
-  startChild,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { TaskRequest } from '../../activities/types';
 import { isWorkingTime, nextOpening } from '../definitions/business-hours';
@@ -58,6 +52,7 @@ import {
 } from '../definitions/search-attributes';
 import type { AfterSalesCaseInput } from '../definitions/case';
 import type { QuoteApprovalInput } from '../definitions/quote';
+import { appendEvent, appendRejectedSignal, SearchAttributeSync } from './visibility';
 import { activities, failureMessage, formatInstant, idempotencyKey, nowIso } from './workflow-support';
 
 type AgendaKind = 'first-response' | 'follow-up' | 'lose' | 'revisit' | 'renewal';
@@ -77,7 +72,6 @@ const PRE_CONTRACT: readonly JourneyStage[] = [
   'negotiation',
 ];
 const TIMELINE_CARRIED = 200;
-const MAX_REJECTED_SIGNALS_IN_TIMELINE = 20;
 
 /** Everything the journey carries from one run to the next (plain JSON). */
 export interface JourneyState {
@@ -124,7 +118,7 @@ export class JourneyModel {
   readonly policy: JourneyPolicy;
   /** Bumped whenever the agenda changes, so the main loop re-plans its timer. */
   agendaVersion = 0;
-  private lastSearchAttributes = new Map<string, string>();
+  private readonly searchAttributes = new SearchAttributeSync();
 
   constructor(
     private readonly input: ParsedJourneyInput,
@@ -171,14 +165,11 @@ export class JourneyModel {
   // Timeline, visibility, agenda
 
   record(type: string, summary: string, data?: Record<string, unknown>): void {
-    this.state.timeline.push({ at: nowIso(), type, summary, ...(data ? { data } : {}) });
+    appendEvent(this.state, type, summary, data ? { data } : {});
   }
 
   rejectSignal(signal: string, problems: string[]): void {
-    this.state.rejectedSignals += 1;
-    if (this.state.rejectedSignals <= MAX_REJECTED_SIGNALS_IN_TIMELINE) {
-      this.record('signal-rejected', `${signal} ignored: ${problems.join('; ')}`, { signal, problems });
-    }
+    appendRejectedSignal(this.state, signal, problems);
   }
 
   private setStage(stage: JourneyStage, why: string): void {
@@ -215,13 +206,7 @@ export class JourneyModel {
       { key: EscalatedKey, value: s.escalated },
       { key: NextDeadlineAtKey, value: next && !this.ended ? new Date(next.dueAt) : null },
     ] as SearchAttributeUpdatePair[];
-    const changed = pairs.filter(({ key, value }) => {
-      const encoded = JSON.stringify(value);
-      if (this.lastSearchAttributes.get(key.name) === encoded) return false;
-      this.lastSearchAttributes.set(key.name, encoded);
-      return true;
-    });
-    if (changed.length > 0) upsertSearchAttributes(changed);
+    this.searchAttributes.sync(pairs);
     setCurrentDetails(this.renderDetails());
   }
 

@@ -98,27 +98,30 @@ export function resume(clock: SlaClock, now: string): SlaClock {
   };
 }
 
-export function fulfil(clock: SlaClock, now: string, calendar: BusinessCalendar): SlaClock {
+/** Stops an open clock for good, folding in the running segment (a paused one is resumed first). */
+function finish(
+  clock: SlaClock,
+  now: string,
+  calendar: BusinessCalendar,
+  state: 'fulfilled' | 'cancelled',
+): SlaClock {
   if (!isOpen(clock)) return clock;
   const resumed = clock.state === 'paused' ? resume(clock, now) : clock;
   return {
     ...resumed,
     consumedMs: consumed(resumed, now, calendar),
     runningSince: undefined,
-    state: 'fulfilled',
-    fulfilledAt: now,
+    state,
+    ...(state === 'fulfilled' ? { fulfilledAt: now } : {}),
   };
 }
 
+export function fulfil(clock: SlaClock, now: string, calendar: BusinessCalendar): SlaClock {
+  return finish(clock, now, calendar, 'fulfilled');
+}
+
 export function cancel(clock: SlaClock, now: string, calendar: BusinessCalendar): SlaClock {
-  if (!isOpen(clock)) return clock;
-  const resumed = clock.state === 'paused' ? resume(clock, now) : clock;
-  return {
-    ...resumed,
-    consumedMs: consumed(resumed, now, calendar),
-    runningSince: undefined,
-    state: 'cancelled',
-  };
+  return finish(clock, now, calendar, 'cancelled');
 }
 
 /**
