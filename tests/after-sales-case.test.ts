@@ -600,6 +600,43 @@ describe('revisit and escalation', () => {
   });
 });
 
+describe('integration faults', () => {
+  it('a permanent refusal by an integration is recorded in the timeline and escalated to ops; the case carries on', async () => {
+    await withCaseWorker(
+      env,
+      async ({ start, waitFor, recorder }) => {
+        const handle = await start({ customerId: 'C-24', description: 'x' });
+        await expect
+          .poll(async () =>
+            (await handle.query(getTimelineQuery)).entries.filter((e) => e.type === 'integration-failed'),
+          )
+          .toEqual([
+            expect.objectContaining({
+              summary: expect.stringMatching(
+                /^sending "case-received" to the customer failed for good: .*HTTP 422/,
+              ),
+            }),
+          ]);
+        await expect.poll(() => recorder.of('notifyStaff', { audience: 'ops' }).length).toBe(1);
+        const view = await waitFor(handle, (v) => v.needsHumanReview);
+        expect(view.stage).toBe('awaiting-reply');
+        expect(view.assignee).toBeDefined();
+      },
+      {
+        activities: {
+          notifyCustomer: () =>
+            Promise.reject(
+              ApplicationFailure.nonRetryable(
+                'messaging refused notify-customer (HTTP 422 unknown-customer)',
+                FailureType.IntegrationRejected,
+              ),
+            ),
+        },
+      },
+    );
+  });
+});
+
 describe('after closing', () => {
   it('samples close to 20 % of closed cases for quality review', async () => {
     await withCaseWorker(env, async ({ start, recorder }) => {

@@ -64,6 +64,7 @@ import {
   SatisfactionScoreKey,
   SlaBreachedKey,
 } from '../definitions/search-attributes';
+import { attemptActivity } from './attempt';
 import * as sla from './sla-clock';
 import { appendEvent, appendRejectedSignal, SearchAttributeSync } from './visibility';
 import {
@@ -430,14 +431,9 @@ export class CaseModel {
   // Activities, never throwing into the flow: a failure is recorded and ops are told
 
   private async attempt<T>(step: string, what: string, run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      const message = failureMessage(error);
-      this.record('integration-failed', `${what} failed: ${message}`, { data: { step } });
-      this.state.needsHumanReview = true;
-      return undefined;
-    }
+    const result = await attemptActivity(this.state, this.state.caseId, step, what, run);
+    if (result === undefined) this.state.needsHumanReview = true;
+    return result;
   }
 
   private teamForAudience(audience: StaffAudience): Team {

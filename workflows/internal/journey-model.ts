@@ -52,8 +52,9 @@ import {
 } from '../definitions/search-attributes';
 import type { AfterSalesCaseInput } from '../definitions/case';
 import type { QuoteApprovalInput } from '../definitions/quote';
+import { attemptActivity } from './attempt';
 import { appendEvent, appendRejectedSignal, SearchAttributeSync } from './visibility';
-import { activities, failureMessage, formatInstant, idempotencyKey, nowIso } from './workflow-support';
+import { activities, formatInstant, idempotencyKey, nowIso } from './workflow-support';
 
 type AgendaKind = 'first-response' | 'follow-up' | 'lose' | 'revisit' | 'renewal';
 
@@ -243,13 +244,8 @@ export class JourneyModel {
     return lines.join('\n');
   }
 
-  private async attempt<T>(step: string, what: string, run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      this.record('integration-failed', `${what} failed: ${failureMessage(error)}`, { step });
-      return undefined;
-    }
+  private attempt<T>(step: string, what: string, run: () => Promise<T>): Promise<T | undefined> {
+    return attemptActivity(this.state, this.state.journeyId, step, what, run);
   }
 
   private notifyStaff(
@@ -500,8 +496,6 @@ export class JourneyModel {
         `alternativeId: no alternative "${quote.alternativeId}" in proposal v${s.proposalVersion}`,
       );
     }
-    if (quote.cost >= quote.price * 10)
-      throw new Error('cost: is more than ten times the price; check the figures');
   }
 
   async submitQuote(quote: SubmitQuote): Promise<QuoteStarted> {
