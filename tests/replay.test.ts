@@ -1,0 +1,117 @@
+/**
+ * The replay suite: every history in tests/histories/ (recorded by `npm run record-histories`
+ * from the scenarios in tests/replay/scenarios.ts, plus any archived in subfolders) must replay
+ * with the current workflow code. A failure means a change to a workflow would break the
+ * executions already running in production: guard the change with `patched()` instead of
+ * re-recording.
+ */
+import path from 'node:path';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { historyFromJson, type History } from '../lib/replay/history-json';
+import {
+  closingEventOf,
+  listHistoryFiles,
+  readHistoryFile,
+  workflowIdOf,
+  type HistoryFile,
+} from './replay/history-files';
+import { expectedHistoryFiles, SCENARIOS } from './replay/scenarios';
+
+const files = listHistoryFiles();
+
+interface Loaded {
+  file: string;
+  workflowId: string;
+  json: HistoryFile;
+  history: History;
+}
+
+function load(file: string): Loaded {
+  const json = readHistoryFile(file);
+  return { file, workflowId: workflowIdOf(file, json), json, history: historyFromJson(json) };
+}
+
+describe('recorded histories', () => {
+  it('hold every history the recorder’s scenarios produce', () => {
+    const stems = new Set(files.map((file) => file.replace(/\.json$/, '')));
+    const missing = SCENARIOS.flatMap(expectedHistoryFiles).filter((stem) => !stems.has(stem));
+    expect(
+      missing.map((stem) => `${stem}.json`),
+      'missing from tests/histories/ (npm run record-histories -- <scenario> records one scenario)',
+    ).toEqual([]);
+  });
+});
+
+describe('replay with the current workflow code', () => {
+  /** Per file: undefined when it replayed, else why not. */
+  const failures = new Map<string, Error | undefined>();
+
+  beforeAll(async () => {
+    // One replay worker for all files (a worker per file would cost a second each).
+    const loaded: Loaded[] = [];
+    for (const file of files) {
+      try {
+        loaded.push(load(file));
+      } catch (error) {
+        failures.set(file, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    const replays = Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('temporal').workflowBundlePath }, replayName: 'replay-suite' },
+      loaded.map(({ workflowId, history }) => ({ workflowId, history })),
+    );
+    let index = 0;
+    for await (const result of replays) failures.set(loaded[index++]!.file, result.error);
+  });
+
+  it.each(files)('%s', (file) => {
+    expect(failures.has(file), `${file} was not replayed`).toBe(true);
+    const error = failures.get(file);
+    if (error) {
+      throw new Error(
+        `${file} no longer replays with the current workflow code: ${error.name}: ${error.message}\n` +
+          'Executions already running would fail the same way. Keep the old behaviour for them with ' +
+          'patched() (then deprecatePatch() once they are gone); re-recording the history hides the break.',
+      );
+    }
+    const json = readHistoryFile(file);
+    expect(closingEventOf(json), `${file} is incomplete: its workflow had not closed`).toBeDefined();
+  });
+});
+
+describe('the replay check itself', () => {
+  let nonDeterministicBundle: { code: string };
+  beforeAll(async () => {
+    nonDeterministicBundle = await bundleWorkflowCode({
+      workflowsPath: path.resolve(__dirname, 'fixtures/non-deterministic-case.ts'),
+      logger: quietLogger,
+    });
+  });
+
+  it('fails with a DeterminismViolationError when a workflow’s commands change', async () => {
+    const { workflowId, history } = load('case-satisfied.json');
+    const replay = Worker.runReplayHistory({ workflowBundle: nonDeterministicBundle }, history, workflowId);
+    await expect(replay).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(replay).rejects.toThrow(/Nondeterminism/i);
+  });
+
+  it('passes the histories of workflows the change does not touch', async () => {
+    const { workflowId, history } = load('journey-lost.json');
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: nonDeterministicBundle }, history, workflowId),
+    ).resolves.toBeUndefined();
+  });
+});
+
+const noop = () => undefined;
+/** webpack's build report is noise in test output; warnings and errors still show. */
+const quietLogger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  log: noop,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

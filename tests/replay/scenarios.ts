@@ -1,0 +1,567 @@
+/**
+ * The scenarios whose histories the replay suite keeps (`tests/histories/`): each drives real
+ * workflows on a time-skipping server with deterministic inputs and fake activities, to the end
+ * or to a well-defined point after which ops close them, so every recorded history is complete.
+ *
+ * `scripts/record-histories.ts` runs them and writes the histories; `tests/replay.test.ts` replays
+ * the files with the current workflow code and checks that every scenario listed here has its
+ * files. Nothing here depends on vitest: the context is the few things a scenario needs, which
+ * the recorder builds on its own server (and a test could build from a TestWorkflowEnvironment).
+ *
+ * Inputs hold no personal data: customers are opaque `C-REPLAY-…` ids and the one contact is a
+ * fake name at example.com.
+ */
+import assert from 'node:assert/strict';
+import type {
+  WorkflowClient,
+  WorkflowHandle,
+  WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import type { Activities } from '../../activities/types';
+import type { afterSalesCase, customerJourney, quoteApproval } from '../../workflows';
+import {
+  agentRespondedSignal,
+  carrierUpdateSignal,
+  closeCaseUpdate,
+  getCaseQuery,
+  resolveUpdate,
+  respondToOfferUpdate,
+  submitFeedbackUpdate,
+  type AfterSalesCaseInput,
+  type CaseView,
+} from '../../workflows/definitions/case';
+import {
+  closeJourneyUpdate,
+  deliveryConfirmedSignal,
+  getJourneyQuery,
+  inquiryAnsweredSignal,
+  journeyWorkflowId,
+  newInquirySignal,
+  recordNeedsUpdate,
+  reportIssueUpdate,
+  signContractUpdate,
+  submitProposalUpdate,
+  submitQuoteUpdate,
+  type JourneyInput,
+  type JourneyView,
+  type SignContract,
+} from '../../workflows/definitions/journey';
+import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/definitions/quote';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** What a scenario may use: a time-skipping client, its task queue and the server's clock. */
+export interface ScenarioContext {
+  /** A time-skipping workflow client: awaiting `result()` lets the server's clock run. */
+  client: WorkflowClient;
+  /** The task queue a worker with this scenario's activities polls. */
+  taskQueue: string;
+  /** Skips the server's clock forward (timers that fall due fire on the way). */
+  sleep: (ms: number) => Promise<void>;
+  /** The server's current time in ms. */
+  now: () => Promise<number>;
+}
+
+/** The workflow a scenario started itself; its children are found in its history. */
+export interface ScenarioRoot {
+  workflowId: string;
+  /** First run of the chain: later runs are followed through continue-as-new. */
+  firstExecutionRunId: string;
+}
+
+export interface Scenario {
+  /** File name stem in tests/histories/ (`<name>.json`, children `<name>.<child>.json`). */
+  name: string;
+  summary: string;
+  run: (ctx: ScenarioContext) => Promise<ScenarioRoot>;
+  /** Children it starts, by the last segment of their workflow id (`case-1`, `quote-1`). */
+  children?: readonly string[];
+  /** The root workflow continues as new at least once (`<name>.run-2.json` and later). */
+  continuesAsNew?: boolean;
+  /** Activities answered differently from the recorder's defaults. */
+  activities?: Partial<Activities>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+type CaseHandle = WorkflowHandle<typeof afterSalesCase>;
+type JourneyHandle = WorkflowHandle<typeof customerJourney>;
+
+/** Reads until `done` holds (signals take effect in the next workflow task). */
+async function waitUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await read();
+      if (done(value)) return value;
+      last = value;
+    } catch (error) {
+      last = error; // e.g. a child whose first task has not run yet cannot answer queries
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}; last: ${(last instanceof Error ? last.message : JSON.stringify(last)).slice(0, 500)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Skips to the next weekday 10:00 in Shanghai (the default business calendar), so every
+ * scenario starts with the desk open whatever the day the recording runs.
+ */
+async function skipToWeekdayMorning(ctx: ScenarioContext): Promise<void> {
+  const now = await ctx.now();
+  const shanghai = (ms: number) => new Date(ms + 8 * HOUR);
+  const at = new Date(now);
+  at.setUTCMinutes(0, 0, 0);
+  for (;;) {
+    at.setTime(at.getTime() + HOUR);
+    const local = shanghai(at.getTime());
+    const weekday = local.getUTCDay() >= 1 && local.getUTCDay() <= 5;
+    if (weekday && local.getUTCHours() === 10) break;
+  }
+  await ctx.sleep(at.getTime() - now);
+}
+
+function root(handle: { workflowId: string; firstExecutionRunId: string }): ScenarioRoot {
+  return { workflowId: handle.workflowId, firstExecutionRunId: handle.firstExecutionRunId };
+}
+
+async function startCase(ctx: ScenarioContext, name: string, input: AfterSalesCaseInput) {
+  await skipToWeekdayMorning(ctx);
+  return await ctx.client.start<typeof afterSalesCase>('afterSalesCase', {
+    taskQueue: ctx.taskQueue,
+    workflowId: `replay-${name}`,
+    args: [input],
+  });
+}
+
+const caseView = (handle: CaseHandle) => handle.query(getCaseQuery);
+
+async function waitForStage(handle: CaseHandle, stage: CaseView['stage']): Promise<CaseView> {
+  return await waitUntil(
+    () => caseView(handle),
+    (view) => view.stage === stage,
+    `case stage ${stage}`,
+  );
+}
+
+/** Answers the revisit and checks how the case took it. */
+async function feedback(
+  handle: CaseHandle,
+  answer: { csat: number; nps?: number; resolved: boolean },
+  expected: 'closed' | 'reopened' | 'escalated-to-management',
+): Promise<void> {
+  const result = await handle.executeUpdate(submitFeedbackUpdate, { args: [answer] });
+  assert.equal(result.outcome, expected, `feedback outcome of ${handle.workflowId}`);
+}
+
+async function expectOutcome(handle: CaseHandle, outcome: string): Promise<void> {
+  const result = await handle.result();
+  assert.equal(result.outcome, outcome, `outcome of ${handle.workflowId}`);
+}
+
+const p1Outage: AfterSalesCaseInput = {
+  customerId: 'C-REPLAY-02',
+  description: 'Site-wide outage of the booking service',
+  category: 'technical',
+  severity: 'service-outage',
+  scope: 'many-customers',
+};
+
+// ---------------------------------------------------------------------------------------------
+// After-sales cases
+
+/** Advice given after the first reply; the revisit answer is satisfied (a promoter). */
+export async function caseSatisfied(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-satisfied', {
+    customerId: 'C-REPLAY-01',
+    description: 'Cannot log in to the customer portal',
+    category: 'technical',
+    channel: 'email',
+  });
+  await handle.signal(agentRespondedSignal, { agentId: 'agent-1' });
+  await waitForStage(handle, 'in-progress');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'password reset link sent' }] });
+  await ctx.sleep(20 * HOUR);
+  await feedback(handle, { csat: 5, nps: 9, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** A P1 outage nobody answers for 2 h: the ladder, the breach and the escalation, then resolved. */
+export async function caseP1Breach(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-p1-breach', p1Outage);
+  await ctx.sleep(2 * HOUR + MINUTE);
+  const breached = await caseView(handle);
+  assert.equal(breached.priority, 'P1');
+  assert.equal(breached.slaBreached, true, 'the first-reply window is breached');
+  assert.equal(breached.escalationLevel, 'specialist-team');
+  await handle.signal(agentRespondedSignal, { agentId: 'agent-2' });
+  await waitForStage(handle, 'in-progress');
+  await handle.executeUpdate(resolveUpdate, {
+    args: [{ type: 'advice', note: 'booking cluster restarted, root cause fixed' }],
+  });
+  await feedback(handle, { csat: 4, nps: 7, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** Not satisfied: reopened with the specialist team, replaced, then satisfied. */
+export async function caseReopen(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-reopen', {
+    customerId: 'C-REPLAY-03',
+    description: 'Wi-Fi drops every evening',
+    category: 'technical',
+  });
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'firmware update' }] });
+  await feedback(handle, { csat: 2, resolved: false }, 'reopened');
+  const reopened = await waitForStage(handle, 'in-progress');
+  assert.equal(reopened.team, 'specialist-team');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'replace' }] });
+  await feedback(handle, { csat: 5, nps: 10, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** Unsatisfied again and again: two reopenings, then management, then closed unsatisfied. */
+export async function caseManagement(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-management', {
+    customerId: 'C-REPLAY-04',
+    description: 'Device keeps failing after every fix',
+    category: 'technical',
+  });
+  const outcomes = ['reopened', 'reopened', 'escalated-to-management', 'closed'] as const;
+  for (const [round, outcome] of outcomes.entries()) {
+    await waitForStage(handle, round === 0 ? 'awaiting-reply' : 'in-progress');
+    await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: `attempt ${round + 1}` }] });
+    await feedback(handle, { csat: 1, resolved: false }, outcome);
+  }
+  const result = await handle.result();
+  assert.equal(result.outcome, 'closed-unsatisfied');
+  assert.equal(result.team, 'management');
+  return root(handle);
+}
+
+/** Resolved, but the customer never answers: the revisit breaches, then closed without feedback. */
+export async function caseNoFeedback(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-no-feedback', {
+    customerId: 'C-REPLAY-05',
+    description: 'Fan makes a noise',
+  });
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'tighten the screws' }] });
+  await ctx.sleep(48 * HOUR + MINUTE);
+  assert.equal((await caseView(handle)).stage, 'revisit-overdue');
+  await expectOutcome(handle, 'closed-no-feedback'); // the server skips the rest of the week
+  return root(handle);
+}
+
+/** The replacement cannot ship: a refund is offered, accepted, and the customer is satisfied. */
+export async function caseCompensation(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-compensation', {
+    customerId: 'C-REPLAY-06',
+    description: 'Dead on arrival',
+    category: 'quality',
+  });
+  const offered = await handle.executeUpdate(resolveUpdate, {
+    args: [{ type: 'replace', refundValue: { amount: 899, currency: 'CNY' } }],
+  });
+  assert.equal(offered.status, 'awaiting-customer-decision');
+  const accepted = await handle.executeUpdate(respondToOfferUpdate, { args: [{ accepted: true }] });
+  assert.equal(accepted.resolutionType, 'refund');
+  await feedback(handle, { csat: 4, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** A crushed parcel: carrier claim opened, a solution agreed within 24 h, replaced, satisfied. */
+export async function caseLogistics(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-logistics', {
+    customerId: 'C-REPLAY-07',
+    description: 'Parcel arrived crushed',
+    category: 'logistics',
+    product: { orderId: 'O-REPLAY-7', carrier: 'SF' },
+  });
+  await handle.signal(agentRespondedSignal, { agentId: 'agent-7' });
+  await waitForStage(handle, 'in-progress');
+  await ctx.sleep(20 * HOUR);
+  await handle.signal(carrierUpdateSignal, { status: 'solution-agreed', claimId: 'CLAIM-1' });
+  await waitUntil(
+    () => caseView(handle),
+    (view) => view.clocks.some((clock) => clock.window === 'carrier-solution' && clock.state === 'fulfilled'),
+    'the carrier window fulfilled',
+  );
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'replace' }] });
+  await feedback(handle, { csat: 4, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** A wrong input fails the case at once, naming every field. */
+export async function caseInvalidInput(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-invalid-input', {
+    customerId: 'C-REPLAY-08',
+    description: '',
+    severity: 'apocalyptic',
+  } as unknown as AfterSalesCaseInput);
+  const error: unknown = await handle.result().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof Error, 'the case fails');
+  return root(handle);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer journeys
+
+const journeyInput = (customerId: string, policy?: JourneyInput['policy']): JourneyInput => ({
+  customerId,
+  channel: 'email',
+  inquiry: 'Needs a booking system for 40 clinics',
+  inquiryId: `inq-${customerId}`,
+  contact: { name: 'Test Contact', email: 'contact@example.com', company: 'Example Clinics' },
+  specialRequests: ['on-premise data storage'],
+  owner: 'sales-7',
+  policy,
+});
+
+const contract: SignContract = {
+  contractId: 'K-REPLAY-1',
+  terms: {
+    responseWindows: { P2: { firstReplyHours: 1, resolutionHours: 8 } },
+    warrantyUntil: '2099-12-31',
+    deliveryDate: '2099-01-15',
+    contractEnd: '2099-12-31',
+  },
+};
+
+async function startJourney(
+  ctx: ScenarioContext,
+  input: JourneyInput,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof customerJourney>> {
+  await skipToWeekdayMorning(ctx);
+  return await ctx.client.start<typeof customerJourney>('customerJourney', {
+    taskQueue: ctx.taskQueue,
+    workflowId: journeyWorkflowId(input.customerId),
+    args: [input],
+  });
+}
+
+const journeyView = (handle: JourneyHandle) => handle.query(getJourneyQuery);
+
+async function waitForJourney(
+  handle: JourneyHandle,
+  done: (view: JourneyView) => boolean,
+  what: string,
+): Promise<JourneyView> {
+  return await waitUntil(() => journeyView(handle), done, what);
+}
+
+/** Inquiry answered, needs recorded, one alternative proposed; returns the quote's approval. */
+async function toQuote(
+  ctx: ScenarioContext,
+  handle: JourneyHandle,
+  price: number,
+  cost: number,
+): Promise<WorkflowHandle<typeof quoteApproval>> {
+  await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7' });
+  await waitForJourney(handle, (view) => view.stage === 'needs-analysis', 'needs analysis');
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [
+      {
+        requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }],
+        painPoints: [{ title: 'No-shows', impact: 5, urgency: 4, difficulty: 2 }],
+      },
+    ],
+  });
+  await handle.executeUpdate(submitProposalUpdate, {
+    args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+  });
+  const quote = await handle.executeUpdate(submitQuoteUpdate, {
+    args: [{ alternativeId: 'A', price, cost, currency: 'CNY' }],
+  });
+  return ctx.client.getHandle<typeof quoteApproval>(quote.approvalWorkflowId);
+}
+
+/** Closes the journey the way ops do and checks its result. */
+async function closeJourney(handle: JourneyHandle, reason: string): Promise<void> {
+  await handle.executeUpdate(closeJourneyUpdate, { args: [{ reason }] });
+  const result = await handle.result();
+  assert.equal(result.outcome, 'closed', `outcome of ${handle.workflowId}`);
+}
+
+/** An auto-approved quote, then silence: follow-ups at 2, 5 and 10 days, lost after 21 days. */
+export async function journeyLost(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-LOST'));
+  const approval = await toQuote(ctx, handle, 100_000, 60_000);
+  assert.equal((await approval.result()).decision, 'approved');
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  const result = await handle.result(); // the server skips the 21 days
+  assert.equal(result.outcome, 'lost');
+  assert.equal(result.lostReason, 'no-response');
+  return root(handle);
+}
+
+/**
+ * Won: needs, proposal, a quote the manager approves, contract and handoff, delivery, an issue
+ * whose case closes satisfied (a promoter, so a referral request), then ops close the journey.
+ */
+export async function journeyWon(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-WON'));
+  const approval = await toQuote(ctx, handle, 100_000, 80_000); // 20 %: the manager decides
+  await waitUntil(
+    () => approval.query(getQuoteQuery),
+    (view: QuoteView) => view.status === 'pending-approver',
+    'the quote waiting for the manager',
+  );
+  await ctx.sleep(HOUR);
+  await approval.executeUpdate(decideQuoteUpdate, { args: [{ decision: 'approve', approverId: 'mgr-1' }] });
+  assert.equal((await approval.result()).decidedBy, 'mgr-1');
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+
+  await handle.executeUpdate(signContractUpdate, { args: [contract] });
+  await handle.signal(deliveryConfirmedSignal, { note: 'installed in all clinics' });
+  await waitForJourney(handle, (view) => view.stage === 'after-sales', 'after-sales');
+
+  const reported = await handle.executeUpdate(reportIssueUpdate, {
+    args: [
+      { description: 'Booking page down for one clinic', category: 'technical', severity: 'service-outage' },
+    ],
+  });
+  const child = ctx.client.getHandle<typeof afterSalesCase>(reported.caseWorkflowId);
+  await waitForStage(child, 'awaiting-reply');
+  await child.signal(agentRespondedSignal, { agentId: 'agent-3' });
+  await waitForStage(child, 'in-progress');
+  await child.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'clinic cache cleared' }] });
+  await feedback(child, { csat: 5, nps: 9, resolved: true }, 'closed');
+  await expectOutcome(child, 'closed-satisfied');
+  const told = await waitForJourney(
+    handle,
+    (view) => view.cases[0]?.status === 'closed' && view.referralsRequested === 1,
+    'the journey told of the closed case',
+  );
+  assert.equal(told.cases[0]?.outcome, 'closed-satisfied');
+  await closeJourney(handle, 'contract fulfilled');
+  return root(handle);
+}
+
+/**
+ * A journey that continues as new after 60 events (an open case and 25 further inquiries carry
+ * it over), still hears from its case afterwards, and is closed by ops.
+ */
+export async function journeyContinueAsNew(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-CAN', { continueAsNewAfterEvents: 60 }));
+  const approval = await toQuote(ctx, handle, 100_000, 60_000);
+  await approval.result();
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  await handle.executeUpdate(signContractUpdate, { args: [contract] });
+  const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
+    args: [{ description: 'Search is slow' }],
+  });
+  const child = ctx.client.getHandle<typeof afterSalesCase>(caseWorkflowId);
+  await waitForStage(child, 'awaiting-reply');
+  for (let i = 1; i <= 25; i++) {
+    await handle.signal(newInquirySignal, {
+      inquiryId: `inq-C-REPLAY-CAN-${i}`,
+      channel: 'email',
+      summary: `Follow-up question ${i}`,
+    });
+  }
+  await waitForJourney(handle, (view) => view.continuedAsNew >= 1, 'a continue-as-new');
+  await child.executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] });
+  await expectOutcome(child, 'closed-by-ops');
+  await waitForJourney(handle, (view) => view.cases[0]?.status === 'closed', 'the case closed');
+  await closeJourney(handle, 'customer moved to another vendor');
+  return root(handle);
+}
+
+/** A thin-margin quote nobody decides: the deputy is asked, then it expires back to sales. */
+export async function quoteDeputyExpired(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-QUOTE'));
+  const approval = await toQuote(ctx, handle, 100, 90); // 10 %
+  const decision = await approval.result(); // the server skips both approvers' windows
+  assert.equal(decision.decision, 'expired');
+  assert.equal(decision.escalatedToDeputy, true);
+  await waitForJourney(
+    handle,
+    (view) => view.stage === 'proposal' && view.quotes[0]?.status === 'expired',
+    'the journey back at the proposal',
+  );
+  await closeJourney(handle, 'prospect paused the project');
+  return root(handle);
+}
+
+/** Every scenario, in recording order. */
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'case-satisfied', summary: 'advice → satisfied (promoter)', run: caseSatisfied },
+  {
+    name: 'case-p1-breach',
+    summary: 'P1 outage, no reply for 2 h → ladder, breach, escalation → resolved, satisfied',
+    run: caseP1Breach,
+  },
+  { name: 'case-reopen', summary: 'unsatisfied → specialist team → replaced → satisfied', run: caseReopen },
+  {
+    name: 'case-management',
+    summary: 'unsatisfied four times → management → closed unsatisfied',
+    run: caseManagement,
+  },
+  { name: 'case-no-feedback', summary: 'revisit breached → closed without feedback', run: caseNoFeedback },
+  {
+    name: 'case-compensation',
+    summary: 'replacement cannot ship → refund offered → accepted → satisfied',
+    run: caseCompensation,
+    activities: { shipReplacement: () => Promise.resolve({ shipped: false, reason: 'out-of-stock' }) },
+  },
+  {
+    name: 'case-logistics',
+    summary: 'carrier claim, solution agreed in 20 h → satisfied',
+    run: caseLogistics,
+  },
+  { name: 'case-invalid-input', summary: 'invalid input → fails at once', run: caseInvalidInput },
+  {
+    name: 'journey-lost',
+    summary: 'quote sent → follow-ups at 2, 5, 10 days → lost after 21 days',
+    run: journeyLost,
+    children: ['quote-1'],
+  },
+  {
+    name: 'journey-won',
+    summary: 'needs → proposal → manager-approved quote → contract → delivery → case satisfied → closed',
+    run: journeyWon,
+    children: ['quote-1', 'case-1'],
+  },
+  {
+    name: 'journey-continue-as-new',
+    summary: 'continueAsNewAfterEvents 60 → continued as new with an open case → closed',
+    run: journeyContinueAsNew,
+    children: ['quote-1', 'case-1'],
+    continuesAsNew: true,
+  },
+  {
+    name: 'quote-deputy-expired',
+    summary: 'thin-margin quote → manager silent → deputy silent → expired → journey closed',
+    run: quoteDeputyExpired,
+    children: ['quote-1'],
+  },
+];
+
+/** The history files (stems, without `.json`) a scenario must leave in tests/histories/. */
+export function expectedHistoryFiles(scenario: Scenario): string[] {
+  return [
+    scenario.name,
+    ...(scenario.continuesAsNew ? [`${scenario.name}.run-2`] : []),
+    ...(scenario.children ?? []).map((child) => `${scenario.name}.${child}`),
+  ];
+}
