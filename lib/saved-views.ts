@@ -1,0 +1,89 @@
+/**
+ * Ready-made list filters (saved views) for ops and analysts: the queries behind the README's
+ * table, usable in the Web UI's filter box, with `temporal workflow list --query`, and with
+ * `client.workflow.list` / `count`. Visibility queries take absolute times, so the views that
+ * speak of "this week" or "the next two hours" are computed from a given instant.
+ */
+
+export interface SavedView {
+  /** Short name for the UI's saved views. */
+  name: string;
+  /** Who it is for and what it answers. */
+  purpose: string;
+  query: string;
+}
+
+/** Monday 00:00 UTC of the week containing `now`. */
+export function startOfWeek(now: Date): Date {
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const sinceMonday = (start.getUTCDay() + 6) % 7;
+  start.setUTCDate(start.getUTCDate() - sinceMonday);
+  return start;
+}
+
+const iso = (date: Date) => date.toISOString();
+
+/**
+ * The saved views as of `now`.
+ *
+ * @param customerId the customer for the per-customer view (an opaque id).
+ */
+export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
+  const week = iso(startOfWeek(now));
+  const soon = iso(new Date(now.getTime() + 2 * 3_600_000));
+  const cases = `WorkflowType = 'afterSalesCase'`;
+  const journeys = `WorkflowType = 'customerJourney'`;
+  const running = `ExecutionStatus = 'Running'`;
+  return [
+    {
+      name: 'Open P1 cases',
+      purpose: 'ops: the most urgent work',
+      query: `${cases} AND ${running} AND CasePriority = 'P1'`,
+    },
+    {
+      name: 'Due within 2 hours',
+      purpose: 'ops: open windows about to run out, or already overdue',
+      query: `${cases} AND ${running} AND NextDeadlineAt < '${soon}'`,
+    },
+    {
+      name: 'Breached SLAs this week',
+      purpose: 'ops leads, analysts: every case of this week that missed a window',
+      query: `${cases} AND SlaBreached = true AND StartTime >= '${week}'`,
+    },
+    {
+      name: 'Escalated and open',
+      purpose: 'specialist team, management',
+      query: `${cases} AND ${running} AND Escalated = true`,
+    },
+    {
+      name: 'Unsatisfied revisits',
+      purpose: 'quality team: customers who answered CSAT 3 or lower',
+      query: `${cases} AND SatisfactionScore <= 3`,
+    },
+    {
+      name: 'Overdue revisits',
+      purpose: 'revisit callers: no answer within 48 hours of the fix',
+      query: `${cases} AND CaseStage = 'revisit-overdue'`,
+    },
+    {
+      name: 'QA sample this week',
+      purpose: 'quality team: the 20 % drawn for review',
+      query: `${cases} AND QaSampled = true AND CloseTime >= '${week}'`,
+    },
+    {
+      name: 'Cases of one customer',
+      purpose: 'anyone: a customer’s history',
+      query: `${cases} AND CustomerId = '${customerId}'`,
+    },
+    {
+      name: 'Inquiries waiting for a first response',
+      purpose: 'sales desk',
+      query: `${journeys} AND ${running} AND JourneyStage = 'inquiry'`,
+    },
+    {
+      name: 'Lost prospects this week',
+      purpose: 'sales leads, analysts: conversion',
+      query: `${journeys} AND JourneyStage = 'lost' AND CloseTime >= '${week}'`,
+    },
+  ];
+}

@@ -1,0 +1,139 @@
+/**
+ * The README's saved views, exercised on the real dev server against cases and journeys the test
+ * creates (tiny windows through the policy, so breaches happen in seconds).
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { savedViews, startOfWeek } from '../lib/saved-views';
+import type { afterSalesCase, customerJourney } from '../workflows';
+import {
+  closeCaseUpdate,
+  getCaseQuery,
+  resolveUpdate,
+  submitFeedbackUpdate,
+  type AfterSalesCaseInput,
+} from '../workflows/definitions/case';
+import { closeJourneyUpdate, journeyWorkflowId, markLostUpdate } from '../workflows/definitions/journey';
+import { CustomerIdKey } from '../workflows/definitions/search-attributes';
+import { ActivityRecorder } from './helpers/fake-activities';
+import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await devServerEnvironment();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const SECONDS = (n: number) => n / 3600;
+
+it('startOfWeek is Monday 00:00 UTC', () => {
+  expect(startOfWeek(new Date('2026-11-22T18:00:00Z')).toISOString()).toBe('2026-11-16T00:00:00.000Z');
+  expect(startOfWeek(new Date('2026-11-23T00:00:00Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+});
+
+it('every saved view finds exactly the cases and journeys it promises', async () => {
+  const { taskQueue, workflowId } = testNames();
+  const tag = taskQueue.slice(-8);
+  const customer = (name: string) => `C-SV-${tag}-${name}`;
+  const worker = await createTestWorker(env, { taskQueue, activities: new ActivityRecorder().activities });
+  await worker.runUntil(async () => {
+    const startCase = (name: string, input: Omit<AfterSalesCaseInput, 'customerId'>) =>
+      env.client.workflow.start<typeof afterSalesCase>('afterSalesCase', {
+        taskQueue,
+        workflowId: workflowId(name),
+        args: [{ ...input, customerId: customer(name) }],
+      });
+    const outage = {
+      description: 'Outage',
+      category: 'technical',
+      severity: 'service-outage',
+      scope: 'many-customers',
+    } as const;
+
+    // A P1 whose first reply is due in 2 seconds: it breaches and escalates while we wait.
+    const breached = await startCase('breached', {
+      ...outage,
+      policy: { firstReply: { P1: { hours: SECONDS(2), basis: 'calendar' } } },
+    });
+    // An open P3 with a deadline far away.
+    const routine = await startCase('routine', { description: 'Slow app', category: 'technical' });
+    // Resolved, revisited, answered unsatisfied (reopened).
+    const unhappy = await startCase('unhappy', { description: 'Noise' });
+    await unhappy.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'tighten' }] });
+    await unhappy.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 2, resolved: false }] });
+    // Resolved and satisfied, always drawn for QA.
+    const sampled = await startCase('sampled', { description: 'Question', policy: { qaSampleRate: 1 } });
+    await sampled.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'answered' }] });
+    await sampled.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, resolved: true }] });
+    await sampled.result();
+    // Resolved, no answer within a 2-second revisit window.
+    const overdue = await startCase('overdue', {
+      description: 'Rattle',
+      policy: { revisit: { hours: SECONDS(2), basis: 'calendar' } },
+    });
+    await overdue.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'check the screws' }] });
+
+    const startJourney = (name: string) =>
+      env.client.workflow.start<typeof customerJourney>('customerJourney', {
+        taskQueue,
+        workflowId: journeyWorkflowId(customer(name)),
+        args: [{ customerId: customer(name), channel: 'email', inquiry: 'Interested' }],
+      });
+    const waiting = await startJourney('waiting');
+    const lost = await startJourney('lost');
+    await lost.executeUpdate(markLostUpdate, { args: [{ reason: 'competitor' }] });
+    await lost.result();
+
+    await expect
+      .poll(async () => (await breached.query(getCaseQuery)).slaBreached, { timeout: 20_000 })
+      .toBe(true);
+    await expect
+      .poll(async () => (await overdue.query(getCaseQuery)).stage, { timeout: 20_000 })
+      .toBe('revisit-overdue');
+
+    const names = ['breached', 'routine', 'unhappy', 'sampled', 'overdue', 'waiting', 'lost'];
+    const scope = `CustomerId IN (${names.map((name) => `'${customer(name)}'`).join(', ')})`;
+    const expected: Record<string, string[]> = {
+      'Open P1 cases': ['breached'],
+      'Due within 2 hours': ['breached', 'overdue'],
+      'Breached SLAs this week': ['breached', 'overdue'],
+      'Escalated and open': ['breached', 'unhappy'],
+      'Unsatisfied revisits': ['unhappy'],
+      'Overdue revisits': ['overdue'],
+      'QA sample this week': ['sampled'],
+      'Cases of one customer': ['routine'],
+      'Inquiries waiting for a first response': ['waiting'],
+      'Lost prospects this week': ['lost'],
+    };
+    const views = savedViews(new Date(), customer('routine'));
+    expect(views.map((view) => view.name).sort()).toEqual(Object.keys(expected).sort());
+    for (const view of views) {
+      const query = `(${view.query}) AND ${scope}`;
+      await expect
+        .poll(
+          async () => {
+            const found: string[] = [];
+            for await (const execution of env.client.workflow.list({ query })) {
+              const customerId = execution.typedSearchAttributes.get(CustomerIdKey);
+              found.push(
+                names.find((name) => customer(name) === customerId) ?? `unknown ${execution.workflowId}`,
+              );
+            }
+            return found.sort();
+          },
+          { timeout: 20_000, interval: 500, message: view.name },
+        )
+        .toEqual(expected[view.name]!.sort());
+      expect((await env.client.workflow.count(query)).count, view.name).toBe(expected[view.name]!.length);
+    }
+
+    for (const handle of [breached, routine, unhappy, overdue]) {
+      await handle.executeUpdate(closeCaseUpdate, { args: [{ reason: 'other', note: 'test finished' }] });
+      await handle.result();
+    }
+    await waiting.executeUpdate(closeJourneyUpdate, { args: [{ reason: 'test finished' }] });
+    await waiting.result();
+  });
+});
