@@ -8,10 +8,12 @@
  * Run it with `npm run worker` (against TEMPORAL_ADDRESS) or through `npm start`.
  */
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadIntegrationGateway } from './activities/integrations/config';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
+import { bundleEncodesFailures, loadDataConverter, withLocalKeyFile } from './lib/data-converter';
 
 export interface CreateWorkerOptions {
   config: WorkerConfig;
@@ -20,6 +22,11 @@ export interface CreateWorkerOptions {
   activities?: WorkerOptions['activities'];
   /** Dependencies of the real activities (ignored when `activities` is given). */
   activityDeps?: ActivityDeps;
+  /**
+   * Payload codecs and failure converter (`loadDataConverter`); clients of this worker's
+   * workflows need the same. Plain, unencrypted payloads when omitted.
+   */
+  dataConverter?: DataConverter;
 }
 
 /** Builds a worker for the configured task queue, from the prebuilt bundle when there is one. */
@@ -37,6 +44,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    dataConverter: options.dataConverter,
   });
 }
 
@@ -48,17 +56,31 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
   const integrations = loadIntegrationGateway(env);
+  const converter = loadDataConverter(withLocalKeyFile(env, config.hasExplicitAddress));
+  let encryption = converter.description;
+  if (
+    converter.dataConverter &&
+    config.workflowBundlePath &&
+    !bundleEncodesFailures(config.workflowBundlePath)
+  ) {
+    // Workflow failures are converted inside the bundle: one built without the failure
+    // converter writes their messages in plain text (payloads are still encrypted).
+    encryption +=
+      '; workflow failure messages NOT encrypted (bundle built without the failure converter; ' +
+      'npm run build makes one with it)';
+  }
   const connection = await NativeConnection.connect(config.connectionOptions);
   try {
     const worker = await createWorker({
       config,
       connection,
       activityDeps: { gateway: integrations.gateway },
+      dataConverter: converter.dataConverter,
     });
     console.log(
       `worker polling task queue "${config.taskQueue}" on ${config.connectionOptions.address ?? 'localhost:7233'} ` +
         `(namespace ${config.namespace}, ${config.workflowBundlePath ? 'prebuilt bundle' : 'bundled at start'}; ` +
-        `${integrations.description})`,
+        `${integrations.description}; ${encryption})`,
     );
     // Worker.run() returns once the runtime's SIGINT/SIGTERM handler has drained the worker.
     await worker.run();

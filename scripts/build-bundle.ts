@@ -1,15 +1,24 @@
 /**
  * `npm run build` (second step): bundles `workflows/` once so workers start without webpack.
  * The worker uses the bundle unless a workflow source is newer than it.
+ *
+ * The bundle always carries the encoding failure converter (`lib/codec/failure-converter`):
+ * workflow failures are converted inside it, so that is what lets an encrypting worker encrypt
+ * their messages. Without keys, the message is then a plain JSON payload that every client
+ * still reads.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { prebuiltBundlePath, projectRoot } from '../lib/config';
+import { failureConverterPath } from '../lib/data-converter';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(projectRoot(), 'workflows') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(projectRoot(), 'workflows'),
+    failureConverterPath: failureConverterPath(),
+  });
   const target = prebuiltBundlePath();
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, code);

@@ -1,15 +1,21 @@
 /**
  * `npm start`: the product on an embedded default.
  *
- * Starts the Temporal dev server (SQLite file in `data/`, so journeys survive a restart; Web UI
- * on :8233; every custom search attribute registered), then the worker. Ctrl-C stops both.
+ * Starts the codec server (:8234) and the Temporal dev server (SQLite file in `data/`, so
+ * journeys survive a restart; Web UI on :8233 decrypting payloads through the codec server;
+ * every custom search attribute registered), then the worker. Ctrl-C stops all three.
+ * Payloads are encrypted: with CJ_CODEC_KEYS / CJ_CODEC_KEY_FILE when set, otherwise with a key
+ * generated once into `data/codec-keys.json`.
  * When TEMPORAL_ADDRESS is set, it starts no server and runs the worker against that one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { CodecServerSettings, startCodecServer, type RunningCodecServer } from '../lib/codec/codec-server';
+import { ensureLocalKeyFile, hasCodecKeySetting } from '../lib/codec/keys';
 import { ConfigError, loadWorkerConfig, parseSettings, projectRoot } from '../lib/config';
+import { loadDataConverter, localKeyFilePath } from '../lib/data-converter';
 import { startDevServer, type RunningServer } from '../lib/temporal-runtime';
 import { runWorker } from '../worker';
 
@@ -25,29 +31,62 @@ async function main(): Promise<void> {
   // Validate everything before starting anything, so a typo does not leave a server behind.
   const settings = parseSettings(StartSettings, env);
   const workerConfig = loadWorkerConfig(env);
+  const codecSettings = parseSettings(CodecServerSettings, env);
 
   let server: RunningServer | undefined;
+  let codecServer: RunningCodecServer | undefined;
+  const stopAll = async () => {
+    await codecServer?.close();
+    if (server) {
+      console.log('stopping the Temporal dev server…');
+      await server.stop();
+    }
+  };
   if (!workerConfig.hasExplicitAddress) {
     const dataDir = path.resolve(projectRoot(), settings.CJ_DATA_DIR);
     fs.mkdirSync(dataDir, { recursive: true });
-    console.log('starting the Temporal dev server…');
-    server = await startDevServer({
-      port: settings.CJ_DEV_SERVER_PORT,
-      uiPort: settings.CJ_UI_PORT,
-      dbFile: path.join(dataDir, 'temporal.sqlite'),
-      logFile: path.join(dataDir, 'temporal-server.log'),
-      searchAttributes: allSearchAttributeKeys,
-      uiCodecEndpoint: settings.CJ_UI_CODEC_ENDPOINT,
-    });
+    // Encrypted by default: without a key setting, a key generated once into the data folder.
+    if (!hasCodecKeySetting(env)) env.CJ_CODEC_KEY_FILE = ensureLocalKeyFile(localKeyFilePath(env));
+    const { codec, description } = loadDataConverter(env);
+    try {
+      // The UI decrypts through our codec server, unless CJ_UI_CODEC_ENDPOINT names another one.
+      if (codec && !settings.CJ_UI_CODEC_ENDPOINT) {
+        codecServer = await startCodecServer({
+          port: codecSettings.CJ_CODEC_PORT,
+          host: codecSettings.CJ_CODEC_HOST,
+          codec,
+          corsOrigin: codecSettings.CJ_CODEC_CORS_ORIGIN ?? `http://localhost:${settings.CJ_UI_PORT}`,
+          authToken: codecSettings.CJ_CODEC_AUTH_TOKEN,
+          log: (line) => console.error(`[codec-server] ${line}`),
+        });
+      }
+      console.log('starting the Temporal dev server…');
+      server = await startDevServer({
+        port: settings.CJ_DEV_SERVER_PORT,
+        uiPort: settings.CJ_UI_PORT,
+        dbFile: path.join(dataDir, 'temporal.sqlite'),
+        logFile: path.join(dataDir, 'temporal-server.log'),
+        searchAttributes: allSearchAttributeKeys,
+        uiCodecEndpoint: settings.CJ_UI_CODEC_ENDPOINT ?? codecServer?.url,
+      });
+    } catch (error) {
+      await stopAll();
+      throw error;
+    }
     env.TEMPORAL_ADDRESS = server.address;
+    const codecLine = codecServer
+      ? `${codecServer.url} (the Web UI decrypts payloads through it)`
+      : `${settings.CJ_UI_CODEC_ENDPOINT ?? 'none'} (CJ_UI_CODEC_ENDPOINT)`;
     console.log(
       [
         '',
         `Temporal Web UI:  ${server.uiUrl}`,
         `gRPC frontend:    ${server.address} (history kept in ${path.relative(projectRoot(), dataDir)}/temporal.sqlite)`,
+        `Codec server:     ${codecLine}`,
+        `Encryption:       ${description}`,
         `Start a journey:  open the UI → Start Workflow → task queue "${workerConfig.taskQueue}",`,
         '                  workflow type "customerJourney", and paste the JSON input from README.md.',
-        'Stop:             Ctrl-C (both the worker and the server stop; workflows are kept).',
+        'Stop:             Ctrl-C (the worker, the codec server and the dev server stop; workflows are kept).',
         '',
       ].join('\n'),
     );
@@ -60,10 +99,7 @@ async function main(): Promise<void> {
   try {
     await runWorker(env);
   } finally {
-    if (server) {
-      console.log('stopping the Temporal dev server…');
-      await server.stop();
-    }
+    await stopAll();
   }
 }
 

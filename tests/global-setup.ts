@@ -15,6 +15,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { failureConverterPath } from '../lib/data-converter';
 import { startDevServer, startTimeSkippingServer, type RunningServer } from '../lib/temporal-runtime';
 import type { TemporalTestContext } from './helpers/context';
 
@@ -37,7 +38,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
           logFile: path.join(runDir, 'dev-server.log'),
         }),
       ),
-      bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../workflows'), logger: quietLogger }),
+      // The same bundle as `npm run build`: with the failure converter that encodes messages.
+      bundleWorkflowCode({
+        workflowsPath: path.resolve(__dirname, '../workflows'),
+        failureConverterPath: failureConverterPath(),
+        logger: quietLogger,
+      }),
       ...Array.from({ length: forks }, () =>
         track(startTimeSkippingServer({ searchAttributes: allSearchAttributeKeys })),
       ),

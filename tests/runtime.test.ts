@@ -179,12 +179,17 @@ describe('npm start', () => {
     const dataDir = fs.mkdtempSync(path.join(inject('temporal').runDir, 'start-'));
     const port = await freePort();
     const uiPort = await freePort();
+    const codecPort = await freePort();
     const env = {
       ...process.env,
       TEMPORAL_ADDRESS: '',
       CJ_DATA_DIR: dataDir,
       CJ_DEV_SERVER_PORT: String(port),
       CJ_UI_PORT: String(uiPort),
+      CJ_CODEC_PORT: String(codecPort),
+      CJ_CODEC_KEYS: '',
+      CJ_CODEC_KEY_FILE: '',
+      CJ_UI_CODEC_ENDPOINT: '',
       CJ_WORKFLOW_BUNDLE: inject('temporal').workflowBundlePath,
     };
     const workflowId = testNames().workflowId('kept');
@@ -193,6 +198,21 @@ describe('npm start', () => {
     try {
       expect(first.output).toContain(`http://localhost:${uiPort}`);
       expect((await fetch(`http://localhost:${uiPort}`)).status).toBe(200);
+      // Encrypted by default: a private key in the data folder, and the UI decrypts through the
+      // codec server, which accepts the UI's origin.
+      const codecUrl = `http://localhost:${codecPort}`;
+      expect(first.output).toContain(`Codec server:     ${codecUrl}`);
+      expect(first.output).toContain('payloads encrypted (AES-256-GCM');
+      expect(fs.statSync(path.join(dataDir, 'codec-keys.json')).mode & 0o777).toBe(0o600);
+      const uiSettings = (await (await fetch(`http://localhost:${uiPort}/api/v1/settings`)).json()) as {
+        Codec?: { Endpoint?: string };
+      };
+      expect(uiSettings.Codec?.Endpoint).toBe(codecUrl);
+      const preflight = await fetch(`${codecUrl}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: `http://localhost:${uiPort}`, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
       const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
       try {
         await connection.workflowService.startWorkflowExecution({
