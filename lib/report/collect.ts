@@ -1,0 +1,180 @@
+/**
+ * Reads the analyst report's input from Temporal: the results of the `afterSalesCase` workflows
+ * that closed in a time range (visibility lists them, each result is read from the workflow's
+ * history) and the cases still open, by stage.
+ *
+ * Results are decoded by the client's own data converter, with the workflow's serialization
+ * context: payloads encrypted by a codec configured on the client (or kept in external storage)
+ * are read the same way `handle.result()` reads them anywhere else. Nothing is decoded by hand.
+ */
+import type { Client } from '@temporalio/client';
+import { AFTER_SALES_CASE_WORKFLOW, CaseResult, CaseStage } from '../../workflows/definitions/case';
+import { describeProblems } from '../../workflows/definitions/validation';
+import type { OpenCases, SkippedCase } from './metrics';
+
+export interface CollectedCase {
+  workflowId: string;
+  runId: string;
+  closeTime: Date;
+  result: CaseResult;
+}
+
+export interface CollectOptions {
+  /** Cases that closed at or after this instant… */
+  from: Date;
+  /** …and before this one. */
+  to: Date;
+  /**
+   * A further visibility filter ANDed to the listing, e.g. `AssignedTeam = 'quality-team'` or
+   * `CustomerId IN ('C-1', 'C-2')`.
+   */
+  extraQuery?: string;
+  /** Histories read at the same time; default 8. */
+  concurrency?: number;
+  /** Called once the listing is done (`done` 0) and after every result read or skipped. */
+  onProgress?(done: number, total: number): void;
+  /** Called for every closed case whose result could not be used (it is left out). */
+  onSkipped?(skipped: SkippedCase): void;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+
+/** A visibility datetime literal. */
+function instant(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new RangeError('invalid date');
+  return `'${date.toISOString()}'`;
+}
+
+function withExtra(query: string, extraQuery: string | undefined): string {
+  return extraQuery?.trim() ? `${query} AND (${extraQuery.trim()})` : query;
+}
+
+/** The visibility query of the completed cases that closed in `[from, to)`. */
+export function closedCasesQuery(from: Date, to: Date, extraQuery?: string): string {
+  return withExtra(
+    `WorkflowType = '${AFTER_SALES_CASE_WORKFLOW}' AND ExecutionStatus = 'Completed' ` +
+      `AND CloseTime >= ${instant(from)} AND CloseTime < ${instant(to)}`,
+    extraQuery,
+  );
+}
+
+/** The visibility query of the cases still open (started before `to`, when given). */
+export function openCasesQuery(to?: Date, extraQuery?: string): string {
+  return withExtra(
+    `WorkflowType = '${AFTER_SALES_CASE_WORKFLOW}' AND ExecutionStatus = 'Running'` +
+      (to ? ` AND StartTime < ${instant(to)}` : ''),
+    extraQuery,
+  );
+}
+
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/** Runs `task` over `items` with at most `limit` at a time, keeping the order of `items`. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+/**
+ * The results of the `afterSalesCase` workflows that completed in `[from, to)`, oldest close
+ * first. A result that cannot be decoded or is not a valid `CaseResult` is left out and reported
+ * through `onSkipped`.
+ */
+export async function collectCaseResults(client: Client, options: CollectOptions): Promise<CollectedCase[]> {
+  const { from, to } = options;
+  if (!(from.getTime() < to.getTime())) throw new RangeError('from must be before to');
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError('concurrency must be at least 1');
+
+  const listed: { workflowId: string; runId: string; closeTime: Date }[] = [];
+  for await (const info of client.workflow.list({ query: closedCasesQuery(from, to, options.extraQuery) })) {
+    listed.push({ workflowId: info.workflowId, runId: info.runId, closeTime: info.closeTime ?? to });
+  }
+  const total = listed.length;
+  let done = 0;
+  options.onProgress?.(done, total);
+
+  const read = await mapLimited(
+    listed,
+    concurrency,
+    async (execution): Promise<CollectedCase | undefined> => {
+      try {
+        const skip = (reason: SkippedCase['reason'], detail: string) => {
+          options.onSkipped?.({ workflowId: execution.workflowId, runId: execution.runId, reason, detail });
+          return undefined;
+        };
+        let raw: unknown;
+        try {
+          // The close event of this very run, decoded by the client's data converter (codecs,
+          // serialization context, external storage), as `result()` does for any caller.
+          raw = await client.workflow
+            .getHandle(execution.workflowId, execution.runId, { followRuns: false })
+            .result();
+        } catch (error) {
+          return skip('unreadable', messageOf(error));
+        }
+        const parsed = CaseResult.safeParse(raw);
+        if (!parsed.success) return skip('invalid', describeProblems(parsed.error).join('; '));
+        return { ...execution, result: parsed.data };
+      } finally {
+        options.onProgress?.(++done, total);
+      }
+    },
+  );
+  return read
+    .filter((entry): entry is CollectedCase => entry !== undefined)
+    .sort((a, b) => a.closeTime.getTime() - b.closeTime.getTime());
+}
+
+/**
+ * The cases still open, by `CaseStage`. Uses `GROUP BY CaseStage` where the server supports it;
+ * the dev server (and SQL visibility in general) only groups by `ExecutionStatus`, so otherwise
+ * one count per stage.
+ */
+export async function countOpenCases(
+  client: Client,
+  options: { to?: Date; extraQuery?: string } = {},
+): Promise<OpenCases> {
+  const query = openCasesQuery(options.to, options.extraQuery);
+  const byStage = Object.fromEntries(CaseStage.options.map((stage) => [stage, 0])) as Record<string, number>;
+  const total = (await client.workflow.count(query)).count;
+  if (total > 0) {
+    let grouped = false;
+    try {
+      const { groups } = await client.workflow.count(`${query} GROUP BY CaseStage`);
+      for (const group of groups) {
+        const stage = group.groupValues[0];
+        if (typeof stage === 'string' && stage in byStage) byStage[stage] = group.count;
+      }
+      grouped = true;
+    } catch {
+      // "'group by' clause is only supported for ExecutionStatus": count stage by stage.
+    }
+    if (!grouped) {
+      const counts = await Promise.all(
+        CaseStage.options.map(
+          async (stage) => (await client.workflow.count(`${query} AND CaseStage = '${stage}'`)).count,
+        ),
+      );
+      CaseStage.options.forEach((stage, index) => (byStage[stage] = counts[index]!));
+    }
+  }
+  const staged = Object.values(byStage).reduce((sum, count) => sum + count, 0);
+  return { total, byStage, unknownStage: Math.max(0, total - staged) };
+}

@@ -1,0 +1,232 @@
+/**
+ * `npm run report`: SLA compliance and satisfaction numbers from the closed `afterSalesCase`
+ * workflows themselves.
+ *
+ *   npm run report                                    # last 7 days, table on stdout
+ *   npm run report -- --from 2026-11-01 --to 2026-11-23 --format html --out nov.html
+ *   npm run report -- --days 30 --format json > report.json
+ *
+ * Progress and the run time go to stderr, so stdout holds only the report (or the file's path).
+ * Connects like every command (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key, profiles and
+ * the payload codec keys; see lib/temporal-client.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../lib/config';
+import { collectCaseResults, countOpenCases } from '../lib/report/collect';
+import { buildReport, DEFAULT_MIN_ANSWERS, type SkippedCase } from '../lib/report/metrics';
+import { renderHtml, renderJson, renderTable } from '../lib/report/render';
+import { connectClient } from '../lib/temporal-client';
+
+const DAY = 86_400_000;
+export const DEFAULT_DAYS = 7;
+
+export const USAGE = `Usage: npm run report -- [options]
+
+  --from <date|instant>  first day (YYYY-MM-DD, a UTC day) or instant (ISO-8601 with offset)
+  --to <date|instant>    last day, included (YYYY-MM-DD), or end instant, excluded; default now
+  --days <n>             length of the range in days (default ${DEFAULT_DAYS}); with --from or --to alone
+  --format <f>           table (default, stdout), json (stdout) or html (writes a file)
+  --out <file>           write the report to this file (html default: report.html)
+  --min-answers <n>      CSAT answers an area needs to be judged (default ${DEFAULT_MIN_ANSWERS})
+  --query <filter>       extra visibility filter, e.g. "AssignedTeam = 'quality-team'"
+  --help                 this text
+`;
+
+/** A wrong command line; the message names every wrong option. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const dateOrInstant = z.union(
+  [z.iso.date(), z.iso.datetime({ offset: true })],
+  'must be a date (YYYY-MM-DD) or an ISO-8601 instant with offset (2026-11-01T08:00:00+08:00)',
+);
+const wholeNumber = (least: number, unit: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number of ${unit}`)
+    .transform(Number)
+    .refine((n) => n >= least, `must be at least ${least}`);
+
+const RawOptions = z.strictObject({
+  from: dateOrInstant.optional(),
+  to: dateOrInstant.optional(),
+  days: wholeNumber(1, 'days').optional(),
+  format: z.enum(['table', 'json', 'html'], 'must be one of table, json, html').default('table'),
+  out: z.string().trim().min(1, 'must name a file').optional(),
+  'min-answers': wholeNumber(1, 'answers').default(DEFAULT_MIN_ANSWERS),
+  query: z.string().trim().min(1, 'must not be empty').optional(),
+  help: z.boolean().optional(),
+});
+
+export interface ReportOptions {
+  from: Date;
+  to: Date;
+  format: 'table' | 'json' | 'html';
+  /** Where to write the report; undefined: stdout (table, json). */
+  out?: string;
+  minAnswers: number;
+  query?: string;
+  help: boolean;
+}
+
+const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
+/** A `--from` value: a date is the start of that UTC day. */
+const startOf = (value: string) => new Date(isDate(value) ? `${value}T00:00:00Z` : value);
+/** A `--to` value: a date is included, so the range ends at the start of the next UTC day. */
+const endOf = (value: string) =>
+  isDate(value) ? new Date(Date.parse(`${value}T00:00:00Z`) + DAY) : new Date(value);
+
+/**
+ * Reads the command line. Without `--from`/`--to` the range is the `--days` (7) before `now`;
+ * `--from` alone runs to now, or for `--days` when given; `--to` alone goes back `--days` (7).
+ *
+ * @throws UsageError naming every wrong option.
+ */
+export function parseReportOptions(argv: string[], now: Date = new Date()): ReportOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        days: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        'min-answers': { type: 'string' },
+        query: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    // "Unknown option '--form'. To specify a positional argument…": the first sentence is enough.
+    throw new UsageError(`${(error as Error).message.split('. ')[0]!.replace(/\.$/, '')}\n\n${USAGE}`);
+  }
+  const parsed = RawOptions.safeParse(values);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
+    throw new UsageError(`Invalid options:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  }
+  const o = parsed.data;
+  if (o.from && o.to && o.days !== undefined) {
+    throw new UsageError('Invalid options:\n  --days: cannot be combined with both --from and --to');
+  }
+  const days = (o.days ?? DEFAULT_DAYS) * DAY;
+  let from: Date;
+  let to: Date;
+  if (o.from && o.to) [from, to] = [startOf(o.from), endOf(o.to)];
+  else if (o.from) {
+    from = startOf(o.from);
+    to = o.days !== undefined ? new Date(from.getTime() + days) : now;
+  } else if (o.to) {
+    to = endOf(o.to);
+    from = new Date(to.getTime() - days);
+  } else [from, to] = [new Date(now.getTime() - days), now];
+  if (!(from.getTime() < to.getTime())) {
+    throw new UsageError(
+      `Invalid options:\n  --from: must be before --to (the range is ${from.toISOString()} to ${to.toISOString()})`,
+    );
+  }
+  return {
+    from,
+    to,
+    format: o.format,
+    out: o.out ?? (o.format === 'html' ? 'report.html' : undefined),
+    minAnswers: o['min-answers'],
+    query: o.query,
+    help: o.help ?? false,
+  };
+}
+
+/** Progress on stderr: one rewritten line on a terminal, a line per tenth otherwise. */
+function progressPrinter(stream: NodeJS.WriteStream): (done: number, total: number) => void {
+  let lastTenth = -1;
+  return (done, total) => {
+    if (stream.isTTY) {
+      stream.write(`\rreading histories ${done}/${total}${done === total ? '\n' : ''}`);
+      return;
+    }
+    const tenth = total === 0 ? 10 : Math.floor((done * 10) / total);
+    if (tenth <= lastTenth) return;
+    lastTenth = tenth;
+    stream.write(`reading histories ${done}/${total}\n`);
+  };
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const started = performance.now();
+  const options = parseReportOptions(argv);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { client, connection } = await connectClient();
+  try {
+    process.stderr.write(
+      `listing cases closed from ${options.from.toISOString()} to ${options.to.toISOString()}` +
+        `${options.query ? ` where ${options.query}` : ''}\n`,
+    );
+    const skipped: SkippedCase[] = [];
+    const [cases, openCases] = await Promise.all([
+      collectCaseResults(client, {
+        from: options.from,
+        to: options.to,
+        extraQuery: options.query,
+        onProgress: progressPrinter(process.stderr),
+        onSkipped: (skip) => skipped.push(skip),
+      }),
+      countOpenCases(client, { to: options.to, extraQuery: options.query }),
+    ]);
+    const report = buildReport({
+      results: cases.map((entry) => entry.result),
+      range: { from: options.from, to: options.to },
+      generatedAt: new Date(),
+      skipped,
+      openCases,
+      options: { minAnswers: options.minAnswers },
+    });
+    const output =
+      options.format === 'html'
+        ? renderHtml(report)
+        : options.format === 'json'
+          ? renderJson(report)
+          : renderTable(report);
+    if (options.out) {
+      const file = path.resolve(options.out);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, output);
+      process.stdout.write(`${file}\n`);
+    } else {
+      process.stdout.write(output);
+    }
+    if (skipped.length > 0) {
+      process.stderr.write(
+        `${skipped.length} results skipped (unreadable or invalid); see collection.skippedCases\n`,
+      );
+    }
+    process.stderr.write(
+      `report: ${report.collection.read} cases read, ${report.collection.skipped} skipped, ` +
+        `${report.openCases.total} open, in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
+    );
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      console.error(error.message);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`report failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
