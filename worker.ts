@@ -13,6 +13,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from './activities';
 import { loadIntegrationGateway } from './activities/integrations/config';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
+import { connectClient } from './lib/temporal-client';
 import { bundleEncodesFailures, loadDataConverter, withLocalKeyFile } from './lib/data-converter';
 
 export interface CreateWorkerOptions {
@@ -70,11 +71,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       'npm run build makes one with it)';
   }
   const connection = await NativeConnection.connect(config.connectionOptions);
+  // The weekly QA report reads visibility and results through a client of its own.
+  const reports = await connectClient(env);
   try {
     const worker = await createWorker({
       config,
       connection,
-      activityDeps: { gateway: integrations.gateway },
+      activityDeps: { gateway: integrations.gateway, reportClient: reports.client },
       dataConverter: converter.dataConverter,
     });
     console.log(
@@ -85,6 +88,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     // Worker.run() returns once the runtime's SIGINT/SIGTERM handler has drained the worker.
     await worker.run();
   } finally {
+    await reports.connection.close();
     await connection.close();
   }
 }

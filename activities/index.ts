@@ -9,7 +9,11 @@
  * replayed activity therefore never sends a second message, refund or order.
  */
 import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { generateReport } from '../lib/report/generate';
+import { renderHtml } from '../lib/report/render';
 import { projectRoot } from '../lib/config';
 import { FailureType } from '../workflows/definitions/errors';
 import type { IntegrationGateway, SystemName } from './integrations/gateway';
@@ -23,6 +27,8 @@ export type { Activities } from './types';
 export interface ActivityDeps {
   /** How requests reach external systems; the worker builds it from CJ_INTEGRATION_MODE. */
   gateway?: IntegrationGateway;
+  /** Reads visibility and workflow results for the weekly QA report. */
+  reportClient?: Client;
 }
 
 /** Sends one keyed request; a permanent refusal becomes a non-retryable failure. */
@@ -30,7 +36,7 @@ async function send(
   gateway: IntegrationGateway,
   system: SystemName,
   operation: string,
-  request: { idempotencyKey: string },
+  request: { idempotencyKey: string } & object,
 ): Promise<Record<string, unknown>> {
   const { idempotencyKey, ...payload } = request;
   const result = await gateway.send({ system, operation, idempotencyKey, payload });
@@ -55,7 +61,7 @@ function sender<F extends string>(
   system: SystemName,
   operation: string,
   field: F,
-): (request: { idempotencyKey: string }) => Promise<Record<F, string>> {
+): (request: { idempotencyKey: string } & object) => Promise<Record<F, string>> {
   return async (request) => {
     const body = await send(gateway, system, operation, request);
     return { [field]: idOf(body, field) } as Record<F, string>;
@@ -84,7 +90,12 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
     scheduleRepair: sender(gateway, 'fulfilment', 'schedule-repair', 'repairOrderId'),
     async shipReplacement(request): Promise<ReplacementResult> {
       const { idempotencyKey, ...payload } = request;
-      const result = await gateway.send({ system: 'fulfilment', operation: 'ship-replacement', idempotencyKey, payload });
+      const result = await gateway.send({
+        system: 'fulfilment',
+        operation: 'ship-replacement',
+        idempotencyKey,
+        payload,
+      });
       // "Cannot ship" (out of stock, discontinued) is a business answer the workflow compensates
       // for, not an integration failure.
       if (result.status === 'rejected') return { shipped: false, reason: result.code };
@@ -99,5 +110,49 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
     syncCustomerArchive: sender(gateway, 'crm', 'sync-customer-archive', 'archiveVersion'),
     pushTrainingSchedule: sender(gateway, 'crm', 'push-training-schedule', 'scheduleId'),
     createTask: sender(gateway, 'crm', 'create-task', 'taskId'),
+    buildWeeklyQaReport: weeklyReportActivity(gateway, deps.reportClient),
+  };
+}
+
+/**
+ * Builds the week's report from Temporal itself and delivers it to the quality team. Safe to run
+ * twice: it only reads, and the delivery carries the workflow's idempotency key.
+ */
+function weeklyReportActivity(
+  gateway: IntegrationGateway,
+  client: Client | undefined,
+): Activities['buildWeeklyQaReport'] {
+  return async (request) => {
+    if (!client) {
+      throw ApplicationFailure.nonRetryable(
+        'this worker has no Temporal client for reports',
+        'ReportUnavailable',
+      );
+    }
+    const range = { from: new Date(request.from), to: new Date(request.to) };
+    const report = await generateReport(client, {
+      ...range,
+      onProgress: (done, total) => Context.current().heartbeat({ done, total }),
+    });
+    const flaggedAreas = report.areas.flagged.map((area) => `${area.dimension}=${area.value}`);
+    const summary = {
+      cases: report.collection.read,
+      qaSample: report.qaSample.length,
+      flaggedAreas,
+      satisfactionRate: report.overall.csat.satisfactionRate,
+      slaCompliance: report.overall.slaCompliance.all.rate,
+    };
+    const delivery = {
+      idempotencyKey: request.idempotencyKey,
+      range: report.range,
+      summary,
+      qaSample: report.qaSample,
+      flaggedAreas: report.areas.flagged,
+      html: renderHtml(report, {
+        title: `Weekly QA report ${request.from.slice(0, 10)} – ${request.to.slice(0, 10)}`,
+      }),
+    };
+    const body = await send(gateway, 'quality', 'weekly-qa-report', delivery);
+    return { from: request.from, to: request.to, ...summary, deliveryId: idOf(body, 'deliveryId') };
   };
 }

@@ -11,6 +11,7 @@
 import type { Channel, Priority, Team } from '../workflows/definitions/common';
 import type { Audience, IssueCategory, Severity, WindowName } from '../workflows/definitions/case-policy';
 import type { ResolutionType } from '../workflows/definitions/case';
+import type { WeeklyQaReportSummary } from '../workflows/definitions/weekly-report';
 
 interface Keyed {
   /** Stable across retries and replays: `<workflow id>/<step>`. */
@@ -160,6 +161,13 @@ export interface TaskRequest extends Keyed {
   summary: string;
 }
 
+export interface WeeklyReportRequest extends Keyed {
+  /** Start of the period (inclusive). */
+  from: string;
+  /** End of the period (exclusive). */
+  to: string;
+}
+
 /** Every activity, as workflows see it. `createActivities` returns exactly this. */
 export interface Activities {
   notifyCustomer(request: NotifyCustomerRequest): Promise<{ messageId: string }>;
@@ -178,4 +186,5 @@ export interface Activities {
   syncCustomerArchive(request: ArchiveSyncRequest): Promise<{ archiveVersion: string }>;
   pushTrainingSchedule(request: TrainingRequest): Promise<{ scheduleId: string }>;
   createTask(request: TaskRequest): Promise<{ taskId: string }>;
+  buildWeeklyQaReport(request: WeeklyReportRequest): Promise<WeeklyQaReportSummary>;
 }

@@ -15,8 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../lib/config';
-import { collectCaseResults, countOpenCases } from '../lib/report/collect';
-import { buildReport, DEFAULT_MIN_ANSWERS, type SkippedCase } from '../lib/report/metrics';
+import { generateReport } from '../lib/report/generate';
+import { DEFAULT_MIN_ANSWERS } from '../lib/report/metrics';
 import { renderHtml, renderJson, renderTable } from '../lib/report/render';
 import { connectClient } from '../lib/temporal-client';
 
@@ -172,24 +172,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       `listing cases closed from ${options.from.toISOString()} to ${options.to.toISOString()}` +
         `${options.query ? ` where ${options.query}` : ''}\n`,
     );
-    const skipped: SkippedCase[] = [];
-    const [cases, openCases] = await Promise.all([
-      collectCaseResults(client, {
-        from: options.from,
-        to: options.to,
-        extraQuery: options.query,
-        onProgress: progressPrinter(process.stderr),
-        onSkipped: (skip) => skipped.push(skip),
-      }),
-      countOpenCases(client, { to: options.to, extraQuery: options.query }),
-    ]);
-    const report = buildReport({
-      results: cases.map((entry) => entry.result),
-      range: { from: options.from, to: options.to },
-      generatedAt: new Date(),
-      skipped,
-      openCases,
-      options: { minAnswers: options.minAnswers },
+    const report = await generateReport(client, {
+      from: options.from,
+      to: options.to,
+      extraQuery: options.query,
+      minAnswers: options.minAnswers,
+      onProgress: progressPrinter(process.stderr),
     });
     const output =
       options.format === 'html'
@@ -205,9 +193,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     } else {
       process.stdout.write(output);
     }
-    if (skipped.length > 0) {
+    if (report.collection.skipped > 0) {
       process.stderr.write(
-        `${skipped.length} results skipped (unreadable or invalid); see collection.skippedCases\n`,
+        `${report.collection.skipped} results skipped (unreadable or invalid); see collection.skippedCases\n`,
       );
     }
     process.stderr.write(

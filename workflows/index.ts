@@ -3,3 +3,4 @@
 export { afterSalesCase } from './after-sales-case';
 export { customerJourney } from './customer-journey';
 export { quoteApproval } from './quote-approval';
+export { weeklyQaReport } from './weekly-qa-report';

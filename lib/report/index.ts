@@ -11,6 +11,7 @@ export {
   type CollectedCase,
   type CollectOptions,
 } from './collect';
+export { generateReport, type GenerateOptions } from './generate';
 export {
   AREA_DIMENSIONS,
   assessAreas,

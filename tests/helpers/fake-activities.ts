@@ -52,6 +52,10 @@ export class ActivityRecorder {
       syncCustomerArchive: async (r) => (await record('syncCustomerArchive', r), { archiveVersion: 'v1' }),
       pushTrainingSchedule: async (r) => (await record('pushTrainingSchedule', r), { scheduleId: 'TRAIN-1' }),
       createTask: async (r) => (await record('createTask', r), { taskId: id('task', r) }),
+      buildWeeklyQaReport: async (r) => (
+        await record('buildWeeklyQaReport', r),
+        { from: r.from, to: r.to, cases: 0, qaSample: 0, flaggedAreas: [], satisfactionRate: null, slaCompliance: null, deliveryId: 'REPORT-1' }
+      ),
     };
     const wrapped = Object.fromEntries(
       Object.entries(overrides).map(([name, implementation]) => [

@@ -29,7 +29,12 @@ export async function attemptActivity<T>(
     if (!step.startsWith('ops/')) {
       await attemptActivity(holder, subjectId, `ops/${step}`, 'escalating the failure to ops', () =>
         activities.notifyStaff.executeWithOptions({ summary: `ops: ${what} failed` }, [
-          { idempotencyKey: idempotencyKey(`ops/${step}`), subjectId, audience: 'ops', reason: `${what} failed: ${message}` },
+          {
+            idempotencyKey: idempotencyKey(`ops/${step}`),
+            subjectId,
+            audience: 'ops',
+            reason: `${what} failed: ${message}`,
+          },
         ]),
       );
     }

@@ -1,0 +1,38 @@
+/**
+ * Collect and compute in one call: what `npm run report` and the weekly QA report activity share.
+ */
+import type { Client } from '@temporalio/client';
+import { collectCaseResults, countOpenCases } from './collect';
+import { buildReport, type Report, type SkippedCase } from './metrics';
+
+export interface GenerateOptions {
+  from: Date;
+  to: Date;
+  /** An extra visibility filter, ANDed with the range. */
+  extraQuery?: string;
+  minAnswers?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Reads the closed cases of the range and the open ones, and builds the report. */
+export async function generateReport(client: Client, options: GenerateOptions): Promise<Report> {
+  const skipped: SkippedCase[] = [];
+  const [cases, openCases] = await Promise.all([
+    collectCaseResults(client, {
+      from: options.from,
+      to: options.to,
+      extraQuery: options.extraQuery,
+      onProgress: options.onProgress,
+      onSkipped: (skip) => skipped.push(skip),
+    }),
+    countOpenCases(client, { to: options.to, extraQuery: options.extraQuery }),
+  ]);
+  return buildReport({
+    results: cases.map((entry) => entry.result),
+    range: { from: options.from, to: options.to },
+    generatedAt: new Date(),
+    skipped,
+    openCases,
+    options: { minAnswers: options.minAnswers },
+  });
+}
