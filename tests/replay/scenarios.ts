@@ -18,7 +18,7 @@ import type {
   WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { Activities } from '../../activities/types';
-import type { afterSalesCase, customerJourney, quoteApproval } from '../../workflows';
+import type { afterSalesCase, customerJourney, quoteApproval, weeklyQaReport } from '../../workflows';
 import {
   agentRespondedSignal,
   carrierUpdateSignal,
@@ -503,6 +503,21 @@ export async function quoteDeputyExpired(ctx: ScenarioContext): Promise<Scenario
   return root(handle);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Weekly QA report
+
+/** The scheduled report: one activity builds and delivers it. */
+export async function weeklyReport(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await ctx.client.start<typeof weeklyQaReport>('weeklyQaReport', {
+    taskQueue: ctx.taskQueue,
+    workflowId: 'replay-weekly-qa-report',
+    args: [{ to: '2026-11-23T01:00:00.000Z', days: 7 }],
+  });
+  const summary = await handle.result();
+  assert.equal(summary.deliveryId, 'REPORT-1');
+  return root(handle);
+}
+
 /** Every scenario, in recording order. */
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'case-satisfied', summary: 'advice → satisfied (promoter)', run: caseSatisfied },
@@ -555,6 +570,7 @@ export const SCENARIOS: readonly Scenario[] = [
     run: quoteDeputyExpired,
     children: ['quote-1'],
   },
+  { name: 'weekly-qa-report', summary: 'the scheduled weekly report built and delivered', run: weeklyReport },
 ];
 
 /** The history files (stems, without `.json`) a scenario must leave in tests/histories/. */
