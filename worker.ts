@@ -13,6 +13,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from './activities';
 import { loadIntegrationGateway } from './activities/integrations/config';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
+import { bundleWorkflows } from './lib/bundle';
 import { connectClient } from './lib/temporal-client';
 import { bundleEncodesFailures, loadDataConverter, withLocalKeyFile } from './lib/data-converter';
 
@@ -33,14 +34,15 @@ export interface CreateWorkerOptions {
 /** Builds a worker for the configured task queue, from the prebuilt bundle when there is one. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { config, connection } = options;
-  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = config.workflowBundlePath
-    ? { workflowBundle: { codePath: config.workflowBundlePath } }
-    : { workflowsPath: path.join(__dirname, 'workflows') };
+  // Without a prebuilt bundle the worker bundles at start (a few seconds), quietly.
+  const workflowBundle = config.workflowBundlePath
+    ? { codePath: config.workflowBundlePath }
+    : await bundleWorkflows(path.join(__dirname, 'workflows'));
   return await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    ...workflows,
+    workflowBundle,
     activities: options.activities ?? createActivities(options.activityDeps),
     shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,

@@ -2,23 +2,20 @@
  * `npm run build` (second step): bundles `workflows/` once so workers start without webpack.
  * The worker uses the bundle unless a workflow source is newer than it.
  *
- * The bundle always carries the encoding failure converter (`lib/codec/failure-converter`):
+ * The bundle always carries the encoding failure converter (`lib/codec/failure-converter`, see
+ * lib/bundle.ts):
  * workflow failures are converted inside it, so that is what lets an encrypting worker encrypt
  * their messages. Without keys, the message is then a plain JSON payload that every client
  * still reads.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../lib/bundle';
 import { prebuiltBundlePath, projectRoot } from '../lib/config';
-import { failureConverterPath } from '../lib/data-converter';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(projectRoot(), 'workflows'),
-    failureConverterPath: failureConverterPath(),
-  });
+  const { code } = await bundleWorkflows();
   const target = prebuiltBundlePath();
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, code);

@@ -36,6 +36,7 @@ import {
   type ScenarioContext,
   type ScenarioRoot,
 } from '../tests/replay/scenarios';
+import { warningsOnlyLogger } from '../lib/bundle';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -189,17 +190,6 @@ function selectScenarios(names: string[]): readonly Scenario[] {
   return SCENARIOS.filter((scenario) => names.includes(scenario.name));
 }
 
-const noop = () => undefined;
-/** webpack's build report is noise here; warnings and errors still show. */
-const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  log: noop,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
-
 /**
  * Records one scenario on a time-skipping server of its own. The server's clock is global and
  * it keeps firing the timers of closed workflows, so on a shared server one scenario's
@@ -247,7 +237,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '../workflows'),
-    logger: quietLogger,
+    logger: warningsOnlyLogger,
   });
   console.log(`workflow bundle ready in ${Date.now() - started} ms`);
 

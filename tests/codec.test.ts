@@ -23,6 +23,7 @@ import {
 } from '../lib/data-converter';
 import type { Contact, echoContact, failWithContact } from './fixtures/echo-workflow';
 import { rejectionOf, testNames } from './helpers/temporal';
+import { warningsOnlyLogger } from '../lib/bundle';
 
 const { Payload: PayloadProto } = temporal.api.common.v1;
 const { History } = temporal.api.history.v1;
@@ -331,7 +332,7 @@ describe('encrypted histories on the dev server', () => {
       bundleWorkflowCode({
         workflowsPath: path.join(__dirname, 'fixtures/echo-workflow.ts'),
         failureConverterPath: failureConverterPath(),
-        logger: quietLogger,
+        logger: warningsOnlyLogger,
       }),
     ]);
   });
@@ -479,7 +480,7 @@ describe('encrypted histories on the dev server', () => {
     fs.writeFileSync(withConverter, workflowBundle.code);
     const plain = await bundleWorkflowCode({
       workflowsPath: path.join(__dirname, 'fixtures/echo-workflow.ts'),
-      logger: quietLogger,
+      logger: warningsOnlyLogger,
     });
     const withoutConverter = path.join(dir, 'without.js');
     fs.writeFileSync(withoutConverter, plain.code);
@@ -636,6 +637,3 @@ describe('codec server over HTTP', () => {
     for (const value of personalStrings) expect(logged.join('\n')).not.toContain(value);
   });
 });
-
-const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, log: noop, warn: noop, error: console.error };

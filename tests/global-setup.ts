@@ -12,10 +12,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
-import { failureConverterPath } from '../lib/data-converter';
+import { bundleWorkflows } from '../lib/bundle';
 import { startDevServer, startTimeSkippingServer, type RunningServer } from '../lib/temporal-runtime';
 import type { TemporalTestContext } from './helpers/context';
 
@@ -39,11 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         }),
       ),
       // The same bundle as `npm run build`: with the failure converter that encodes messages.
-      bundleWorkflowCode({
-        workflowsPath: path.resolve(__dirname, '../workflows'),
-        failureConverterPath: failureConverterPath(),
-        logger: quietLogger,
-      }),
+      bundleWorkflows(path.resolve(__dirname, '../workflows')),
       ...Array.from({ length: forks }, () =>
         track(startTimeSkippingServer({ searchAttributes: allSearchAttributeKeys })),
       ),
@@ -70,17 +65,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     fs.rmSync(runDir, { recursive: true, force: true });
   };
 }
-
-const noop = () => undefined;
-/** webpack's build report is noise in test output; warnings and errors still show. */
-const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  log: noop,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -18,6 +18,7 @@ import {
   type HistoryFile,
 } from './replay/history-files';
 import { expectedHistoryFiles, SCENARIOS } from './replay/scenarios';
+import { warningsOnlyLogger } from '../lib/bundle';
 
 const files = listHistoryFiles();
 
@@ -86,7 +87,7 @@ describe('the replay check itself', () => {
   beforeAll(async () => {
     nonDeterministicBundle = await bundleWorkflowCode({
       workflowsPath: path.resolve(__dirname, 'fixtures/non-deterministic-case.ts'),
-      logger: quietLogger,
+      logger: warningsOnlyLogger,
     });
   });
 
@@ -104,14 +105,3 @@ describe('the replay check itself', () => {
     ).resolves.toBeUndefined();
   });
 });
-
-const noop = () => undefined;
-/** webpack's build report is noise in test output; warnings and errors still show. */
-const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  log: noop,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

@@ -1,0 +1,34 @@
+/**
+ * Bundling the workflow code, the same way everywhere: `npm run build`, a worker that bundles at
+ * start, the test setup and the history recorder all use this.
+ */
+import path from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { projectRoot } from './config';
+import { failureConverterPath } from './data-converter';
+
+const noop = () => undefined;
+
+/** webpack's build report is noise on a terminal; warnings and errors still show. */
+export const warningsOnlyLogger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  log: noop,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/**
+ * Bundles `workflows/` (or another module) with the failure converter that encodes failure
+ * messages, so an encrypting worker encrypts them too.
+ */
+export async function bundleWorkflows(
+  workflowsPath = path.join(projectRoot(), 'workflows'),
+): Promise<WorkflowBundleWithSourceMap> {
+  return await bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath: failureConverterPath(),
+    logger: warningsOnlyLogger,
+  });
+}
