@@ -5,7 +5,7 @@
  * The state is plain JSON: queries return views of it, and every SLA clock in it is pure data
  * (see sla-clock.ts) read against the case's policy table.
  */
-import { condition, getExternalWorkflowHandle, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, setCurrentDetails } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { NotifyStaffRequest, StaffAudience } from '../../activities/types';
 import {
@@ -1426,10 +1426,5 @@ export class CaseModel {
       openedAt: s.openedAt,
       closedAt: s.closedAt ?? nowIso(),
     };
-  }
-
-  /** For the workflow id to appear in logs without personal data. */
-  get workflowId(): string {
-    return workflowInfo().workflowId;
   }
 }
