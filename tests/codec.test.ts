@@ -7,7 +7,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  defaultPayloadConverter,
+  type DataConverter,
+  type Payload,
+} from '@temporalio/common';
+import { failureConverter } from '../lib/codec/failure-converter';
+import { FailureType } from '../workflows/definitions/errors';
+import { RuleViolation, ValidationError } from '../workflows/definitions/validation';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -144,6 +152,30 @@ describe('EncryptionCodec', () => {
       }
     })();
     expect(error?.message).not.toContain(base64(short));
+  });
+});
+
+describe('failure converter', () => {
+  it('encodes failure messages, except validation failures that name fields and rules only', () => {
+    const encoded = failureConverter.errorToFailure(
+      new Error('cannot reach Li Lei at +86 138'),
+      defaultPayloadConverter,
+    );
+    expect(encoded.message).toBe('Encoded failure');
+    expect(encoded.encodedAttributes).toBeTruthy();
+
+    const invalidInput = ApplicationFailure.create({
+      type: FailureType.InvalidWorkflowInput,
+      message: 'Invalid afterSalesCase input: severity: must be one of cosmetic, function-failure',
+      nonRetryable: true,
+    });
+    const rejected = new ValidationError('resolve', ['type must be one of repair, replace, refund, advice']);
+    const rule = new RuleViolation('cannot resolve in stage closed');
+    for (const error of [invalidInput, rejected, rule]) {
+      const failure = failureConverter.errorToFailure(error, defaultPayloadConverter);
+      expect(failure.message).toBe(error.message);
+      expect(failure.encodedAttributes).toBeFalsy();
+    }
   });
 });
 

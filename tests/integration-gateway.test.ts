@@ -410,6 +410,10 @@ describe('integration settings', () => {
     const dir = scratchDir('configured');
     const { gateway } = loadIntegrationGateway({ CJ_OUTBOX_DIR: dir });
     expect((gateway as OutboxGateway).dir).toBe(dir);
+    // npm start's data folder takes the outbox along.
+    const dataDir = scratchDir('data');
+    const withData = loadIntegrationGateway({ CJ_DATA_DIR: dataDir }).gateway as OutboxGateway;
+    expect(withData.dir).toBe(path.join(dataDir, 'outbox'));
   });
 
   it('webhook mode without any URL is a configuration error naming CJ_WEBHOOK_URL', () => {

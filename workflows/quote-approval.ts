@@ -26,7 +26,7 @@ import {
   type QuoteDecision,
   type QuoteView,
 } from './definitions/quote';
-import { parseOrThrow } from './definitions/validation';
+import { parseOrThrow, RuleViolation } from './definitions/validation';
 import {
   activities,
   failureMessage,
@@ -90,7 +90,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteDec
     {
       validator: (request) => {
         parseOrThrow(DecideQuote, request, 'decideQuote');
-        if (status === 'decided') throw new Error(`the quote is already ${decision?.decision}`);
+        if (status === 'decided') throw new RuleViolation(`the quote is already ${decision?.decision}`);
       },
       description: QUOTE_HANDLER_DESCRIPTIONS.decideQuote,
     },

@@ -34,7 +34,8 @@ export const IntegrationSettings = z
     CJ_INTEGRATION_MODE: z
       .enum(['outbox', 'webhook'], { message: 'must be outbox or webhook' })
       .default('outbox'),
-    CJ_OUTBOX_DIR: z.string().default(DEFAULT_OUTBOX_DIR),
+    CJ_OUTBOX_DIR: z.string().optional(),
+    CJ_DATA_DIR: z.string().optional(),
     CJ_WEBHOOK_URL: httpUrl.optional(),
     ...systemUrls,
     CJ_WEBHOOK_SECRET: z
@@ -70,7 +71,12 @@ export function loadIntegrationGateway(env: NodeJS.ProcessEnv = process.env): Lo
   const settings = parseSettings(IntegrationSettings, env);
 
   if (settings.CJ_INTEGRATION_MODE === 'outbox') {
-    const dir = path.resolve(projectRoot(), settings.CJ_OUTBOX_DIR);
+    // The outbox lives with npm start's other data unless told otherwise.
+    const dir = path.resolve(
+      projectRoot(),
+      settings.CJ_OUTBOX_DIR ??
+        (settings.CJ_DATA_DIR ? path.join(settings.CJ_DATA_DIR, 'outbox') : DEFAULT_OUTBOX_DIR),
+    );
     const shown = path.relative(projectRoot(), dir);
     return {
       gateway: new OutboxGateway({ dir }),

@@ -6,7 +6,15 @@
  * and client, and bundles it into the workflow sandbox, where workflow failures are converted.
  * So this module must stay workflow-safe: nothing but `@temporalio/common`.
  */
-import { DefaultFailureConverter } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  DefaultFailureConverter,
+  type PayloadConverter,
+  type ProtoFailure,
+  type SerializationContext,
+} from '@temporalio/common';
+import { FailureType } from '../../workflows/definitions/errors';
+import { PUBLIC_ERROR_NAMES } from '../../workflows/definitions/validation';
 
 /**
  * Found in a workflow bundle built with this converter: lets the worker tell whether a prebuilt
@@ -14,4 +22,27 @@ import { DefaultFailureConverter } from '@temporalio/common';
  */
 export const ENCODED_FAILURES_MARKER = 'cj-codec:encoded-failure-attributes:v1';
 
-export const failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });
+/**
+ * Encodes every failure's message and stack trace, except the product's validation failures: an
+ * invalid workflow input, an update rejected for a field or a rule. Their messages name fields
+ * and rules, never the caller's values, and ops must read them in the Web UI, which does not
+ * decrypt an update's rejection.
+ */
+class EncodingFailureConverter extends DefaultFailureConverter {
+  private readonly plain = new DefaultFailureConverter({ encodeCommonAttributes: false });
+
+  override errorToFailure(
+    err: unknown,
+    payloadConverter: PayloadConverter,
+    context?: SerializationContext,
+  ): ProtoFailure {
+    const isPublic =
+      (err instanceof ApplicationFailure && err.type === FailureType.InvalidWorkflowInput) ||
+      (err instanceof Error && PUBLIC_ERROR_NAMES.includes(err.name));
+    return isPublic
+      ? this.plain.errorToFailure(err, payloadConverter, context)
+      : super.errorToFailure(err, payloadConverter, context);
+  }
+}
+
+export const failureConverter = new EncodingFailureConverter({ encodeCommonAttributes: true });

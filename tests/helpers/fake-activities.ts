@@ -54,7 +54,16 @@ export class ActivityRecorder {
       createTask: async (r) => (await record('createTask', r), { taskId: id('task', r) }),
       buildWeeklyQaReport: async (r) => (
         await record('buildWeeklyQaReport', r),
-        { from: r.from, to: r.to, cases: 0, qaSample: 0, flaggedAreas: [], satisfactionRate: null, slaCompliance: null, deliveryId: 'REPORT-1' }
+        {
+          from: r.from,
+          to: r.to,
+          cases: 0,
+          qaSample: 0,
+          flaggedAreas: [],
+          satisfactionRate: null,
+          slaCompliance: null,
+          deliveryId: 'REPORT-1',
+        }
       ),
     };
     const wrapped = Object.fromEntries(

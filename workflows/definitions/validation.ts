@@ -60,6 +60,18 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * A request that is well formed but not possible now (wrong stage, already done…). Thrown by
+ * update validators; the message states the rule, never the caller's data, so it is shown
+ * unencrypted (see lib/codec/failure-converter.ts).
+ */
+export class RuleViolation extends Error {
+  override readonly name = 'RuleViolation';
+}
+
+/** Errors whose messages describe fields and rules only, never values: safe to show in plain text. */
+export const PUBLIC_ERROR_NAMES: readonly string[] = ['ValidationError', 'RuleViolation'];
+
 /** Parses or throws a {@link ValidationError} naming every field problem. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, subject: string): z.output<S> {
   const checked = check(schema, value);

@@ -76,6 +76,7 @@ import {
   msUntil,
   nowIso,
 } from './workflow-support';
+import { RuleViolation } from '../definitions/validation';
 
 /** Milliseconds between two instants, when the second one happened. */
 function since(from: string, to: string | undefined): number | undefined {
@@ -209,32 +210,38 @@ export class CaseModel {
   }
 
   /** Markdown the Web UI shows as the workflow's current details. */
+  /**
+   * Markdown the Web UI shows as the workflow's current details: one paragraph per fact (the UI
+   * joins single lines), the last event before the table (the UI's frame clips the bottom).
+   */
   renderDetails(): string {
     const s = this.state;
     const now = nowIso();
-    const lines = [
+    const paragraphs = [
       `**After-sales case** · ${s.priority} · ${s.input.category} / ${s.input.severity} (${s.input.scope})`,
-      '',
       `**Stage:** ${s.stage} · **Team:** ${s.team}${s.assignee ? ` · **Assignee:** ${s.assignee}` : ''}` +
         (s.escalation !== 'none' ? ` · **Escalated to:** ${s.escalation}` : ''),
     ];
-    if (s.resolution) lines.push(`**Resolution:** ${s.resolution.type} (${s.resolution.status})`);
-    if (s.pendingOffer) lines.push(`**Waiting for the customer:** refund offer (${s.pendingOffer.reason})`);
+    if (s.resolution) paragraphs.push(`**Resolution:** ${s.resolution.type} (${s.resolution.status})`);
+    if (s.pendingOffer)
+      paragraphs.push(`**Waiting for the customer:** refund offer (${s.pendingOffer.reason})`);
+    const last = s.timeline[s.timeline.length - 1];
+    if (last) paragraphs.push(`_Last event:_ ${last.summary}`);
     const open = s.clocks.filter(sla.isOpen);
     if (open.length > 0) {
-      lines.push('', '| SLA window | due | left | state |', '| --- | --- | --- | --- |');
-      for (const clock of open) {
+      const rows = open.map((clock) => {
         const due = sla.dueAt(clock, s.policy.calendar);
-        lines.push(
+        return (
           `| ${WINDOW_LABELS[clock.window]} (${clock.basis}) | ${due ? formatInstant(due) : '—'} | ` +
-            `${formatDuration(sla.remaining(clock, now, s.policy.calendar))} | ` +
-            `${clock.state}${sla.isBreached(clock) ? ' · **breached**' : ''} |`,
+          `${formatDuration(sla.remaining(clock, now, s.policy.calendar))} | ` +
+          `${clock.state}${sla.isBreached(clock) ? ' · **breached**' : ''} |`
         );
-      }
+      });
+      paragraphs.push(
+        ['| SLA window | due | left | state |', '| --- | --- | --- | --- |', ...rows].join('\n'),
+      );
     }
-    const last = s.timeline[s.timeline.length - 1];
-    if (last) lines.push('', `_Last event:_ ${last.summary}`);
-    return lines.join('\n');
+    return paragraphs.join('\n\n');
   }
 
   // -------------------------------------------------------------------------------------------
@@ -749,21 +756,22 @@ export class CaseModel {
 
   validateResolve(request: Resolve): void {
     const s = this.state;
-    if (!RESOLVABLE_STAGES.includes(s.stage)) throw new Error(`cannot resolve in stage ${s.stage}`);
-    if (this.resolving) throw new Error('another resolution is being carried out; wait for its result');
+    if (!RESOLVABLE_STAGES.includes(s.stage)) throw new RuleViolation(`cannot resolve in stage ${s.stage}`);
+    if (this.resolving)
+      throw new RuleViolation('another resolution is being carried out; wait for its result');
     if (s.pendingOffer)
-      throw new Error('a refund offer is waiting for the customer; answer it with respondToOffer');
+      throw new RuleViolation('a refund offer is waiting for the customer; answer it with respondToOffer');
     if (s.input.category === 'service') {
       const needed = ComplaintStep.options.slice(0, 5);
       const missing = needed.filter((step) => !s.complaintSteps.some((done) => done.step === step));
       if (missing.length > 0) {
-        throw new Error(
+        throw new RuleViolation(
           `a service complaint is resolved after its first five steps; missing: ${missing.join(', ')}`,
         );
       }
     }
     if (request.type === 'repair' && s.input.severity === 'safety-hazard') {
-      throw new Error('a safety hazard is not repaired in place: replace or refund');
+      throw new RuleViolation('a safety hazard is not repaired in place: replace or refund');
     }
   }
 
@@ -939,8 +947,8 @@ export class CaseModel {
   }
 
   validateRespondToOffer(): void {
-    if (!this.state.pendingOffer) throw new Error('there is no offer waiting for the customer');
-    if (this.resolving) throw new Error('the previous answer is still being carried out');
+    if (!this.state.pendingOffer) throw new RuleViolation('there is no offer waiting for the customer');
+    if (this.resolving) throw new RuleViolation('the previous answer is still being carried out');
   }
 
   async respondToOffer(answer: RespondToOffer): Promise<ResolveResult> {
@@ -978,9 +986,9 @@ export class CaseModel {
   validateFeedback(): void {
     const stage = this.state.stage;
     if (stage !== 'revisit' && stage !== 'revisit-overdue') {
-      throw new Error(`the case is not waiting for feedback (stage ${stage})`);
+      throw new RuleViolation(`the case is not waiting for feedback (stage ${stage})`);
     }
-    if (this.state.feedback) throw new Error('feedback for this round was already received');
+    if (this.state.feedback) throw new RuleViolation('feedback for this round was already received');
   }
 
   /** Decides what the answer means; the main flow carries it out. */
@@ -1007,13 +1015,13 @@ export class CaseModel {
   }
 
   validateReclassify(request: Reclassify): void {
-    if (this.closed) throw new Error('the case is closed');
+    if (this.closed) throw new RuleViolation('the case is closed');
     const { input } = this.state;
     const same =
       (request.severity ?? input.severity) === input.severity &&
       (request.scope ?? input.scope) === input.scope &&
       (request.category ?? input.category) === input.category;
-    if (same) throw new Error('nothing changes: severity, scope and category are already these');
+    if (same) throw new RuleViolation('nothing changes: severity, scope and category are already these');
   }
 
   async reclassify(request: Reclassify): Promise<CaseView> {
@@ -1057,9 +1065,9 @@ export class CaseModel {
   }
 
   validateEscalate(request: Escalate): void {
-    if (this.closed) throw new Error('the case is closed');
+    if (this.closed) throw new RuleViolation('the case is closed');
     if (ESCALATION_ORDER.indexOf(request.level) <= ESCALATION_ORDER.indexOf(this.state.escalation)) {
-      throw new Error(`the case is already escalated to ${this.state.escalation}`);
+      throw new RuleViolation(`the case is already escalated to ${this.state.escalation}`);
     }
   }
 
@@ -1075,11 +1083,13 @@ export class CaseModel {
 
   validateComplaintStep(request: CompleteComplaintStep): void {
     const s = this.state;
-    if (s.input.category !== 'service') throw new Error('complaint steps apply to service complaints only');
-    if (this.closed) throw new Error('the case is closed');
+    if (s.input.category !== 'service')
+      throw new RuleViolation('complaint steps apply to service complaints only');
+    if (this.closed) throw new RuleViolation('the case is closed');
     const next = ComplaintStep.options[s.complaintSteps.length];
-    if (!next) throw new Error('all six complaint steps are complete');
-    if (request.step !== next) throw new Error(`the next complaint step is ${next}, not ${request.step}`);
+    if (!next) throw new RuleViolation('all six complaint steps are complete');
+    if (request.step !== next)
+      throw new RuleViolation(`the next complaint step is ${next}, not ${request.step}`);
   }
 
   completeComplaintStep(request: CompleteComplaintStep): CaseView {
@@ -1103,7 +1113,7 @@ export class CaseModel {
   }
 
   validateClose(): void {
-    if (this.closed) throw new Error('the case is already closed');
+    if (this.closed) throw new RuleViolation('the case is already closed');
   }
 
   closeByOps(request: CloseCase): CaseView {

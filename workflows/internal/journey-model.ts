@@ -55,6 +55,7 @@ import type { QuoteApprovalInput } from '../definitions/quote';
 import { attemptActivity } from './attempt';
 import { appendEvent, appendRejectedSignal, SearchAttributeSync } from './visibility';
 import { activities, formatInstant, idempotencyKey, nowIso } from './workflow-support';
+import { RuleViolation } from '../definitions/validation';
 
 type AgendaKind = 'first-response' | 'follow-up' | 'lose' | 'revisit' | 'renewal';
 
@@ -211,37 +212,40 @@ export class JourneyModel {
     setCurrentDetails(this.renderDetails());
   }
 
+  /** Markdown for the Web UI's current details: one paragraph per fact (the UI joins single lines). */
   private renderDetails(): string {
     const s = this.state;
-    const lines = [
+    const paragraphs = [
       `**Customer journey** · ${s.customerId} · ${s.channel}${s.owner ? ` · owner ${s.owner}` : ''}`,
-      '',
       `**Stage:** ${s.stage}`,
     ];
-    if (s.firstResponse && !s.firstResponse.respondedAt) {
-      lines.push(
-        `**First response due:** ${formatInstant(s.firstResponse.dueAt)}${s.firstResponse.autoReplied ? ' (auto-reply sent: outside business hours)' : ''}${s.firstResponse.breached ? ' · **breached**' : ''}`,
+    const last = s.timeline[s.timeline.length - 1];
+    if (last) paragraphs.push(`_Last event:_ ${last.summary}`);
+    const response = s.firstResponse;
+    if (response && !response.respondedAt) {
+      paragraphs.push(
+        `**First response due:** ${formatInstant(response.dueAt)}` +
+          (response.autoReplied ? ' (auto-reply sent: outside business hours)' : '') +
+          (response.breached ? ' · **breached**' : ''),
       );
     }
     if (s.requirements.length) {
-      lines.push(
-        `**Needs:** ${s.requirements.filter((r) => r.priority === 'must').length} must, ${s.requirements.length} in all`,
-      );
+      const must = s.requirements.filter((requirement) => requirement.priority === 'must').length;
+      paragraphs.push(`**Needs:** ${must} must, ${s.requirements.length} in all`);
     }
     const quote = s.quotes[s.quotes.length - 1];
-    if (quote)
-      lines.push(
+    if (quote) {
+      paragraphs.push(
         `**Latest quote:** ${quote.price} ${quote.currency}, margin ${(quote.margin * 100).toFixed(1)} %, ${quote.status}`,
       );
+    }
     if (s.contract)
-      lines.push(`**Contract:** ${s.contract.contractId} signed ${formatInstant(s.contract.signedAt)}`);
-    const open = s.cases.filter((c) => c.status === 'open');
-    if (s.cases.length) lines.push(`**Cases:** ${open.length} open, ${s.cases.length} in all`);
+      paragraphs.push(`**Contract:** ${s.contract.contractId} signed ${formatInstant(s.contract.signedAt)}`);
+    const open = s.cases.filter((record) => record.status === 'open');
+    if (s.cases.length) paragraphs.push(`**Cases:** ${open.length} open, ${s.cases.length} in all`);
     const next = this.nextAgendaItem();
-    if (next && !this.ended) lines.push(`**Next:** ${next.kind} at ${formatInstant(next.dueAt)}`);
-    const last = s.timeline[s.timeline.length - 1];
-    if (last) lines.push('', `_Last event:_ ${last.summary}`);
-    return lines.join('\n');
+    if (next && !this.ended) paragraphs.push(`**Next:** ${next.kind} at ${formatInstant(next.dueAt)}`);
+    return paragraphs.join('\n\n');
   }
 
   private attempt<T>(step: string, what: string, run: () => Promise<T>): Promise<T | undefined> {
@@ -358,7 +362,7 @@ export class JourneyModel {
   }
 
   validateInquiry(): void {
-    if (this.ended) throw new Error(`the journey is ${this.state.stage}`);
+    if (this.ended) throw new RuleViolation(`the journey is ${this.state.stage}`);
   }
 
   /** Another inquiry reaching this journey (CRM, telephony, update-with-start). */
@@ -424,7 +428,7 @@ export class JourneyModel {
 
   validateNeeds(): void {
     if (!['inquiry', 'needs-analysis', 'proposal'].includes(this.state.stage)) {
-      throw new Error(`needs are analysed before the quote (stage ${this.state.stage})`);
+      throw new RuleViolation(`needs are analysed before the quote (stage ${this.state.stage})`);
     }
   }
 
@@ -467,9 +471,9 @@ export class JourneyModel {
   validateProposal(): void {
     const s = this.state;
     if (s.stage !== 'needs-analysis' && s.stage !== 'proposal')
-      throw new Error(`a proposal follows the needs analysis (stage ${s.stage})`);
+      throw new RuleViolation(`a proposal follows the needs analysis (stage ${s.stage})`);
     if (s.requirements.length === 0)
-      throw new Error('record the customer’s requirements (recordNeeds) before proposing');
+      throw new RuleViolation('record the customer’s requirements (recordNeeds) before proposing');
   }
 
   submitProposal(proposal: ParsedSubmitProposal): { version: number; stage: JourneyStage } {
@@ -490,9 +494,9 @@ export class JourneyModel {
 
   validateQuote(quote: SubmitQuote): void {
     const s = this.state;
-    if (s.stage !== 'proposal') throw new Error(`a quote follows a proposal (stage ${s.stage})`);
+    if (s.stage !== 'proposal') throw new RuleViolation(`a quote follows a proposal (stage ${s.stage})`);
     if (!s.alternatives.some((alternative) => alternative.id === quote.alternativeId)) {
-      throw new Error(
+      throw new RuleViolation(
         `alternativeId: no alternative "${quote.alternativeId}" in proposal v${s.proposalVersion}`,
       );
     }
@@ -585,7 +589,7 @@ export class JourneyModel {
   validateObjection(): void {
     const stage = this.state.stage;
     if (!['needs-analysis', 'proposal', 'quote-approval', 'negotiation'].includes(stage)) {
-      throw new Error(`objections are handled before the contract (stage ${stage})`);
+      throw new RuleViolation(`objections are handled before the contract (stage ${stage})`);
     }
   }
 
@@ -674,7 +678,8 @@ export class JourneyModel {
 
   validateContract(): void {
     const s = this.state;
-    if (s.stage !== 'negotiation') throw new Error(`a contract follows an approved quote (stage ${s.stage})`);
+    if (s.stage !== 'negotiation')
+      throw new RuleViolation(`a contract follows an approved quote (stage ${s.stage})`);
   }
 
   /** The handoff: archive sync, handoff package, and the promised terms for every later case. */
@@ -774,7 +779,7 @@ export class JourneyModel {
   validateIssue(): void {
     const stage = this.state.stage;
     if (stage !== 'onboarding' && stage !== 'after-sales') {
-      throw new Error(
+      throw new RuleViolation(
         `issues are reported after the contract (stage ${stage}); start an afterSalesCase directly otherwise`,
       );
     }
@@ -925,7 +930,7 @@ export class JourneyModel {
 
   validateMarkLost(): void {
     if (!PRE_CONTRACT.includes(this.state.stage))
-      throw new Error(`a journey is lost before the contract (stage ${this.state.stage})`);
+      throw new RuleViolation(`a journey is lost before the contract (stage ${this.state.stage})`);
   }
 
   markLost(request: ParsedMarkLost): JourneyView {
@@ -934,10 +939,10 @@ export class JourneyModel {
   }
 
   validateClose(request: ParsedCloseJourney): void {
-    if (this.ended) throw new Error(`the journey is already ${this.state.stage}`);
+    if (this.ended) throw new RuleViolation(`the journey is already ${this.state.stage}`);
     const open = this.state.cases.filter((record) => record.status === 'open');
     if (open.length > 0 && !request.force) {
-      throw new Error(
+      throw new RuleViolation(
         `${open.length} case(s) still open (${open.map((record) => record.caseWorkflowId).join(', ')}); close them first or set force`,
       );
     }
