@@ -11,6 +11,7 @@ import { z } from 'zod';
 import {
   addTime,
   addWorkingTime,
+  CalendarError,
   BusinessCalendar,
   ClockTime,
   DEFAULT_BUSINESS_CALENDAR,
@@ -372,6 +373,17 @@ describe('calendars that never work', () => {
       /no working time in the 3660 days after 2026-01-01T00:00:00.000Z/,
     );
     expect(() => nextOpening('2026-01-01T00:00:00Z', never)).toThrow(/are all working days holidays\?/);
+    expect(() => nextOpening('2026-01-01T00:00:00Z', never)).toThrow(CalendarError);
+  });
+
+  it('refuse a deadline further than ten years away instead of scanning for it', () => {
+    const minuteADay = calendar({ timeZone: 'UTC', opensAt: '09:00', closesAt: '09:01' });
+    expect(() => addWorkingTime('2026-01-01T00:00:00Z', 8784 * HOUR, minuteADay)).toThrow(CalendarError);
+    expect(() => addWorkingTime('2026-01-01T00:00:00Z', 8784 * HOUR, minuteADay)).toThrow(
+      /8784 business hours do not fit in the business calendar within 3660 days of 2026-01-01T00:00:00.000Z/,
+    );
+    // Forty minutes fit in forty working days: about eight weeks.
+    expect(addWorkingTime('2026-01-01T00:00:00Z', 40 * 60_000, minuteADay)).toBe('2026-02-25T09:01:00.000Z');
   });
 
   it('still answer bounded questions', () => {

@@ -14,6 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { CaseResult } from './definitions/case';
+import { durationMs } from './definitions/common';
 import {
   caseClosedSignal,
   CloseJourney,
@@ -52,12 +53,39 @@ import {
 import { QuoteDecision } from './definitions/quote';
 import { registerSignal, registerUpdate } from './internal/handlers';
 import { JourneyModel } from './internal/journey-model';
-import { formatInstant, msUntil, nowIso, parseWorkflowInput } from './internal/workflow-support';
+import {
+  calendarProblems,
+  formatInstant,
+  invalidInput,
+  msUntil,
+  nowIso,
+  parseWorkflowInput,
+} from './internal/workflow-support';
 
 export async function customerJourney(input: JourneyInput): Promise<JourneyResult> {
   const parsed = parseWorkflowInput(JourneyInput, input, CUSTOMER_JOURNEY_WORKFLOW);
-  const model = new JourneyModel(parsed, workflowInfo().workflowId, nowIso());
   const firstRun = parsed.carried === undefined;
+  // `carried` is written by the journey itself when it continues as new; a hand-set one would
+  // replace the journey's state with whatever it holds.
+  if (!firstRun && workflowInfo().continuedFromExecutionRunId === undefined) {
+    throw invalidInput(CUSTOMER_JOURNEY_WORKFLOW, [
+      'carried: is set by the journey when it continues as new; leave it out',
+    ]);
+  }
+  const model = new JourneyModel(parsed, workflowInfo().workflowId, nowIso());
+  if (firstRun) {
+    const { calendar, quote } = model.policy;
+    const unworkable = calendarProblems(
+      calendar,
+      'policy.calendar',
+      [
+        { field: 'policy.quote.approverWindow', ms: durationMs(quote.approverWindow) },
+        { field: 'policy.quote.deputyWindow', ms: durationMs(quote.deputyWindow) },
+      ],
+      nowIso(),
+    );
+    if (unworkable.length > 0) throw invalidInput(CUSTOMER_JOURNEY_WORKFLOW, unworkable);
+  }
   // The inquiry is on record before any handler runs, so an update delivered with the start
   // (update-with-start) finds it.
   if (firstRun) model.open();

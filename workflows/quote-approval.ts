@@ -29,9 +29,11 @@ import {
 import { parseOrThrow, RuleViolation } from './definitions/validation';
 import {
   activities,
+  calendarProblems,
   failureMessage,
   formatInstant,
   idempotencyKey,
+  invalidInput,
   msUntil,
   nowIso,
   parseWorkflowInput,
@@ -39,6 +41,16 @@ import {
 
 export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteDecision> {
   const quote = parseWorkflowInput(QuoteApprovalInput, input, QUOTE_APPROVAL_WORKFLOW);
+  const unworkable = calendarProblems(
+    quote.calendar,
+    'calendar',
+    [
+      { field: 'policy.approverWindow', ms: durationMs(quote.policy.approverWindow) },
+      { field: 'policy.deputyWindow', ms: durationMs(quote.policy.deputyWindow) },
+    ],
+    nowIso(),
+  );
+  if (unworkable.length > 0) throw invalidInput(QUOTE_APPROVAL_WORKFLOW, unworkable);
   const margin = marginOf(quote.price, quote.cost);
   let status: QuoteView['status'] = 'pending-approver';
   let approverDueAt: string | undefined;

@@ -20,6 +20,16 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** How many consecutive local dates without working time we scan before giving up (ten years). */
 const MAX_IDLE_DAYS = 3660;
+/** A business-time deadline further away than this (ten years) is refused, not searched for. */
+const MAX_HORIZON_DAYS = 3660;
+
+/**
+ * A calendar that cannot answer: no working time for years, or not enough of it to fit a window.
+ * Workflows refuse such a policy at start (naming the field) rather than fail a task later.
+ */
+export class CalendarError extends RangeError {
+  override readonly name = 'CalendarError';
+}
 
 const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const CLOCK_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -259,7 +269,7 @@ function* windowsAfter(calendar: CompiledCalendar, from: number, until = Infinit
   for (let day = localDay(timeZone, from) - 1; ; day++) {
     if ((day - 1) * DAY_MS >= until) return;
     if (until === Infinity && ++idleDays > MAX_IDLE_DAYS) {
-      throw new Error(
+      throw new CalendarError(
         `business calendar has no working time in the ${MAX_IDLE_DAYS} days after ${new Date(from).toISOString()} ` +
           `(time zone ${timeZone}, working days ${[...calendar.workingDays].join(',')}): ` +
           'are all working days holidays?',
@@ -318,6 +328,12 @@ export function addWorkingTime(startIso: string, durationMs: number, calendar: B
   const compiled = compile(calendar);
   if (remaining === 0) return formatInstant(start);
   for (const { open, close } of windowsAfter(compiled, start)) {
+    if (open - start > MAX_HORIZON_DAYS * DAY_MS) {
+      throw new CalendarError(
+        `${durationMs / 3_600_000} business hours do not fit in the business calendar within ` +
+          `${MAX_HORIZON_DAYS} days of ${formatInstant(start)}`,
+      );
+    }
     const begin = Math.max(open, start);
     if (remaining <= close - begin) return formatInstant(begin + remaining);
     remaining -= close - begin;

@@ -7,7 +7,13 @@
  * accounted separately in `pausedMs`. A breach does not stop the clock: a late fulfilment is
  * still recorded, with its lateness.
  */
-import { addTime, timeBetween, type BusinessCalendar, type TimeBasis } from '../definitions/business-hours';
+import {
+  addTime,
+  CalendarError,
+  timeBetween,
+  type BusinessCalendar,
+  type TimeBasis,
+} from '../definitions/business-hours';
 import type { LadderStep, WindowName, WindowSpec } from '../definitions/case-policy';
 
 export interface SlaClock {
@@ -60,7 +66,14 @@ export function consumed(clock: SlaClock, now: string, calendar: BusinessCalenda
 function instantAt(clock: SlaClock, fraction: number, calendar: BusinessCalendar): string | undefined {
   if (clock.state !== 'running' || !clock.runningSince) return undefined;
   const left = Math.max(0, Math.round(clock.budgetMs * fraction) - clock.consumedMs);
-  return addTime(clock.basis, clock.runningSince, left, calendar);
+  try {
+    return addTime(clock.basis, clock.runningSince, left, calendar);
+  } catch (error) {
+    // The calendar was checked at start, but its holidays can still run out of working time
+    // years later; a deadline in calendar time beats a workflow task that fails forever.
+    if (error instanceof CalendarError) return addTime('calendar', clock.runningSince, left, calendar);
+    throw error;
+  }
 }
 
 /** When the window runs out if nothing changes (undefined while paused or finished). */

@@ -6,6 +6,12 @@ import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temp
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../../activities/types';
+import {
+  addWorkingTime,
+  CalendarError,
+  nextOpening,
+  type BusinessCalendar,
+} from '../definitions/business-hours';
 import { FailureType } from '../definitions/errors';
 import { check } from '../definitions/validation';
 
@@ -25,12 +31,63 @@ export function parseWorkflowInput<S extends z.ZodType>(
 ): z.output<S> {
   const checked = check(schema, input);
   if (checked.ok) return checked.value;
-  throw ApplicationFailure.create({
+  throw invalidInput(workflowType, checked.problems);
+}
+
+/** The failure of a workflow whose input cannot work: non-retryable, every problem named. */
+export function invalidInput(workflowType: string, problems: readonly string[]): ApplicationFailure {
+  return ApplicationFailure.create({
     type: FailureType.InvalidWorkflowInput,
-    message: `Invalid ${workflowType} input: ${checked.problems.join('; ')}`,
-    details: [{ problems: checked.problems }],
+    message: `Invalid ${workflowType} input: ${problems.join('; ')}`,
+    details: [{ problems }],
     nonRetryable: true,
   });
+}
+
+/** A stretch of business time a policy asks for, named by its field in the input. */
+export interface BusinessSpan {
+  field: string;
+  ms: number;
+}
+
+/**
+ * Problems of a calendar the schema accepts but time cannot honour: no working time for years
+ * (every working day a holiday) or a business-hours window longer than the calendar holds in ten
+ * years. Checked at start so the input is refused with the field named; otherwise the deadline
+ * computation would throw inside a later workflow task and retry forever.
+ */
+export function calendarProblems(
+  calendar: BusinessCalendar,
+  calendarField: string,
+  spans: readonly BusinessSpan[],
+  now: string,
+): string[] {
+  try {
+    nextOpening(now, calendar);
+  } catch (error) {
+    if (error instanceof CalendarError) return [`${calendarField}: ${error.message}`];
+    throw error;
+  }
+  const problems: string[] = [];
+  for (const { field, ms } of spans) {
+    try {
+      addWorkingTime(now, ms, calendar);
+    } catch (error) {
+      if (!(error instanceof CalendarError)) throw error;
+      problems.push(`${field}: ${error.message}`);
+    }
+  }
+  return problems;
+}
+
+/** Every `{ hours, basis: 'business' }` window inside a policy object, with its field path. */
+export function businessWindows(value: unknown, path: string): BusinessSpan[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  if (typeof record.hours === 'number' && record.basis === 'business') {
+    return [{ field: path, ms: Math.round(record.hours * 3_600_000) }];
+  }
+  return Object.entries(record).flatMap(([key, child]) => businessWindows(child, `${path}.${key}`));
 }
 
 /**
