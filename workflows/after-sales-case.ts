@@ -6,7 +6,7 @@
  * 48 hours later and reopened with the specialist team when the customer is not satisfied.
  * The logic lives in `internal/case-model.ts`; this file is the wiring.
  */
-import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   AfterSalesCaseInput,
   AgentAssigned,
@@ -43,11 +43,28 @@ import {
 } from './definitions/case';
 import { CaseModel } from './internal/case-model';
 import { registerSignal, registerUpdate } from './internal/handlers';
-import { nowIso, parseWorkflowInput } from './internal/workflow-support';
+import {
+  businessWindows,
+  calendarProblems,
+  invalidInput,
+  nowIso,
+  parseWorkflowInput,
+} from './internal/workflow-support';
+
+/** Cases started before this change watched their clocks only once triage had finished. */
+const WATCH_CLOCKS_DURING_TRIAGE = 'watch-clocks-during-triage';
 
 export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
   const parsed = parseWorkflowInput(AfterSalesCaseInput, input, AFTER_SALES_CASE_WORKFLOW);
   const model = new CaseModel(parsed, workflowInfo().workflowId, nowIso());
+  const { policy } = model.state;
+  const unworkable = calendarProblems(
+    policy.calendar,
+    parsed.promisedTerms?.businessCalendar ? 'promisedTerms.businessCalendar' : 'policy.calendar',
+    businessWindows(policy, 'policy'),
+    nowIso(),
+  );
+  if (unworkable.length > 0) throw invalidInput(AFTER_SALES_CASE_WORKFLOW, unworkable);
   // Triaged before any handler exists: a message delivered with the start finds a ready case.
   model.open();
 
@@ -131,8 +148,16 @@ export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseRe
     { description: describe.getTimeline },
   );
 
-  await model.triage();
-  const watcher = model.watchClocks();
+  let watcher: Promise<void>;
+  if (patched(WATCH_CLOCKS_DURING_TRIAGE)) {
+    // Triage retries an unreachable system for up to a day; the windows' ladders must warn,
+    // breach and escalate meanwhile.
+    watcher = model.watchClocks();
+    await model.triage();
+  } else {
+    await model.triage();
+    watcher = model.watchClocks();
+  }
   await model.runUntilClosed();
   await model.afterClose();
   await watcher;
