@@ -242,7 +242,8 @@ describe('needs, proposal and quote', () => {
       const second = await handle.executeUpdate(submitQuoteUpdate, {
         args: [{ alternativeId: 'A', price: 110, cost: 90, currency: 'CNY' }],
       });
-      await env.sleep(2 * DAY);
+      // Eight business hours from a weekday afternoon: up to four calendar days over a weekend.
+      await env.sleep(4 * DAY);
       const expired = await waitFor(handle, (view) => view.quotes[1]?.status === 'expired');
       expect(expired.stage).toBe('proposal');
       expect((await quoteView(second.approvalWorkflowId)).decision).toMatchObject({
