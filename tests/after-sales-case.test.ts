@@ -721,7 +721,7 @@ describe('bad input', () => {
       };
       expect(
         await reject(handle.executeUpdate(resolveUpdate, { args: [{ type: 'teleport' } as never] })),
-      ).toContain('type must be one of repair, replace, refund, advice');
+      ).toContain('type: must be one of repair, replace, refund, advice');
       expect(
         await reject(handle.executeUpdate(resolveUpdate, { args: [{ type: 'repair' } as never] })),
       ).toContain('mode: must be one of in-store, factory');

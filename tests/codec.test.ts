@@ -169,12 +169,16 @@ describe('failure converter', () => {
       message: 'Invalid afterSalesCase input: severity: must be one of cosmetic, function-failure',
       nonRetryable: true,
     });
-    const rejected = new ValidationError('resolve', ['type must be one of repair, replace, refund, advice']);
+    const rejected = new ValidationError('resolve', ['type: must be one of repair, replace, refund, advice']);
     const rule = new RuleViolation('cannot resolve in stage closed');
-    for (const error of [invalidInput, rejected, rule]) {
+    // As the SDK passes a validator's error on: wrapped, typed by the error's name.
+    const wrapped = ApplicationFailure.fromError(rule);
+    expect(wrapped.type).toBe('RuleViolation');
+    for (const error of [invalidInput, rejected, rule, wrapped]) {
       const failure = failureConverter.errorToFailure(error, defaultPayloadConverter);
       expect(failure.message).toBe(error.message);
       expect(failure.encodedAttributes).toBeFalsy();
+      expect(failure.stackTrace).toBe('');
     }
   });
 });

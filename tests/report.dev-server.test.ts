@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Client } from '@temporalio/client';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from './helpers/browser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildReport,
@@ -43,17 +43,6 @@ import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let env: TestWorkflowEnvironment;
 
@@ -463,10 +452,7 @@ describe('the HTML report in a browser', () => {
   it('shows the computed numbers and draws every chart', async () => {
     const file = path.join(inject('temporal').runDir, 'report.html');
     fs.writeFileSync(file, renderHtml(report));
-    expect(fs.existsSync(CHROMIUM), `${CHROMIUM} is needed for this test (apt-get install chromium)`).toBe(
-      true,
-    );
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];

@@ -36,12 +36,14 @@ class EncodingFailureConverter extends DefaultFailureConverter {
     payloadConverter: PayloadConverter,
     context?: SerializationContext,
   ): ProtoFailure {
+    // The SDK hands validator errors over wrapped in an ApplicationFailure typed by their name.
     const isPublic =
-      (err instanceof ApplicationFailure && err.type === FailureType.InvalidWorkflowInput) ||
-      (err instanceof Error && PUBLIC_ERROR_NAMES.includes(err.name));
-    return isPublic
-      ? this.plain.errorToFailure(err, payloadConverter, context)
-      : super.errorToFailure(err, payloadConverter, context);
+      err instanceof ApplicationFailure
+        ? err.type === FailureType.InvalidWorkflowInput || PUBLIC_ERROR_NAMES.includes(err.type ?? '')
+        : err instanceof Error && PUBLIC_ERROR_NAMES.includes(err.name);
+    if (!isPublic) return super.errorToFailure(err, payloadConverter, context);
+    // The message is the whole story; the worker's stack trace is of no use to the caller.
+    return { ...this.plain.errorToFailure(err, payloadConverter, context), stackTrace: '' };
   }
 }
 

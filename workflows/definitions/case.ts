@@ -149,7 +149,7 @@ export const Resolve = z.discriminatedUnion(
       note: Text(1000).min(1, 'must say what was advised'),
     }),
   ],
-  { error: 'type must be one of repair, replace, refund, advice' },
+  { error: 'must be one of repair, replace, refund, advice' },
 );
 export type Resolve = z.input<typeof Resolve>;
 
