@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Connection, type Client } from '@temporalio/client';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { savedViews } from '../lib/saved-views';
 import {
@@ -136,6 +136,15 @@ function step(name: string, run: () => Promise<void>): void {
     },
     240_000,
   );
+}
+
+/** Every handler of the case is listed with the description the workflow registered. */
+async function expectCaseHandlers(listbox: Locator, schemas: Record<string, unknown>): Promise<void> {
+  for (const name of Object.keys(schemas)) {
+    expect(await handlerOption(listbox, name).innerText()).toContain(
+      CASE_HANDLER_DESCRIPTIONS[name as keyof typeof CASE_HANDLER_DESCRIPTIONS],
+    );
+  }
 }
 
 describe('ops in the Web UI', () => {
@@ -286,12 +295,7 @@ describe('ops in the Web UI', () => {
 
     const dialog = await openHandlerDialog(page, 'signal');
     const listbox = await openHandlerPicker(dialog, 'signal');
-    for (const name of Object.keys(CASE_SIGNAL_SCHEMAS)) {
-      const option = handlerOption(listbox, name);
-      expect(await option.innerText()).toContain(
-        CASE_HANDLER_DESCRIPTIONS[name as keyof typeof CASE_HANDLER_DESCRIPTIONS],
-      );
-    }
+    await expectCaseHandlers(listbox, CASE_SIGNAL_SCHEMAS);
     await screenshot(page, '3-signal-handlers');
     await pickHandler(dialog, listbox, 'signal', 'agentResponded');
     const encoded = codecEncode();
@@ -350,12 +354,7 @@ describe('ops in the Web UI', () => {
 
       const dialog = await openHandlerDialog(page, 'update');
       const listbox = await openHandlerPicker(dialog, 'update');
-      for (const name of Object.keys(CASE_UPDATE_SCHEMAS)) {
-        const option = handlerOption(listbox, name);
-        expect(await option.innerText()).toContain(
-          CASE_HANDLER_DESCRIPTIONS[name as keyof typeof CASE_HANDLER_DESCRIPTIONS],
-        );
-      }
+      await expectCaseHandlers(listbox, CASE_UPDATE_SCHEMAS);
       await screenshot(page, '4-update-handlers');
       await pickHandler(dialog, listbox, 'update', 'resolve');
       const encoded = codecEncode();
