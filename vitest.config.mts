@@ -1,7 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Each fork gets its own time-skipping server (see tests/global-setup.ts), so the number of
-// forks and of servers come from one setting.
+// Two test processes suit a 2-core machine that also runs the Temporal servers.
 const workers = Number(process.env.CJ_TEST_WORKERS ?? 2);
 
 export default defineConfig({

@@ -3,10 +3,8 @@
  *
  * - One dev server (real persistence, visibility, Web UI, updates) shared by all files: tests
  *   isolate themselves by task queue and workflow id.
- * - One time-skipping test server per test fork. Its clock and its time-skipping lock are global
- *   to the server: two files waiting on results at once would unlock it twice (the server rejects
- *   the second unlock) and each would skip the other's timers. Forks run their files one after
- *   another, so a server per fork gives every file a clock of its own without a JVM per file.
+ * - Time-skipping test servers are started by the files that use them, one per file
+ *   (tests/helpers/temporal.ts): their clock and lock are global to a server.
  * - The workflow bundle is built once and loaded by every worker.
  */
 import fs from 'node:fs';
@@ -15,11 +13,10 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
 import { bundleWorkflows } from '../lib/bundle';
-import { startDevServer, startTimeSkippingServer, type RunningServer } from '../lib/temporal-runtime';
+import { provisionTestServer, startDevServer, type RunningServer } from '../lib/temporal-runtime';
 import type { TemporalTestContext } from './helpers/context';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const forks = Math.max(1, Number(project.config.maxWorkers) || 1);
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cj-tests-'));
   const servers: RunningServer[] = [];
   const started = Date.now();
@@ -30,7 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       servers.push(server);
       return server;
     };
-    const [devServer, bundle, ...timeSkipping] = await Promise.all([
+    const [devServer, bundle, testServer] = await Promise.all([
       track(
         startDevServer({
           searchAttributes: allSearchAttributeKeys,
@@ -39,22 +36,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ),
       // The same bundle as `npm run build`: with the failure converter that encodes messages.
       bundleWorkflows(path.resolve(__dirname, '../workflows')),
-      ...Array.from({ length: forks }, () =>
-        track(startTimeSkippingServer({ searchAttributes: allSearchAttributeKeys })),
-      ),
+      // Provisioned (from the cache, or built once) before any file starts one of its own.
+      provisionTestServer(),
     ]);
     const workflowBundlePath = path.join(runDir, 'workflow-bundle.js');
     fs.writeFileSync(workflowBundlePath, bundle.code);
     const context: TemporalTestContext = {
       devServer: { address: devServer.address, uiUrl: devServer.uiUrl ?? '' },
-      timeSkippingAddresses: timeSkipping.map((server) => server.address),
       workflowBundlePath,
       runDir,
     };
     project.provide('temporal', context);
     console.log(
       `temporal test servers ready in ${Date.now() - started} ms: dev ${devServer.address} (${devServer.source}), ` +
-        `time-skipping ${timeSkipping.map((server) => server.address).join(', ')}`,
+        `time-skipping server ${testServer?.path ?? 'from the SDK'}`,
     );
   } catch (error) {
     await Promise.allSettled(servers.map((server) => server.stop()));

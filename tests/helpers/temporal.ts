@@ -8,43 +8,63 @@ import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connecti
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
+import { startTimeSkippingServer, type RunningServer } from '../../lib/temporal-runtime';
+import { allSearchAttributeKeys } from '../../workflows/definitions/search-attributes';
 
 /**
- * A time-skipping environment on the server the global setup started for this fork.
+ * A time-skipping environment on a test server of its own, stopped by `teardown`.
  *
  * The SDK only builds such an environment around a server it starts itself; this subclass
- * reuses its client (which unlocks time skipping while a result is awaited) on ours.
+ * reuses its client (which unlocks time skipping while a result is awaited) on ours. Every file
+ * gets a fresh server: the clock and the time-skipping lock are global to a server, and a file
+ * can leave the lock held (seen after the journey's continue-as-new test), which stopped time
+ * for the next file. With class-data sharing a server starts in under a second.
  */
-class ForkTimeSkippingEnvironment extends TestWorkflowEnvironment {
-  static async connect(address: string): Promise<TestWorkflowEnvironment> {
-    const internal = { [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
-    const connection = await Connection.connect({ address, ...internal });
-    const nativeConnection = await NativeConnection.connect({ address });
-    const options = {
-      server: { type: 'existing' },
-      client: {},
-      plugins: [],
-    } as unknown as TestWorkflowEnvironment['options'];
-    return new ForkTimeSkippingEnvironment(
-      Runtime.instance(),
-      options,
-      true,
-      'existing',
-      connection,
-      nativeConnection,
-      'default',
-      address,
-    );
+class OwnTimeSkippingEnvironment extends TestWorkflowEnvironment {
+  private ownServer?: RunningServer;
+
+  static async start(): Promise<OwnTimeSkippingEnvironment> {
+    const server = await startTimeSkippingServer({ searchAttributes: allSearchAttributeKeys });
+    try {
+      const { address } = server;
+      const internal = { [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+      const connection = await Connection.connect({ address, ...internal });
+      const nativeConnection = await NativeConnection.connect({ address });
+      const options = {
+        server: { type: 'existing' },
+        client: {},
+        plugins: [],
+      } as unknown as TestWorkflowEnvironment['options'];
+      const env = new OwnTimeSkippingEnvironment(
+        Runtime.instance(),
+        options,
+        true,
+        'existing',
+        connection,
+        nativeConnection,
+        'default',
+        address,
+      );
+      env.ownServer = server;
+      return env;
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  }
+
+  override async teardown(): Promise<void> {
+    try {
+      await super.teardown();
+    } finally {
+      await this.ownServer?.stop();
+    }
   }
 }
 
-/** Connects to this fork's time-skipping server (teardown closes only the connections). */
+/** Starts a time-skipping test server for the calling file (or test); `teardown` stops it. */
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const { timeSkippingAddresses } = inject('temporal');
-  const fork = Number(process.env.VITEST_POOL_ID ?? '1');
-  const address = timeSkippingAddresses[(fork - 1) % timeSkippingAddresses.length];
-  if (!address) throw new Error('the global setup started no time-skipping server');
-  return await ForkTimeSkippingEnvironment.connect(address);
+  return await OwnTimeSkippingEnvironment.start();
 }
 
 /** Connects to the run's dev server (real visibility, search attributes and Web UI). */
