@@ -23,7 +23,7 @@ import {
 import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { TimeSkippingWorkflowClient } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { historyToJson } from '../lib/replay/history-json';
 import { startTimeSkippingServer } from '../lib/temporal-runtime';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
@@ -36,7 +36,7 @@ import {
   type ScenarioContext,
   type ScenarioRoot,
 } from '../tests/replay/scenarios';
-import { warningsOnlyLogger } from '../lib/bundle';
+import { bundleWorkflows } from '../lib/bundle';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -235,10 +235,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../workflows'),
-    logger: warningsOnlyLogger,
-  });
+  // The production bundle (its failure converter keeps validation failures plain, without a
+  // stack trace), so the histories read like the ones running workers write.
+  const { code } = await bundleWorkflows(path.resolve(__dirname, '../workflows'));
   console.log(`workflow bundle ready in ${Date.now() - started} ms`);
 
   let totalBytes = 0;
