@@ -70,7 +70,9 @@ async function update<R, Arg>(
     return await handle.executeUpdate(definition, { args: [arg] });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) sent.rejectedUpdates += 1;
-    throw error;
+    // The reason is in the cause; the results should say which update and why.
+    const reason = (error as { cause?: { message?: string } }).cause?.message ?? String(error);
+    throw new Error(`${handle.workflowId}: ${definition.name} failed: ${reason}`, { cause: error });
   }
 }
 
