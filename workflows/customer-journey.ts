@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -61,6 +62,9 @@ import {
   nowIso,
   parseWorkflowInput,
 } from './internal/workflow-support';
+
+/** Journeys started before this change completed without waiting for children that had reported. */
+const AWAIT_REPORTED_CHILDREN = 'await-reported-children';
 
 export async function customerJourney(input: JourneyInput): Promise<JourneyResult> {
   const parsed = parseWorkflowInput(JourneyInput, input, CUSTOMER_JOURNEY_WORKFLOW);
@@ -205,6 +209,7 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
       await condition(changed);
     }
   }
+  if (patched(AWAIT_REPORTED_CHILDREN)) await condition(() => !model.childrenFinishing());
   await condition(allHandlersFinished);
   return model.result();
 }

@@ -537,12 +537,13 @@ export class JourneyModel {
     };
     // The approval reports back by signal, so the journey may continue-as-new meanwhile:
     // ABANDON keeps it running across that.
-    await startChild(QUOTE_APPROVAL_WORKFLOW, {
+    const approval = await startChild(QUOTE_APPROVAL_WORKFLOW, {
       workflowId: approvalWorkflowId,
       args: [args],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `Quote ${quoteId} for ${s.customerId}: margin ${(margin * 100).toFixed(1)} %`,
     });
+    this.trackChild(approval);
     return { quoteId, approvalWorkflowId, margin, autoApproved };
   }
 
@@ -808,13 +809,38 @@ export class JourneyModel {
     });
     this.syncVisibility();
     // Cases report back by signal and outlive a continue-as-new of the journey (ABANDON).
-    await startChild(AFTER_SALES_CASE_WORKFLOW, {
+    const child = await startChild(AFTER_SALES_CASE_WORKFLOW, {
       workflowId: caseWorkflowId,
       args: [caseInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `${priority} ${issue.category} / ${issue.severity} case of ${s.customerId}`,
     });
+    this.trackChild(child);
     return { caseWorkflowId, priority };
+  }
+
+  /** Children started by this run that have not completed yet, by workflow id. */
+  private readonly runningChildren = new Set<string>();
+
+  private trackChild(child: { workflowId: string; result(): Promise<unknown> }): void {
+    this.runningChildren.add(child.workflowId);
+    const done = () => void this.runningChildren.delete(child.workflowId);
+    child.result().then(done, done);
+  }
+
+  /**
+   * True while a child of this run has reported back (case closed, quote decided) but its
+   * completion has not reached the journey yet. That event arrives moments after the report; if
+   * it arrived while the journey completes, the server would refuse the completion and with it
+   * the update that ended the journey (ops would see their close fail).
+   */
+  childrenFinishing(): boolean {
+    const { cases, quotes } = this.state;
+    return [...this.runningChildren].some(
+      (id) =>
+        cases.some((record) => record.caseWorkflowId === id && record.status !== 'open') ||
+        quotes.some((quote) => quote.approvalWorkflowId === id && quote.status !== 'pending'),
+    );
   }
 
   async onCaseClosed(result: CaseResult): Promise<void> {
