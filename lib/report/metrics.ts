@@ -37,7 +37,8 @@
  * milliseconds and `null` when there is no value.
  */
 import type { CaseOutcome, CaseResult } from '../../workflows/definitions/case';
-import { WindowName } from '../../workflows/definitions/case-policy';
+import { IssueCategory, WindowName } from '../../workflows/definitions/case-policy';
+import { Channel, Priority, Team } from '../../workflows/definitions/common';
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -276,18 +277,10 @@ const DIMENSION_FIELD = {
 
 /** Order of the values in the contract's enums, so breakdowns read the same every time. */
 const VALUE_ORDER: Record<AreaDimension, readonly string[]> = {
-  team: [
-    'senior-engineers',
-    'technical-support',
-    'logistics-desk',
-    'quality-team',
-    'customer-care',
-    'specialist-team',
-    'management',
-  ],
-  category: ['technical', 'logistics', 'quality', 'service', 'other'],
-  priority: ['P1', 'P2', 'P3', 'P4'],
-  channel: ['phone', 'email', 'online-chat', 'social', 'walk-in'],
+  team: Team.options,
+  category: IssueCategory.options,
+  priority: Priority.options,
+  channel: Channel.options,
 };
 
 function groupBy(cases: readonly CaseResult[], dimension: AreaDimension): Map<string, CaseResult[]> {
