@@ -11,11 +11,11 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, DEFAULT_TASK_QUEUE, loadWorkerConfig } from '../lib/config';
-import { freePort } from '../lib/temporal-runtime';
 import { createWorker } from '../worker';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
 import type { sleepFor } from './fixtures/sleeper-workflow';
 import { testNames, timeSkippingEnvironment } from './helpers/temporal';
+import { startProduct } from './helpers/web-ui';
 
 const root = path.resolve(__dirname, '..');
 const { IndexedValueType } = temporal.api.enums.v1;
@@ -176,44 +176,32 @@ describe('time-skipping test server', () => {
 
 describe('npm start', () => {
   it('brings up the UI and the worker, and keeps workflows across a restart', async () => {
-    const dataDir = fs.mkdtempSync(path.join(inject('temporal').runDir, 'start-'));
-    const port = await freePort();
-    const uiPort = await freePort();
-    const codecPort = await freePort();
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: '',
-      CJ_DATA_DIR: dataDir,
-      CJ_DEV_SERVER_PORT: String(port),
-      CJ_UI_PORT: String(uiPort),
-      CJ_CODEC_PORT: String(codecPort),
-      CJ_CODEC_KEYS: '',
-      CJ_CODEC_KEY_FILE: '',
-      CJ_UI_CODEC_ENDPOINT: '',
-      CJ_WORKFLOW_BUNDLE: inject('temporal').workflowBundlePath,
+    const where = {
+      runDir: inject('temporal').runDir,
+      workflowBundlePath: inject('temporal').workflowBundlePath,
     };
     const workflowId = testNames().workflowId('kept');
 
-    const first = await startProduct(env);
+    const first = await startProduct(where);
+    const { uiUrl, codecUrl, address, dataDir } = first;
     try {
-      expect(first.output).toContain(`http://localhost:${uiPort}`);
-      expect((await fetch(`http://localhost:${uiPort}`)).status).toBe(200);
+      expect(first.output()).toContain(uiUrl);
+      expect((await fetch(uiUrl)).status).toBe(200);
       // Encrypted by default: a private key in the data folder, and the UI decrypts through the
       // codec server, which accepts the UI's origin.
-      const codecUrl = `http://localhost:${codecPort}`;
-      expect(first.output).toContain(`Codec server:     ${codecUrl}`);
-      expect(first.output).toContain('payloads encrypted (AES-256-GCM');
+      expect(first.output()).toContain(`Codec server:     ${codecUrl}`);
+      expect(first.output()).toContain('payloads encrypted (AES-256-GCM');
       expect(fs.statSync(path.join(dataDir, 'codec-keys.json')).mode & 0o777).toBe(0o600);
-      const uiSettings = (await (await fetch(`http://localhost:${uiPort}/api/v1/settings`)).json()) as {
+      const uiSettings = (await (await fetch(`${uiUrl}/api/v1/settings`)).json()) as {
         Codec?: { Endpoint?: string };
       };
       expect(uiSettings.Codec?.Endpoint).toBe(codecUrl);
       const preflight = await fetch(`${codecUrl}/decode`, {
         method: 'OPTIONS',
-        headers: { origin: `http://localhost:${uiPort}`, 'access-control-request-method': 'POST' },
+        headers: { origin: uiUrl, 'access-control-request-method': 'POST' },
       });
       expect(preflight.status).toBe(204);
-      const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      const connection = await Connection.connect({ address });
       try {
         await connection.workflowService.startWorkflowExecution({
           namespace: 'default',
@@ -228,10 +216,11 @@ describe('npm start', () => {
     } finally {
       await first.stop();
     }
+    expect(first.output()).toContain('stopping the Temporal dev server');
 
-    const second = await startProduct(env);
+    const second = await startProduct({ ...where, again: first });
     try {
-      const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      const connection = await Connection.connect({ address });
       try {
         const described = await connection.workflowService.describeWorkflowExecution({
           namespace: 'default',
@@ -244,31 +233,6 @@ describe('npm start', () => {
     } finally {
       await second.stop();
     }
+    expect(second.output()).toContain('stopping the Temporal dev server');
   });
 });
-
-/** Runs `npm start`'s script until its worker is polling; `stop` sends Ctrl-C and waits. */
-async function startProduct(
-  env: NodeJS.ProcessEnv,
-): Promise<{ output: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/start.ts')], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const append = (chunk: Buffer) => (output += chunk.toString());
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await expect.poll(() => output, { timeout: 120_000, interval: 250 }).toContain('worker polling task queue');
-  return {
-    output,
-    stop: async () => {
-      child.kill('SIGINT');
-      const code = await exited;
-      expect(output).toContain('stopping the Temporal dev server');
-      return code;
-    },
-  };
-}

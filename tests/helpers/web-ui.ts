@@ -30,6 +30,7 @@ export interface RunningProduct {
   /** gRPC frontend of the product's own dev server. */
   address: string;
   dataDir: string;
+  ports: { dev: number; ui: number; codec: number };
   /** The key `npm start` generated: `<dataDir>/codec-keys.json`. */
   keyFile: string;
   /** Everything the product printed so far (stdout and stderr). */
@@ -42,14 +43,21 @@ export interface RunningProduct {
 
 /**
  * Runs `npm start`'s script (scripts/start.ts under tsx, as `npm start` does) on free ports and a
- * fresh data folder, and resolves once its worker polls.
+ * fresh data folder, or on those of an earlier run (`again`: a restart), and resolves once its
+ * worker polls.
  */
 export async function startProduct(options: {
   runDir: string;
   workflowBundlePath: string;
+  again?: RunningProduct;
 }): Promise<RunningProduct> {
-  const dataDir = fs.mkdtempSync(path.join(options.runDir, 'web-ui-'));
-  const [port, uiPort, codecPort] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = options.again?.dataDir ?? fs.mkdtempSync(path.join(options.runDir, 'product-'));
+  const ports = options.again?.ports ?? {
+    dev: await freePort(),
+    ui: await freePort(),
+    codec: await freePort(),
+  };
+  const { dev: port, ui: uiPort, codec: codecPort } = ports;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     // The embedded default: no address, no profile, no codec setting (so a key is generated).
@@ -67,9 +75,9 @@ export async function startProduct(options: {
     CJ_CODEC_AUTH_TOKEN: '',
     CJ_CODEC_CORS_ORIGIN: '',
     CJ_UI_CODEC_ENDPOINT: '',
-    // The outbox does not follow CJ_DATA_DIR: keep the test's requests out of the repo's data/.
+    // The outbox follows CJ_DATA_DIR, so the test's requests stay out of the repo's data/.
     CJ_INTEGRATION_MODE: 'outbox',
-    CJ_OUTBOX_DIR: path.join(dataDir, 'outbox'),
+    CJ_OUTBOX_DIR: '',
     CJ_WORKFLOW_BUNDLE: options.workflowBundlePath,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/start.ts')], {
@@ -121,6 +129,7 @@ export async function startProduct(options: {
     codecUrl: `http://localhost:${codecPort}`,
     address: `127.0.0.1:${port}`,
     dataDir,
+    ports,
     keyFile: path.join(dataDir, 'codec-keys.json'),
     output: () => output,
     exitCode: () => exitCode,
