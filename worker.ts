@@ -8,13 +8,16 @@
  * Run it with `npm run worker` (against TEMPORAL_ADDRESS) or through `npm start`.
  */
 import path from 'node:path';
+import type { Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadIntegrationGateway } from './activities/integrations/config';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
 import { bundleWorkflows } from './lib/bundle';
+import { checkNamespace, describeProblems, isReady } from './lib/namespace-setup';
 import { connectClient } from './lib/temporal-client';
+import { allSearchAttributeKeys } from './workflows/definitions/search-attributes';
 import { bundleEncodesFailures, loadDataConverter, withLocalKeyFile } from './lib/data-converter';
 
 export interface CreateWorkerOptions {
@@ -72,10 +75,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       '; workflow failure messages NOT encrypted (bundle built without the failure converter; ' +
       'npm run build makes one with it)';
   }
-  const connection = await NativeConnection.connect(config.connectionOptions);
-  // The weekly QA report reads visibility and results through a client of its own.
+  // The weekly QA report reads visibility and results through a client of its own; the
+  // preflight uses it first.
   const reports = await connectClient(env);
+  let connection: NativeConnection | undefined;
   try {
+    await preflight(reports.connection, config.namespace);
+    connection = await NativeConnection.connect(config.connectionOptions);
     const worker = await createWorker({
       config,
       connection,
@@ -91,13 +97,38 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     await worker.run();
   } finally {
     await reports.connection.close();
-    await connection.close();
+    await connection?.close();
   }
+}
+
+/** A namespace the workflows cannot run in; the message lists what is missing and the fix. */
+export class PreflightError extends Error {
+  override readonly name = 'PreflightError';
+}
+
+/**
+ * Checks, before polling, that the namespace exists and has every custom search attribute with
+ * its type: without them every workflow task would fail, forever, with `BadSearchAttributes`.
+ *
+ * @throws PreflightError with one message listing what is missing and the command to run.
+ */
+export async function preflight(
+  connection: Connection,
+  namespace: string,
+  warn: (line: string) => void = (line) => console.warn(line),
+): Promise<void> {
+  const report = await checkNamespace(connection, namespace, allSearchAttributeKeys);
+  if (report.unverifiable) {
+    // Some clouds do not let a worker's credentials list attributes; the first upsert would tell.
+    warn(`could not check the search attributes of namespace "${namespace}": ${report.unverifiable}`);
+    return;
+  }
+  if (!isReady(report)) throw new PreflightError(describeProblems(report));
 }
 
 if (require.main === module) {
   runWorker().catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof ConfigError || error instanceof PreflightError ? error.message : error);
     process.exit(1);
   });
 }

@@ -65,6 +65,15 @@ export const WorkerSettings = ConnectionSettings.extend({
 });
 export type WorkerSettings = z.infer<typeof WorkerSettings>;
 
+/** Settings of `npm start`'s local servers (and of `npm run temporal`, which talks to them). */
+export const StartSettings = z.object({
+  CJ_DATA_DIR: z.string().min(1).default('data'),
+  CJ_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  CJ_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  CJ_UI_CODEC_ENDPOINT: z.url().optional(),
+});
+export type StartSettings = z.infer<typeof StartSettings>;
+
 /** Drops empty values, as `.env` files and CI often define a variable as empty. */
 export function nonEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(

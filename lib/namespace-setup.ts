@@ -40,7 +40,8 @@ export function typeName(type: SearchAttributeType): string {
   return TypedSearchAttributes.toMetadataType(type);
 }
 
-function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
+/** The operator service's enum value of a search attribute type. */
+export function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
   const value =
     IndexedValueType[`INDEXED_VALUE_TYPE_${snake(typeName(type))}` as keyof typeof IndexedValueType];
   if (typeof value !== 'number') throw new Error(`unsupported search attribute type ${typeName(type)}`);
@@ -101,6 +102,8 @@ export async function checkNamespace(
     registered = response.customAttributes ?? {};
   } catch (error) {
     if (isRefusal(error)) return { ...report, unverifiable: refusalText(error) };
+    // A namespace registered moments ago is known to some services before others.
+    if (grpcCode(error) === NOT_FOUND) return { ...report, exists: false, missing: [...required] };
     throw error;
   }
   for (const spec of required) {
@@ -226,8 +229,8 @@ export async function setupNamespace(options: {
       } else throw error;
     }
     outcome.registeredNamespace = true;
-    await waitUntil(`namespace "${namespace}" becoming visible`, settle, () =>
-      namespaceExists(connection, namespace),
+    await waitUntil(`namespace "${namespace}" becoming visible`, settle, async () =>
+      checkNamespace(connection, namespace, required).then((report) => report.exists),
     );
   }
 

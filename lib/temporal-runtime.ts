@@ -19,9 +19,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { TypedSearchAttributes, type SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { indexedValueType, type SearchAttributeSpec } from './namespace-setup';
+import { ownsListeningPort } from './ports';
 
 /** The Temporal CLI release we build: server 1.29.1 with SQLite and Web UI 2.42.1. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -54,7 +55,8 @@ function commandExists(command: string): boolean {
   return spawnSync(command, ['-version'], { stdio: 'ignore' }).error === undefined;
 }
 
-function isExecutable(file: string): boolean {
+/** True for an existing file this process may execute. */
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -99,8 +101,46 @@ function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined
   return undefined;
 }
 
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }) {
-  return spawnSync(command, args, { ...options, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/**
+ * First-run budgets on a busy 2-core machine with cold caches: the CLI build took up to 3.5 min
+ * (most of it downloading and compiling ~500 modules), Maven's resolution seconds, the first
+ * start of the test server (writing its class-data archive) under a minute. Each is several
+ * times that, so only a hung step hits it.
+ */
+const GO_BUILD_TIMEOUT_MS = 30 * 60_000;
+const MAVEN_TIMEOUT_MS = 10 * 60_000;
+const CDS_DUMP_TIMEOUT_MS = 5 * 60_000;
+/** The dev server on an existing SQLite file replays its shard; a minute on a loaded machine. */
+const DEV_SERVER_READY_TIMEOUT_MS = 3 * 60_000;
+const TEST_SERVER_READY_TIMEOUT_MS = 2 * 60_000;
+
+/** How to retry a provisioning step: what is done is kept, so a retry continues from there. */
+const RETRY_HINT =
+  'Retry with `npm run provision` (or the command again); finished steps are cached in ' +
+  '~/.cache/customer-journey-workflows (CJ_CACHE_DIR), partial ones are discarded.';
+
+function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
+) {
+  const { timeoutMs, ...rest } = options;
+  return spawnSync(command, args, {
+    ...rest,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+  });
+}
+
+/** The failure of a provisioning step: which step, why, and how to retry. */
+function stepFailed(step: string, result: ReturnType<typeof run>, timeoutMs: number): Error {
+  const why = result.error?.message.includes('ETIMEDOUT')
+    ? `it did not finish within ${timeoutMs / 60_000} minutes`
+    : `it exited with ${result.status ?? result.signal}`;
+  const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+  return new Error(`${step} failed: ${why}.\n${output}\n${RETRY_HINT}`);
 }
 
 const SUMDB_FAILURE = /sum\.golang\.org|checksum database|verifying module|SECURITY ERROR/i;
@@ -153,17 +193,18 @@ export function provisionTemporalCli(
     `${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_VERSION}`,
   ];
   const buildEnv = { ...env, GOBIN: staging, CGO_ENABLED: '0' };
-  let result = run('go', args, { env: buildEnv });
-  if (result.status !== 0 && SUMDB_FAILURE.test(result.stderr)) {
+  const step = `Provisioning step "go install ${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_VERSION}"`;
+  let result = run('go', args, { env: buildEnv, timeoutMs: GO_BUILD_TIMEOUT_MS });
+  if (result.status !== 0 && SUMDB_FAILURE.test(result.stderr ?? '')) {
     log(
       "Go's checksum database is not reachable here; retrying with GOSUMDB=off. " +
         "Every dependency is still pinned by the CLI module's own go.sum.",
     );
-    result = run('go', args, { env: { ...buildEnv, GOSUMDB: 'off' } });
+    result = run('go', args, { env: { ...buildEnv, GOSUMDB: 'off' }, timeoutMs: GO_BUILD_TIMEOUT_MS });
   }
   if (result.status !== 0) {
     fs.rmSync(staging, { recursive: true, force: true });
-    throw new Error(`go install ${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_VERSION} failed:\n${result.stderr}`);
+    throw stepFailed(step, result, GO_BUILD_TIMEOUT_MS);
   }
   fs.renameSync(path.join(staging, 'temporal'), target);
   fs.rmSync(staging, { recursive: true, force: true });
@@ -238,9 +279,13 @@ export async function provisionTestServer(
       'dependency:copy-dependencies',
       `-DoutputDirectory=${path.join(staging, 'lib')}`,
     ];
-    const result = run('mvn', mvnArgs, { cwd: staging, env });
+    const result = run('mvn', mvnArgs, { cwd: staging, env, timeoutMs: MAVEN_TIMEOUT_MS });
     if (result.status !== 0) {
-      throw new Error(`mvn ${mvnArgs.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+      throw stepFailed(
+        `Provisioning step "mvn dependency:copy-dependencies" (${TEST_SERVER_ARTIFACT}:${TEST_SERVER_VERSION})`,
+        result,
+        MAVEN_TIMEOUT_MS,
+      );
     }
     const stagedLauncher = path.join(staging, 'temporal-test-server');
     fs.writeFileSync(stagedLauncher, LAUNCHER, { mode: 0o755 });
@@ -264,7 +309,12 @@ async function dumpClassDataArchive(dir: string, log: Log): Promise<void> {
     stdio: 'ignore',
   });
   try {
-    await waitForFrontend(`127.0.0.1:${port}`, child, 60_000, () => '');
+    await waitForFrontend(`127.0.0.1:${port}`, child, CDS_DUMP_TIMEOUT_MS, () => '');
+  } catch (error) {
+    throw new Error(
+      `Provisioning step "first start of the time-skipping test server" (writing its class-data archive) failed: ` +
+        `${(error as Error).message}\n${RETRY_HINT}`,
+    );
   } finally {
     await stopProcess(child);
   }
@@ -344,12 +394,6 @@ export interface RunningServer {
   /** How the binary was found (or `sdk-download`). */
   source: ResolvedExecutable['source'] | 'sdk-download';
   stop(): Promise<void>;
-}
-
-/** Same shape as the SDK's `SearchAttributeKey` (which the package does not export). */
-export interface SearchAttributeSpec {
-  name: string;
-  type: SearchAttributeType;
 }
 
 export interface DevServerOptions {
@@ -446,7 +490,16 @@ export async function startDevServer(
   const describeFailure = () =>
     options.logFile ? `\n--- last lines of ${options.logFile} ---\n${tail(options.logFile, 30)}` : '';
   try {
-    await waitForFrontend(address, child, 120_000, describeFailure);
+    await waitForFrontend(address, child, DEV_SERVER_READY_TIMEOUT_MS, describeFailure);
+    // Whatever answered must be the server just started: one that lost the port to another
+    // process dies moments later, while the answer came from that other server.
+    if (child.exitCode !== null || ownsListeningPort(child.pid ?? -1, port) === false) {
+      throw new Error(
+        `the Temporal server answering on ${address} is not the one just started (it ` +
+          `${child.exitCode !== null ? `exited with code ${child.exitCode}` : 'does not hold the port'}): ` +
+          `another process took port ${port}; stop it or choose another port${describeFailure()}`,
+      );
+    }
   } catch (error) {
     await stopProcess(child);
     throw error;
@@ -488,7 +541,7 @@ export async function startTimeSkippingServer(
     const child = spawn(launcher.path, [String(port)], { stdio: 'ignore' });
     const address = `127.0.0.1:${port}`;
     try {
-      await waitForFrontend(address, child, 60_000, () => '');
+      await waitForFrontend(address, child, TEST_SERVER_READY_TIMEOUT_MS, () => '');
     } catch (error) {
       await stopProcess(child);
       throw error;
@@ -521,20 +574,4 @@ export async function registerSearchAttributes(
   } finally {
     await connection.close();
   }
-}
-
-function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
-  const { IndexedValueType } = temporal.api.enums.v1;
-  const byName: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-    Text: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-    Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    Double: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-    Bool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-    Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    KeywordList: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-  };
-  const value = byName[TypedSearchAttributes.toMetadataType(type)];
-  if (value === undefined) throw new Error(`unsupported search attribute type ${type}`);
-  return value;
 }

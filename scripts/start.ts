@@ -10,21 +10,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
 import { CodecServerSettings, startCodecServer, type RunningCodecServer } from '../lib/codec/codec-server';
 import { ensureLocalKeyFile, hasCodecKeySetting } from '../lib/codec/keys';
-import { ConfigError, loadWorkerConfig, parseSettings, projectRoot } from '../lib/config';
+import { ConfigError, loadWorkerConfig, parseSettings, projectRoot, StartSettings } from '../lib/config';
 import { loadDataConverter, localKeyFilePath } from '../lib/data-converter';
+import { assertPortsFree, PortsTakenError } from '../lib/ports';
 import { startDevServer, type RunningServer } from '../lib/temporal-runtime';
-import { runWorker } from '../worker';
-
-const StartSettings = z.object({
-  CJ_DATA_DIR: z.string().min(1).default('data'),
-  CJ_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
-  CJ_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  CJ_UI_CODEC_ENDPOINT: z.url().optional(),
-});
+import { PreflightError, runWorker } from '../worker';
 
 async function main(): Promise<void> {
   const env = { ...process.env };
@@ -43,6 +36,15 @@ async function main(): Promise<void> {
     }
   };
   if (!workerConfig.hasExplicitAddress) {
+    // Refused before anything starts: a server that cannot bind its port would leave the worker
+    // talking to whatever holds it.
+    await assertPortsFree([
+      { port: settings.CJ_DEV_SERVER_PORT, what: 'Temporal gRPC frontend', setting: 'CJ_DEV_SERVER_PORT' },
+      { port: settings.CJ_UI_PORT, what: 'Temporal Web UI', setting: 'CJ_UI_PORT' },
+      ...(settings.CJ_UI_CODEC_ENDPOINT
+        ? []
+        : [{ port: codecSettings.CJ_CODEC_PORT, what: 'codec server', setting: 'CJ_CODEC_PORT' }]),
+    ]);
     const dataDir = path.resolve(projectRoot(), settings.CJ_DATA_DIR);
     fs.mkdirSync(dataDir, { recursive: true });
     // Encrypted by default: without a key setting, a key generated once into the data folder.
@@ -104,6 +106,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const known =
+    error instanceof ConfigError || error instanceof PortsTakenError || error instanceof PreflightError;
+  console.error(known ? error.message : error);
   process.exit(1);
 });

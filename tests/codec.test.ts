@@ -575,6 +575,14 @@ describe('codec server over HTTP', () => {
     expect(await passThrough.json()).toEqual({ payloads: [plainJson] });
   });
 
+  it('answers a request without payloads (the CLI’s `{}` for a query without arguments) on both endpoints', async () => {
+    for (const endpoint of ['encode', 'decode']) {
+      const empty = await post(`${open.url}/${endpoint}`, {});
+      expect(empty.status, endpoint).toBe(200);
+      expect(await empty.json(), endpoint).toEqual({ payloads: [] });
+    }
+  });
+
   it('answers the CORS preflight of the allowed origin only', async () => {
     const preflight = await fetch(`${open.url}/decode`, {
       method: 'OPTIONS',
@@ -640,9 +648,12 @@ describe('codec server over HTTP', () => {
       error: 'request body is not valid JSON; expected {"payloads": [...]}',
     });
 
-    const shape = await post(`${open.url}/decode`, { payload: [] });
+    const shape = await post(`${open.url}/decode`, { payloads: 'x' });
     expect(shape.status).toBe(400);
     expect(((await shape.json()) as { error: string }).error).toContain('payloads:');
+    const misspelt = await post(`${open.url}/decode`, { payload: [] });
+    expect(misspelt.status).toBe(400);
+    expect(((await misspelt.json()) as { error: string }).error).toContain('"payload"');
     const notBase64 = await post(`${open.url}/decode`, {
       payloads: [{ metadata: { encoding: 'json plain!' } }],
     });

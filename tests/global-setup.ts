@@ -6,6 +6,9 @@
  * - Time-skipping test servers are started by the files that use them, one per file
  *   (tests/helpers/temporal.ts): their clock and lock are global to a server.
  * - The workflow bundle is built once and loaded by every worker.
+ * - On a bare machine it first provisions what the suite runs on, in order: the Temporal CLI
+ *   (built with Go), the time-skipping test server (resolved with Maven) and Chromium (unpacked
+ *   from its npm package), each into the per-user cache.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +16,13 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
 import { bundleWorkflows } from '../lib/bundle';
-import { provisionTestServer, startDevServer, type RunningServer } from '../lib/temporal-runtime';
+import {
+  provisionTemporalCli,
+  provisionTestServer,
+  startDevServer,
+  type RunningServer,
+} from '../lib/temporal-runtime';
+import { provisionChromium } from './helpers/browser';
 import type { TemporalTestContext } from './helpers/context';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -21,13 +30,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const servers: RunningServer[] = [];
   const started = Date.now();
   try {
+    // Provisioning first, one step at a time: on a bare machine the CLI's Go build takes both
+    // cores for minutes, and a server started meanwhile misses its start-up deadline. Each step
+    // is cached, so later runs pass through in milliseconds.
+    const cli = provisionTemporalCli();
+    const testServer = await provisionTestServer();
+    const browser = provisionChromium();
+    const provisioned = Date.now() - started;
     // Every server is recorded as soon as it runs, so a failure elsewhere still stops it.
     const track = async (starting: Promise<RunningServer>) => {
       const server = await starting;
       servers.push(server);
       return server;
     };
-    const [devServer, bundle, testServer] = await Promise.all([
+    const [devServer, bundle] = await Promise.all([
       track(
         startDevServer({
           searchAttributes: allSearchAttributeKeys,
@@ -36,8 +52,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ),
       // The same bundle as `npm run build`: with the failure converter that encodes messages.
       bundleWorkflows(path.resolve(__dirname, '../workflows')),
-      // Provisioned (from the cache, or built once) before any file starts one of its own.
-      provisionTestServer(),
     ]);
     const workflowBundlePath = path.join(runDir, 'workflow-bundle.js');
     fs.writeFileSync(workflowBundlePath, bundle.code);
@@ -48,8 +62,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     };
     project.provide('temporal', context);
     console.log(
-      `temporal test servers ready in ${Date.now() - started} ms: dev ${devServer.address} (${devServer.source}), ` +
-        `time-skipping server ${testServer?.path ?? 'from the SDK'}`,
+      `test environment ready in ${Date.now() - started} ms (provisioning ${provisioned} ms): ` +
+        `dev server ${devServer.address} (CLI ${cli?.source ?? 'from the SDK'}), ` +
+        `time-skipping server ${testServer?.source ?? 'from the SDK'}, Chromium ${browser.source}`,
     );
   } catch (error) {
     await Promise.allSettled(servers.map((server) => server.stop()));

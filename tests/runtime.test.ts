@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -11,6 +12,8 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, DEFAULT_TASK_QUEUE, loadWorkerConfig } from '../lib/config';
+import { ownsListeningPort, portInUse } from '../lib/ports';
+import { freePort } from '../lib/temporal-runtime';
 import { createWorker } from '../worker';
 import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
 import type { sleepFor } from './fixtures/sleeper-workflow';
@@ -235,4 +238,61 @@ describe('npm start', () => {
     }
     expect(second.output()).toContain('stopping the Temporal dev server');
   });
+
+  it('refuses taken ports before starting anything, naming each port and the setting that moves it', async () => {
+    const holders = await Promise.all([holdPort(), holdPort()]);
+    const [grpc, codec] = holders.map((holder) => holder.port) as [number, number];
+    try {
+      const where = {
+        runDir: inject('temporal').runDir,
+        workflowBundlePath: inject('temporal').workflowBundlePath,
+      };
+      const ui = await freePort();
+      const refused = await startProduct({ ...where, ports: { dev: grpc, ui, codec } }).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(refused?.message).toContain(
+        `Port ${grpc} (Temporal gRPC frontend) is already in use by another process: stop that process, or set CJ_DEV_SERVER_PORT to a free port.`,
+      );
+      expect(refused?.message).toContain(`Port ${codec} (codec server) is already in use`);
+      expect(refused?.message).toContain('CJ_CODEC_PORT');
+      expect(refused?.message).not.toContain(`Port ${ui}`);
+      // Nothing was started: no worker line, and the UI port is still free.
+      expect(refused?.message).not.toContain('worker polling');
+      expect(await portInUse(ui)).toBe(false);
+    } finally {
+      await Promise.all(holders.map((holder) => holder.close()));
+    }
+  });
 });
+
+describe('the check that a started server is ours', () => {
+  it('knows which process holds a listening port', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('net').createServer().listen(0, '127.0.0.1', function () { console.log(this.address().port) })",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const port = await new Promise<number>((resolve) =>
+        child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+      );
+      expect(ownsListeningPort(child.pid!, port)).toBe(true);
+      expect(ownsListeningPort(process.pid, port)).toBe(false);
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+/** Another process's listener, as a foreign server would hold a port. */
+async function holdPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

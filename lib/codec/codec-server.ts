@@ -10,7 +10,8 @@
  *   other origin gets 403. Requests without an Origin (not from a browser) are served.
  * - With an auth token, every POST needs `authorization: Bearer <token>` (401 otherwise); the
  *   CORS preflight never carries it and is answered without.
- * - Bodies over the limit get 413, malformed JSON 400.
+ * - Bodies over the limit get 413, malformed JSON 400. `{}` (no payloads, as protobuf JSON writes
+ *   an empty list) is answered with `{"payloads": []}`.
  * - A payload that cannot be decrypted (key id unknown here, wrong key) is returned unchanged,
  *   so the UI shows it still encrypted, with its `encryption-key-id`; the answer's
  *   `x-codec-undecodable` header counts them. It is logged by key id only.
@@ -109,7 +110,10 @@ const PayloadJson = z.looseObject({
   metadata: z.record(z.string(), base64).nullish(),
   data: base64.nullish(),
 });
-const PayloadsJson = z.object({ payloads: z.array(PayloadJson) }, { message: 'must be {"payloads": [...]}' });
+// Protobuf JSON leaves out an empty repeated field: `{}` is a request with no payloads (the CLI
+// sends it for a query without arguments), answered with none.
+// A misspelt field is refused rather than read as "no payloads".
+const PayloadsJson = z.strictObject({ payloads: z.array(PayloadJson).default([]) });
 
 /** Protobuf JSON (bytes as base64) to a Payload. */
 function fromJson(json: z.infer<typeof PayloadJson>): Payload {

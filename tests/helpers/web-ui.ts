@@ -50,13 +50,16 @@ export async function startProduct(options: {
   runDir: string;
   workflowBundlePath: string;
   again?: RunningProduct;
+  /** Ports to ask for (a test of taken ports); free ones otherwise. */
+  ports?: RunningProduct['ports'];
 }): Promise<RunningProduct> {
   const dataDir = options.again?.dataDir ?? fs.mkdtempSync(path.join(options.runDir, 'product-'));
-  const ports = options.again?.ports ?? {
-    dev: await freePort(),
-    ui: await freePort(),
-    codec: await freePort(),
-  };
+  const ports = options.again?.ports ??
+    options.ports ?? {
+      dev: await freePort(),
+      ui: await freePort(),
+      codec: await freePort(),
+    };
   const { dev: port, ui: uiPort, codec: codecPort } = ports;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
