@@ -49,10 +49,13 @@ import {
   invalidInput,
   nowIso,
   parseWorkflowInput,
+  whenNoHandlerRuns,
 } from './internal/workflow-support';
 
 /** Cases started before this change watched their clocks only once triage had finished. */
 const WATCH_CLOCKS_DURING_TRIAGE = 'watch-clocks-during-triage';
+/** Cases before this change could complete with an update accepted in the same activation still running. */
+const DRAIN_BEFORE_CLOSING = 'drain-handlers-before-closing';
 
 export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
   const parsed = parseWorkflowInput(AfterSalesCaseInput, input, AFTER_SALES_CASE_WORKFLOW);
@@ -162,6 +165,7 @@ export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseRe
   await model.afterClose();
   await watcher;
   // Updates still carrying out activities finish before the case completes.
-  await condition(allHandlersFinished);
+  if (patched(DRAIN_BEFORE_CLOSING)) await whenNoHandlerRuns();
+  else await condition(allHandlersFinished);
   return model.result();
 }

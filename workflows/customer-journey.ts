@@ -52,7 +52,11 @@ import {
   submitQuoteUpdate,
 } from './definitions/journey';
 import { QuoteDecision } from './definitions/quote';
-import { registerSignal, registerUpdate } from './internal/handlers';
+import {
+  counting,
+  registerSignal as registerSignalOf,
+  registerUpdate as registerUpdateOf,
+} from './internal/handlers';
 import { JourneyModel } from './internal/journey-model';
 import {
   calendarProblems,
@@ -61,10 +65,16 @@ import {
   msUntil,
   nowIso,
   parseWorkflowInput,
+  whenNoHandlerRuns,
 } from './internal/workflow-support';
 
 /** Journeys started before this change completed without waiting for children that had reported. */
 const AWAIT_REPORTED_CHILDREN = 'await-reported-children';
+/**
+ * Runs before this change could continue as new (or complete) with an update accepted in the
+ * same activation still running: that update was then run again in the next run.
+ */
+const DRAIN_BEFORE_CLOSING = 'drain-handlers-before-closing';
 
 export async function customerJourney(input: JourneyInput): Promise<JourneyResult> {
   const parsed = parseWorkflowInput(JourneyInput, input, CUSTOMER_JOURNEY_WORKFLOW);
@@ -96,6 +106,10 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
   else model.resumed();
 
   const describe = JOURNEY_HANDLER_DESCRIPTIONS;
+  // Patched before any handler exists: the handlers of this run count themselves (see below).
+  const drainFirst = patched(DRAIN_BEFORE_CLOSING);
+  const registerSignal = drainFirst ? counting(model, registerSignalOf) : registerSignalOf;
+  const registerUpdate = drainFirst ? counting(model, registerUpdateOf) : registerUpdateOf;
   const rejected = (signal: string, problems: string[]) => {
     model.rejectSignal(signal, problems);
     model.syncVisibility();
@@ -190,17 +204,23 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
 
   if (firstRun) await model.greet();
 
+  // The main loop wakes when a handler finishes and decides about continue-as-new after the
+  // whole activation, rather than in the middle of its jobs.
   while (!model.ended) {
     await model.runDueAgenda();
     if (model.ended) break;
     if (model.shouldContinueAsNew()) {
       // Handlers still running (an update starting a case…) finish in this run first.
-      await condition(allHandlersFinished);
+      if (drainFirst) await whenNoHandlerRuns();
+      else await condition(allHandlersFinished);
       await continueAsNew<typeof customerJourney>({ ...input, carried: model.carryOver() });
     }
     const next = model.nextAgendaItem();
     const version = model.agendaVersion;
-    const changed = () => model.agendaVersion !== version || model.ended || model.shouldContinueAsNew();
+    const handled = model.handlersFinished;
+    const changed = drainFirst
+      ? () => model.agendaVersion !== version || model.ended || model.handlersFinished !== handled
+      : () => model.agendaVersion !== version || model.ended || model.shouldContinueAsNew();
     if (next) {
       await condition(changed, msUntil(next.dueAt), {
         summary: `${next.kind} at ${formatInstant(next.dueAt)}`,
@@ -210,6 +230,7 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
     }
   }
   if (patched(AWAIT_REPORTED_CHILDREN)) await condition(() => !model.childrenFinishing());
-  await condition(allHandlersFinished);
+  if (drainFirst) await whenNoHandlerRuns();
+  else await condition(allHandlersFinished);
   return model.result();
 }

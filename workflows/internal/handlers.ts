@@ -47,3 +47,24 @@ export function registerUpdate<S extends z.ZodType, R>(
     description,
   });
 }
+
+/**
+ * A registration function whose handlers count themselves on `holder` when they finish, so a
+ * main loop can wake after any message was handled (and look at the whole activation then).
+ */
+export function counting<F extends (...args: never[]) => void>(
+  holder: { handlersFinished: number },
+  register: F,
+): F {
+  return ((...args: Parameters<F>) => {
+    const handle = args[args.length - 1] as unknown as (message: unknown) => unknown;
+    const counted = async (message: unknown) => {
+      try {
+        return await handle(message);
+      } finally {
+        holder.handlersFinished += 1;
+      }
+    };
+    return register(...([...args.slice(0, -1), counted] as unknown as Parameters<F>));
+  }) as F;
+}

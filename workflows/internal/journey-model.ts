@@ -120,6 +120,8 @@ export class JourneyModel {
   readonly policy: JourneyPolicy;
   /** Bumped whenever the agenda changes, so the main loop re-plans its timer. */
   agendaVersion = 0;
+  /** Signal and update handlers that have finished in this run. */
+  handlersFinished = 0;
   private readonly searchAttributes = new SearchAttributeSync();
 
   constructor(

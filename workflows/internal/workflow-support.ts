@@ -3,7 +3,7 @@
  * activity proxy with its retry policy, idempotency keys and time.
  */
 import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../../activities/types';
 import {
@@ -142,4 +142,20 @@ export function formatDuration(ms: number): string {
 /** "2026-11-23 09:00 UTC" */
 export function formatInstant(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * Resolves once no signal or update handler is running, checked where it counts.
+ *
+ * `condition(allHandlersFinished)` is tested after each job of an activation, while the code
+ * after it runs only once every job of that activation has been applied: an update delivered
+ * later in the same activation has started its handler by then. Acting on the first answer
+ * (continuing as new, completing) would leave that update accepted and never completed, its
+ * effects carried into the next run and the update run again there. So the check is repeated
+ * in the continuation, right before the caller acts.
+ */
+export async function whenNoHandlerRuns(): Promise<void> {
+  do {
+    await condition(allHandlersFinished);
+  } while (!allHandlersFinished());
 }

@@ -1,0 +1,364 @@
+/**
+ * The journey continues as new in the middle of a crowd of messages and loses nothing, doubles
+ * nothing.
+ *
+ * Several journeys run with the lowest continue-as-new threshold their policy allows, so they
+ * continue as new every few messages. Each round sends every journey, all at once, what a busy
+ * CRM, phone system and service desk would: two issue reports (updates), an inquiry by update and
+ * one by signal, a customer response (signal), an update its stage refuses, and closes the cases
+ * of the round before (whose report-back signals reach the journey while it continues as new).
+ * The real activities write into an outbox, so every customer message can be counted.
+ *
+ * Afterwards, for every journey: cases recorded = reports accepted, each caller's case id exactly
+ * once; every inquiry exactly once; every "case received" message exactly once; every closed
+ * case recorded closed; no workflow task failed in any run; no message waited more than a few
+ * seconds for its answer. On the dev server and on the time-skipping server.
+ *
+ * `CJ_RELIABILITY_LONG=1`: more journeys and rounds.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createActivities } from '../activities';
+import { OutboxGateway, readOutbox } from '../activities/integrations/outbox-gateway';
+import type { customerJourney } from '../workflows';
+import { closeCaseUpdate } from '../workflows/definitions/case';
+import {
+  customerRespondedSignal,
+  deliveryConfirmedSignal,
+  getJourneyQuery,
+  journeyWorkflowId,
+  newInquirySignal,
+  recordNeedsUpdate,
+  registerInquiryUpdate,
+  reportIssueUpdate,
+  signContractUpdate,
+  submitProposalUpdate,
+  submitQuoteUpdate,
+  type JourneyView,
+} from '../workflows/definitions/journey';
+import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
+
+const { WorkflowTaskFailedCause } = temporal.api.enums.v1;
+const LONG = process.env.CJ_RELIABILITY_LONG === '1';
+/** A message answered later than this means a journey sat idle with work pending. */
+const MAX_ANSWER_MS = 10_000;
+/** Past this a message is reported as unanswered instead of waited for. */
+const HUNG_MS = 60_000;
+
+type Journey = WorkflowHandle<typeof customerJourney>;
+
+interface Tally {
+  messages: number;
+  continuedAsNew: number;
+  slowestAnswerMs: number;
+  refusedAsExpected: number;
+  /** Continues-as-new the server sent back because messages arrived meanwhile. */
+  redecided: number;
+}
+
+/** Brings a journey to after-sales, where issues can be reported. */
+async function toAfterSales(handle: Journey): Promise<void> {
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [{ requirements: [{ title: 'Booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
+  });
+  await handle.executeUpdate(submitProposalUpdate, {
+    args: [{ alternatives: [{ id: 'A', title: 'Cloud' }] }],
+  });
+  // A 40 % margin is approved by policy at once.
+  await handle.executeUpdate(submitQuoteUpdate, {
+    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+  });
+  await waitForView(handle, (view) => view.stage === 'negotiation');
+  await handle.executeUpdate(signContractUpdate, { args: [{ contractId: 'K-1', terms: {} }] });
+  await handle.signal(deliveryConfirmedSignal, {});
+  await waitForView(handle, (view) => view.stage === 'after-sales');
+}
+
+async function waitForView(
+  handle: Journey,
+  predicate: (view: JourneyView) => boolean,
+  timeoutMs = 30_000,
+): Promise<JourneyView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await handle.query(getJourneyQuery);
+    if (predicate(view)) return view;
+    if (Date.now() > deadline)
+      throw new Error(`journey ${handle.workflowId} did not get there: ${view.stage}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every run of a workflow id, oldest first, following the continue-as-new chain. */
+async function historiesOfEveryRun(env: TestWorkflowEnvironment, workflowId: string) {
+  const service = env.client.workflowService;
+  const runs: { runId: string; events: temporal.api.history.v1.IHistoryEvent[] }[] = [];
+  const first = await service.getWorkflowExecutionHistory({
+    namespace: env.namespace ?? 'default',
+    execution: { workflowId },
+    maximumPageSize: 1,
+  });
+  let runId: string | null | undefined =
+    first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+  while (runId) {
+    const events = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await service.getWorkflowExecutionHistory({
+        namespace: env.namespace ?? 'default',
+        execution: { workflowId, runId },
+        nextPageToken,
+      });
+      events.push(...(page.history?.events ?? []));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    runs.push({ runId, events });
+    const last = events[events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+  }
+  return runs;
+}
+
+/** Sends one message and times its answer; one that never comes fails with its name. */
+async function timed<T>(tally: Tally, what: string, send: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  tally.messages += 1;
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${HUNG_MS} ms`)), HUNG_MS);
+  });
+  try {
+    return await Promise.race([send(), hung]);
+  } finally {
+    clearTimeout(timer);
+    tally.slowestAnswerMs = Math.max(tally.slowestAnswerMs, Date.now() - started);
+  }
+}
+
+async function stress(
+  env: TestWorkflowEnvironment,
+  label: string,
+  size: { journeys: number; rounds: number },
+  options: {
+    /** Worker option: 0 replays the whole history for every task. */
+    maxCachedWorkflows?: number;
+    /** Close each round's cases during the next round (true) or all of them after the last. */
+    closeWhileReporting?: boolean;
+  } = {},
+): Promise<Tally> {
+  const { closeWhileReporting = true, ...workerOptions } = options;
+  const names = testNames();
+  const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'cj-can-outbox-'));
+  const worker = await createTestWorker(env, {
+    ...workerOptions,
+    taskQueue: names.taskQueue,
+    activities: createActivities({ gateway: new OutboxGateway({ dir: outbox }) }),
+  });
+  const tally: Tally = {
+    messages: 0,
+    continuedAsNew: 0,
+    slowestAnswerMs: 0,
+    refusedAsExpected: 0,
+    redecided: 0,
+  };
+  try {
+    await worker.runUntil(async () => {
+      const customers = Array.from(
+        { length: size.journeys },
+        (_, i) => `C-${names.taskQueue.slice(-8)}-${i}`,
+      );
+      const handles = await Promise.all(
+        customers.map((customerId) =>
+          env.client.workflow.start<typeof customerJourney>('customerJourney', {
+            taskQueue: names.taskQueue,
+            workflowId: journeyWorkflowId(customerId),
+            args: [
+              {
+                customerId,
+                channel: 'email',
+                inquiry: 'Booking system',
+                owner: 'sales-7',
+                // The lowest threshold the policy allows: a continue-as-new every few messages.
+                policy: { continueAsNewAfterEvents: 20 },
+              },
+            ],
+          }),
+        ),
+      );
+      await Promise.all(handles.map(toAfterSales));
+
+      const reported = new Map<string, string[]>(handles.map((handle) => [handle.workflowId, []]));
+      const inquiries = new Map<string, string[]>(handles.map((handle) => [handle.workflowId, []]));
+      let closing: string[] = [];
+      for (let round = 1; round <= size.rounds; round++) {
+        const toClose = closeWhileReporting ? closing : [];
+        if (closeWhileReporting) closing = [];
+        await Promise.all([
+          ...handles.flatMap((handle) => {
+            const byUpdate = `${handle.workflowId}/r${round}-update`;
+            const bySignal = `${handle.workflowId}/r${round}-signal`;
+            inquiries.get(handle.workflowId)!.push(byUpdate, bySignal);
+            const report = (n: number) =>
+              timed(tally, `reportIssue ${n} of round ${round} to ${handle.workflowId}`, () =>
+                handle.executeUpdate(reportIssueUpdate, {
+                  args: [
+                    { description: `round ${round} issue ${n}`, category: 'technical', severity: 'cosmetic' },
+                  ],
+                }),
+              ).then(({ caseWorkflowId }) => {
+                reported.get(handle.workflowId)!.push(caseWorkflowId);
+                closing.push(caseWorkflowId);
+              });
+            return [
+              report(1),
+              report(2),
+              timed(tally, `registerInquiry ${byUpdate}`, () =>
+                handle.executeUpdate(registerInquiryUpdate, {
+                  args: [{ inquiryId: byUpdate, channel: 'phone', summary: 'Another site' }],
+                }),
+              ),
+              timed(tally, `newInquiry ${bySignal}`, () =>
+                handle.signal(newInquirySignal, {
+                  inquiryId: bySignal,
+                  channel: 'online-chat',
+                  summary: 'Add-on',
+                }),
+              ),
+              timed(tally, `customerResponded of round ${round} to ${handle.workflowId}`, () =>
+                handle.signal(customerRespondedSignal, { note: `round ${round}` }),
+              ),
+              // Refused by its validator in after-sales: must leave no trace, in any run.
+              timed(tally, `recordNeeds (refused) of round ${round} to ${handle.workflowId}`, () =>
+                handle.executeUpdate(recordNeedsUpdate, {
+                  args: [
+                    { requirements: [{ title: 'Late', priority: 'could', urgency: 1, businessValue: 1 }] },
+                  ],
+                }),
+              ).then(
+                () => {
+                  throw new Error('recordNeeds was accepted in after-sales');
+                },
+                () => void (tally.refusedAsExpected += 1),
+              ),
+            ];
+          }),
+          // The cases of the round before close now; each tells its journey by signal.
+          ...toClose.map((caseWorkflowId) =>
+            timed(tally, `closeCase ${caseWorkflowId}`, () =>
+              env.client.workflow
+                .getHandle(caseWorkflowId)
+                .executeUpdate(closeCaseUpdate, { args: [{ reason: 'duplicate', note: 'stress' }] }),
+            ),
+          ),
+        ]);
+      }
+      const finalClose = closing;
+      await Promise.all(
+        finalClose.map((caseWorkflowId) =>
+          timed(tally, `closeCase ${caseWorkflowId}`, () =>
+            env.client.workflow
+              .getHandle(caseWorkflowId)
+              .executeUpdate(closeCaseUpdate, { args: [{ reason: 'duplicate', note: 'stress' }] }),
+          ),
+        ),
+      );
+
+      const received = readOutbox(outbox, 'messaging').filter(
+        (entry) => entry.operation === 'notify-customer',
+      );
+      for (const handle of handles) {
+        const mine = reported.get(handle.workflowId)!;
+        expect(mine, `${label}: reports of ${handle.workflowId}`).toHaveLength(size.rounds * 2);
+        // Every case closed and reported back: the journey's record is complete.
+        const view = await waitForView(
+          handle,
+          (candidate) =>
+            candidate.cases.length >= mine.length &&
+            candidate.cases.every((record) => record.status !== 'open'),
+        );
+        const recorded = view.cases.map((record) => record.caseWorkflowId);
+        expect(recorded.length, `${label}: cases recorded by ${handle.workflowId}`).toBe(mine.length);
+        expect([...recorded].sort(), `${label}: each caller's case exactly once`).toEqual([...mine].sort());
+        expect(new Set(mine).size).toBe(mine.length);
+        const seen = view.inquiries.map((inquiry) => inquiry.inquiryId);
+        for (const id of inquiries.get(handle.workflowId)!) {
+          expect(
+            seen.filter((candidate) => candidate === id),
+            `${label}: inquiry ${id}`,
+          ).toHaveLength(1);
+        }
+        expect(view.requirements.map((requirement) => requirement.title)).toEqual(['Booking']);
+        tally.continuedAsNew += view.continuedAsNew;
+
+        for (const caseWorkflowId of mine) {
+          const messages = received.filter(
+            (entry) =>
+              entry.payload.subjectId === caseWorkflowId && entry.payload.template === 'case-received',
+          );
+          expect(messages, `${label}: "case received" of ${caseWorkflowId}`).toHaveLength(1);
+        }
+        const strays = received.filter(
+          (entry) =>
+            typeof entry.payload.subjectId === 'string' &&
+            entry.payload.subjectId.startsWith(`${handle.workflowId}/case-`) &&
+            !mine.includes(entry.payload.subjectId),
+        );
+        expect(strays, `${label}: messages about cases nobody reported`).toEqual([]);
+
+        const runs = await historiesOfEveryRun(env, handle.workflowId);
+        const failed = runs.flatMap((run) =>
+          run.events
+            .filter((event) => event.workflowTaskFailedEventAttributes)
+            .map((event) => ({ runId: run.runId, ...event.workflowTaskFailedEventAttributes! })),
+        );
+        // UnhandledCommand is the server refusing a continue-as-new because messages arrived
+        // while it was being decided: the journey decides again with them, nothing is lost.
+        // Any other failure is a fault of ours (an error, a nondeterminism).
+        const faults = failed
+          .filter(
+            (task) => task.cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+          )
+          .map(
+            (task) =>
+              `${task.runId}: ${WorkflowTaskFailedCause[task.cause ?? 0]} ${task.failure?.message ?? ''}`,
+          );
+        expect(faults, `${label}: failed workflow tasks of ${handle.workflowId}`).toEqual([]);
+        tally.redecided += failed.length;
+      }
+    });
+  } finally {
+    fs.rmSync(outbox, { recursive: true, force: true });
+  }
+  expect(tally.refusedAsExpected).toBe(size.journeys * size.rounds);
+  expect(tally.slowestAnswerMs, `${label}: slowest answer`).toBeLessThan(MAX_ANSWER_MS);
+  // Enough continues-as-new to matter: one every few messages.
+  expect(tally.continuedAsNew).toBeGreaterThanOrEqual(size.journeys * size.rounds);
+  console.log(
+    `[reliability] continue-as-new under load (${label}): ${size.journeys} journeys × ${size.rounds} rounds, ` +
+      `${tally.messages} messages, ${tally.continuedAsNew} continues-as-new (${tally.redecided} decided again with messages ` +
+      `that arrived meanwhile), slowest answer ${tally.slowestAnswerMs} ms, 0 lost, 0 doubled, 0 faulty workflow tasks`,
+  );
+  return tally;
+}
+
+describe('continue-as-new under concurrent messages', () => {
+  it(
+    'on the dev server: every accepted message takes effect exactly once across every run',
+    async () => {
+      const env = await devServerEnvironment();
+      try {
+        await stress(env, 'dev server', LONG ? { journeys: 5, rounds: 40 } : { journeys: 3, rounds: 12 }, {
+          closeWhileReporting: false,
+        });
+      } finally {
+        await env.teardown();
+      }
+    },
+    LONG ? 1_800_000 : 300_000,
+  );
+});
