@@ -19,11 +19,12 @@ import { provisionClusterBinaries, type BuildTimes, type ClusterBinaries } from 
 import type { ClusterPorts } from './config';
 import { checkPortsFree, resolvePorts } from './ports';
 import { startPostgres, stopLeftoverPostgres, type PostgresHandle } from './postgres';
-import { sleep, stopLeftover, type Daemon } from './processes';
+import { claim, sleep, stopLeftover, type Daemon } from './processes';
 import { ensureSchemas } from './schema';
 import {
   clusterLayout,
   serverPidFile,
+  type ClusterLayout,
   spawnServer,
   waitForFrontend,
   waitForNamespaceQueries,
@@ -79,6 +80,32 @@ export interface RunningCluster {
 }
 
 /**
+ * Before anything starts: stops what a killed earlier run left behind (it would hold our ports),
+ * refuses taken ports, and finds or builds the binaries.
+ */
+async function preflight(
+  layout: ClusterLayout,
+  given: Partial<ClusterPorts> | undefined,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+): Promise<{ ports: ClusterPorts; binaries: ClusterBinaries }> {
+  for (const [name, pidFile] of [
+    ['temporal-server', serverPidFile(layout)],
+    ['temporal-ui-server', uiPidFile(layout)],
+  ] as const) {
+    const pid = await stopLeftover(pidFile);
+    if (pid) log(`stopped ${name} (pid ${pid}), left running by an earlier run`);
+  }
+  if (await stopLeftoverPostgres(layout.dir, env)) {
+    log('stopped PostgreSQL, left running by an earlier run');
+  }
+  const ports = await resolvePorts(given);
+  await checkPortsFree(ports);
+  const { binaries } = await provisionClusterBinaries({ env, log });
+  return { ports, binaries };
+}
+
+/**
  * Starts the whole cluster: PostgreSQL (initialised on first use), its schemas, the server,
  * the namespace with our search attributes, then the codec server and the Web UI.
  */
@@ -92,18 +119,16 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   // PostgreSQL may run as another user, which must be able to traverse this folder.
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
-  // What a killed earlier run left behind would hold our ports: stop it, then check them all.
-  for (const [name, pidFile] of [
-    ['temporal-server', serverPidFile(layout)],
-    ['temporal-ui-server', uiPidFile(layout)],
-  ] as const) {
-    const pid = await stopLeftover(pidFile);
-    if (pid) log(`stopped ${name} (pid ${pid}), left running by an earlier run`);
+  fs.mkdirSync(layout.runDir, { recursive: true });
+  const release = claim(path.join(layout.runDir, 'cluster.pid'), `The local cluster in ${dataDir}`);
+  let prepared: Awaited<ReturnType<typeof preflight>>;
+  try {
+    prepared = await preflight(layout, options.ports, env, log);
+  } catch (error) {
+    release();
+    throw error;
   }
-  if (await stopLeftoverPostgres(dataDir, env)) log('stopped PostgreSQL, left running by an earlier run');
-  const ports = await resolvePorts(options.ports);
-  await checkPortsFree(ports);
-  const { binaries } = await provisionClusterBinaries({ env, log });
+  const { ports, binaries } = prepared;
 
   let pg: PostgresHandle | undefined;
   let server: ServerProcess | undefined;
@@ -121,6 +146,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       await attempt(server && (() => server!.daemon.stop()));
       await attempt(codecServer && (() => codecServer!.close()));
       await attempt(pg && (() => pg!.stop()));
+      release();
       if (errors.length > 0) throw errors[0];
     })();
     await stopped;

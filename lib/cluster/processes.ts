@@ -148,6 +148,27 @@ export async function stopLeftover(pidFile: string, graceMs = 30_000): Promise<n
   return pid;
 }
 
+/**
+ * Claims a folder for this process with a pid file, so a second start on the same data cannot
+ * mistake the first one's servers for leftovers (and stop them).
+ *
+ * @returns a function that gives the claim up.
+ * @throws when a live process holds the claim.
+ */
+export function claim(pidFile: string, what: string): () => void {
+  try {
+    const [pidText, command] = fs.readFileSync(pidFile, 'utf8').split('\n');
+    const pid = Number(pidText);
+    if (pid !== process.pid && isAlive(pid) && command && commandLine(pid)?.startsWith(command)) {
+      throw new Error(`${what} is already running (pid ${pid}); stop it first (Ctrl-C in its terminal)`);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  fs.writeFileSync(pidFile, `${process.pid}\n${process.execPath}\n`);
+  return () => fs.rmSync(pidFile, { force: true });
+}
+
 export async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }

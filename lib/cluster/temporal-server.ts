@@ -13,6 +13,8 @@ import { DATABASES } from './schema';
 
 /** File names inside the cluster folder. */
 export interface ClusterLayout {
+  /** The cluster's folder; PostgreSQL's data is in `postgres/` inside it. */
+  dir: string;
   configDir: string;
   logDir: string;
   runDir: string;
@@ -20,6 +22,7 @@ export interface ClusterLayout {
 
 export function clusterLayout(clusterDir: string): ClusterLayout {
   return {
+    dir: clusterDir,
     configDir: path.join(clusterDir, 'config'),
     logDir: path.join(clusterDir, 'logs'),
     runDir: path.join(clusterDir, 'run'),
