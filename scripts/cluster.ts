@@ -100,6 +100,10 @@ async function shutdown(cluster: RunningCluster): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // Our errors say what went wrong and what to do (with the server log's tail where it matters);
+  // a stack trace would bury that.
+  console.error(
+    error instanceof Error ? `${error instanceof ConfigError ? '' : 'Error: '}${error.message}` : error,
+  );
   process.exit(1);
 });
