@@ -3,20 +3,20 @@
  *
  * The defaults sit 100 above `npm start`'s (7233/8233/8234), so both can run side by side:
  *
- * | Port | Setting               | What                                                           |
- * | ---- | --------------------- | -------------------------------------------------------------- |
- * | 7333 | CJ_CLUSTER_PORT       | frontend gRPC (workers and clients connect here)               |
- * | +1…8 | (follow CJ_CLUSTER_PORT) | frontend HTTP, history, matching, worker; 4 membership ports |
- * | 8333 | CJ_CLUSTER_UI_PORT    | Web UI                                                         |
- * | 8334 | CJ_CLUSTER_CODEC_PORT | codec server the Web UI decrypts payloads through              |
- * | 5333 | CJ_CLUSTER_PG_PORT    | PostgreSQL (loopback only)                                     |
+ * | Port      | Setting                 | What                                                      |
+ * | --------- | ----------------------- | --------------------------------------------------------- |
+ * | 7333      | CJ_CLUSTER_PORT         | frontend gRPC (workers and clients connect here)          |
+ * | 7334–7341 | CJ_CLUSTER_PORT + 1…8   | frontend HTTP, history, matching, worker, 4 × membership  |
+ * | 8333      | CJ_CLUSTER_UI_PORT      | Web UI                                                    |
+ * | 8334      | CJ_CLUSTER_CODEC_PORT   | codec server the Web UI decrypts payloads through         |
+ * | 5333      | CJ_CLUSTER_PG_PORT      | PostgreSQL (loopback only)                                |
  */
 import { z } from 'zod';
 
 /**
  * History shards of a new cluster. Fixed at the first start (the persisted count wins over any
  * later config), so it is a constant here, not a setting. Four let the history service work on
- * several workflow partitions at once; a production cluster sizes this for its peak (512+).
+ * several workflow partitions at once; a production cluster sizes this for its peak load.
  */
 export const HISTORY_SHARDS = 4;
 
