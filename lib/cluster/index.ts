@@ -33,7 +33,6 @@ import {
 } from './temporal-server';
 import { startUiServer, uiPidFile } from './ui-server';
 
-
 const defaultLog: Log = (line) => console.error(`[cluster] ${line}`);
 
 /** Builds (or finds in the cache) everything the cluster runs; for a test run's global setup. */
