@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'archive/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

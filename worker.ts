@@ -17,7 +17,7 @@ import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
 import { bundleWorkflows } from './lib/bundle';
 import { checkNamespace, describeProblems, isReady } from './lib/namespace-setup';
 import { connectClient } from './lib/temporal-client';
-import { allSearchAttributeKeys } from './workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from './workflows/kernel/search-attributes';
 import { bundleEncodesFailures, loadDataConverter, withLocalKeyFile } from './lib/data-converter';
 
 export interface CreateWorkerOptions {

@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { generateReport } from '../lib/report/generate';
 import { renderHtml } from '../lib/report/render';
 import { projectRoot } from '../lib/config';
-import { FailureType } from '../workflows/definitions/errors';
+import { FailureType } from '../workflows/kernel/errors';
 import type { IntegrationGateway, SystemName } from './integrations/gateway';
 import { DEFAULT_OUTBOX_DIR } from './integrations/config';
 import { OutboxGateway } from './integrations/outbox-gateway';

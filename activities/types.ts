@@ -8,10 +8,10 @@
  * No request carries personal data: customers are named by their opaque id and the messaging
  * system looks their contact details up itself.
  */
-import type { Channel, Priority, Team } from '../workflows/definitions/common';
-import type { Audience, IssueCategory, Severity, WindowName } from '../workflows/definitions/case-policy';
-import type { ResolutionType } from '../workflows/definitions/case';
-import type { WeeklyQaReportSummary } from '../workflows/definitions/weekly-report';
+import type { Channel, Priority, Team } from '../workflows/kernel/contract';
+import type { Audience, IssueCategory, Severity, WindowName } from '../workflows/after-sales-case/policy';
+import type { ResolutionType } from '../workflows/after-sales-case/contract';
+import type { WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
 
 interface Keyed {
   /** Stable across retries and replays: `<workflow id>/<step>`. */

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { customerJourney } from '../workflows';
-import { resolveUpdate, submitFeedbackUpdate } from '../workflows/definitions/case';
+import { resolveUpdate, submitFeedbackUpdate } from '../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   deliveryConfirmedSignal,
@@ -18,8 +18,8 @@ import {
   signContractUpdate,
   submitProposalUpdate,
   submitQuoteUpdate,
-} from '../workflows/definitions/journey';
-import type { JourneyPolicyOverrides } from '../workflows/definitions/journey-policy';
+} from '../workflows/customer-journey/contract';
+import type { JourneyPolicyOverrides } from '../workflows/customer-journey/policy';
 import {
   BASELINE_WORKFLOW,
   baselineSignal,

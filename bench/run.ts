@@ -24,12 +24,12 @@ import {
   startDevServer,
   type RunningServer,
 } from '../lib/temporal-runtime';
-import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import {
   closeJourneyUpdate,
   journeyWorkflowId,
   registerInquiryUpdate,
-} from '../workflows/definitions/journey';
+} from '../workflows/customer-journey/contract';
 import type { customerJourney } from '../workflows';
 import type { BaselinePlan } from './baseline-workflow';
 import {

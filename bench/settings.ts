@@ -2,8 +2,8 @@
  * What `npm run bench` runs: the sizes of each mode, the worker tuning with the reason for each
  * value, and the policy overrides the driven journeys carry in their input.
  */
-import type { BusinessCalendar } from '../workflows/definitions/business-hours';
-import type { JourneyPolicyOverrides } from '../workflows/definitions/journey-policy';
+import type { BusinessCalendar } from '../workflows/kernel/business-hours';
+import type { JourneyPolicyOverrides } from '../workflows/customer-journey/policy';
 
 export type Mode = 'quick' | 'full' | 'long';
 

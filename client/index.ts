@@ -26,9 +26,9 @@ import {
   SubmitFeedback,
   submitFeedbackUpdate,
   type FeedbackResult,
-} from '../workflows/definitions/case';
-import { priorityOf, resolveCasePolicy } from '../workflows/definitions/case-policy';
-import { CustomerId } from '../workflows/definitions/common';
+} from '../workflows/after-sales-case/contract';
+import { priorityOf, resolveCasePolicy } from '../workflows/after-sales-case/policy';
+import { CustomerId } from '../workflows/kernel/contract';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   getJourneyQuery,
@@ -42,11 +42,11 @@ import {
   ReportIssue,
   reportIssueUpdate,
   type IssueReported,
-} from '../workflows/definitions/journey';
-import { parseOrThrow } from '../workflows/definitions/validation';
+} from '../workflows/customer-journey/contract';
+import { parseOrThrow } from '../workflows/kernel/validation';
 
-export { ValidationError } from '../workflows/definitions/validation';
-export { journeyWorkflowId } from '../workflows/definitions/journey';
+export { ValidationError } from '../workflows/kernel/validation';
+export { journeyWorkflowId } from '../workflows/customer-journey/contract';
 
 export interface HelperOptions {
   /** Defaults to `customer-journey`. */

@@ -178,10 +178,11 @@ function freshPrebuiltBundle(): string | undefined {
   const bundle = prebuiltBundlePath();
   if (!fs.existsSync(bundle)) return undefined;
   const bundleTime = fs.statSync(bundle).mtimeMs;
-  const sources = path.join(projectRoot(), 'workflows');
-  if (!fs.existsSync(sources)) return bundle;
-  const newest = fs
-    .readdirSync(sources, { recursive: true, withFileTypes: true })
+  // The bundle holds workflows/ and the archived code it still runs for older executions.
+  const newest = ['workflows', 'archive']
+    .map((dir) => path.join(projectRoot(), dir))
+    .filter((dir) => fs.existsSync(dir))
+    .flatMap((dir) => fs.readdirSync(dir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .reduce(
       (latest, entry) => Math.max(latest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs),

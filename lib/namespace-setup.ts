@@ -2,7 +2,7 @@
  * What a namespace must hold before this product's workflows can run in it, how to check it, and
  * how to put it there.
  *
- * Every workflow upserts the custom search attributes of `workflows/definitions/search-attributes.ts`;
+ * Every workflow upserts the custom search attributes of `workflows/kernel/search-attributes.ts`;
  * on a namespace without them every workflow task fails (`BadSearchAttributes`) and retries
  * forever. So the worker checks them at start (`checkNamespace`), and `npm run setup-namespace`
  * adds what is missing (`setupNamespace`) on any cluster whose operator service allows it. Temporal

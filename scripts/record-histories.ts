@@ -26,7 +26,7 @@ import { TimeSkippingWorkflowClient } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { historyToJson } from '../lib/replay/history-json';
 import { startTimeSkippingServer } from '../lib/temporal-runtime';
-import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import { ActivityRecorder } from '../tests/helpers/fake-activities';
 import { HISTORIES_DIR } from '../tests/replay/history-files';
 import {

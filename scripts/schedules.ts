@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE, parseSettings } from '../lib/config';
 import { connectClient } from '../lib/temporal-client';
 import type { weeklyQaReport } from '../workflows';
-import { WEEKLY_QA_REPORT_WORKFLOW, WEEKLY_QA_SCHEDULE_ID } from '../workflows/definitions/weekly-report';
+import { WEEKLY_QA_REPORT_WORKFLOW, WEEKLY_QA_SCHEDULE_ID } from '../workflows/weekly-qa-report/contract';
 
 const ScheduleSettings = z.object({
   CJ_QA_SCHEDULE_ID: z.string().min(1).default(WEEKLY_QA_SCHEDULE_ID),

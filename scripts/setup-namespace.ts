@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { ConfigError, loadConnectionConfig, parseSettings, positiveInt } from '../lib/config';
 import { DEFAULT_RETENTION_DAYS, describeProblems, setupNamespace } from '../lib/namespace-setup';
 import { connectClient } from '../lib/temporal-client';
-import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 
 const SetupSettings = z.object({
   CJ_NAMESPACE_RETENTION_DAYS: positiveInt.default(DEFAULT_RETENTION_DAYS),

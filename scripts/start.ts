@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import { CodecServerSettings, startCodecServer, type RunningCodecServer } from '../lib/codec/codec-server';
 import { ensureLocalKeyFile, hasCodecKeySetting } from '../lib/codec/keys';
 import { ConfigError, loadWorkerConfig, parseSettings, projectRoot, StartSettings } from '../lib/config';

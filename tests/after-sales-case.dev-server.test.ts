@@ -16,7 +16,7 @@ import {
   getCaseQuery,
   resolveUpdate,
   submitFeedbackUpdate,
-} from '../workflows/definitions/case';
+} from '../workflows/after-sales-case/contract';
 import {
   AssignedTeamKey,
   CaseStageKey,
@@ -28,7 +28,7 @@ import {
   ResolutionTypeKey,
   SatisfactionScoreKey,
   SlaBreachedKey,
-} from '../workflows/definitions/search-attributes';
+} from '../workflows/kernel/search-attributes';
 import { withCaseWorker } from './helpers/case-harness';
 import { createTestWorker, devServerEnvironment, rejectionOf, testNames } from './helpers/temporal';
 

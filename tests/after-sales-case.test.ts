@@ -21,8 +21,8 @@ import {
   respondToOfferUpdate,
   submitFeedbackUpdate,
   type AfterSalesCaseInput,
-} from '../workflows/definitions/case';
-import { FailureType } from '../workflows/definitions/errors';
+} from '../workflows/after-sales-case/contract';
+import { FailureType } from '../workflows/kernel/errors';
 import { clockOf, HOUR, MINUTE, resultsInTurn, withCaseWorker } from './helpers/case-harness';
 import { rejectionOf } from './helpers/temporal';
 import { timeSkippingEnvironment } from './helpers/temporal';

@@ -21,7 +21,7 @@ import {
   timeBetween,
   type TimeBasis,
   workingTimeBetween,
-} from '../workflows/definitions/business-hours';
+} from '../workflows/kernel/business-hours';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -14,8 +14,8 @@ import {
   type Payload,
 } from '@temporalio/common';
 import { failureConverter } from '../lib/codec/failure-converter';
-import { FailureType } from '../workflows/definitions/errors';
-import { RuleViolation, ValidationError } from '../workflows/definitions/validation';
+import { FailureType } from '../workflows/kernel/errors';
+import { RuleViolation, ValidationError } from '../workflows/kernel/validation';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -26,7 +26,7 @@ import { describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { OutboxGateway, readOutbox } from '../activities/integrations/outbox-gateway';
 import type { customerJourney } from '../workflows';
-import { closeCaseUpdate } from '../workflows/definitions/case';
+import { closeCaseUpdate } from '../workflows/after-sales-case/contract';
 import {
   customerRespondedSignal,
   deliveryConfirmedSignal,
@@ -40,7 +40,7 @@ import {
   submitProposalUpdate,
   submitQuoteUpdate,
   type JourneyView,
-} from '../workflows/definitions/journey';
+} from '../workflows/customer-journey/contract';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
 
 const { WorkflowTaskFailedCause } = temporal.api.enums.v1;

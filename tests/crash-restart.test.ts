@@ -36,7 +36,7 @@ import {
   type Resolve,
   type ResolveResult,
   type SubmitFeedback,
-} from '../workflows/definitions/case';
+} from '../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   customerRespondedSignal,
@@ -52,8 +52,8 @@ import {
   type JourneyInput,
   type JourneyResult,
   type JourneyView,
-} from '../workflows/definitions/journey';
-import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+} from '../workflows/customer-journey/contract';
+import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import {
   acceptedUncompletedUpdates,
   count,

@@ -10,8 +10,8 @@ import {
   getJourneyQuery,
   JOURNEY_HANDLER_DESCRIPTIONS,
   journeyWorkflowId,
-} from '../workflows/definitions/journey';
-import { ChannelKey, CustomerIdKey, JourneyStageKey } from '../workflows/definitions/search-attributes';
+} from '../workflows/customer-journey/contract';
+import { ChannelKey, CustomerIdKey, JourneyStageKey } from '../workflows/kernel/search-attributes';
 import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
 

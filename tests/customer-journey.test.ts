@@ -6,8 +6,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeCaseUpdate, resolveUpdate, submitFeedbackUpdate } from '../workflows/definitions/case';
-import { FailureType } from '../workflows/definitions/errors';
+import { closeCaseUpdate, resolveUpdate, submitFeedbackUpdate } from '../workflows/after-sales-case/contract';
+import { FailureType } from '../workflows/kernel/errors';
 import {
   customerRespondedSignal,
   deliveryConfirmedSignal,
@@ -22,8 +22,8 @@ import {
   submitQuoteUpdate,
   closeJourneyUpdate,
   type JourneyInput,
-} from '../workflows/definitions/journey';
-import { decideQuoteUpdate } from '../workflows/definitions/quote';
+} from '../workflows/customer-journey/contract';
+import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
 import { DAY, HOUR, skipToShanghai, withJourneyWorker, type JourneyHandle } from './helpers/journey-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 

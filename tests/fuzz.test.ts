@@ -41,7 +41,7 @@ import {
   closeCaseUpdate,
   getCaseQuery,
   getTimelineQuery,
-} from '../workflows/definitions/case';
+} from '../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   getJourneyQuery,
@@ -49,10 +49,10 @@ import {
   JOURNEY_UPDATE_SCHEMAS,
   JourneyInput,
   journeyWorkflowId,
-} from '../workflows/definitions/journey';
-import { CaseResult } from '../workflows/definitions/case';
-import { QuoteDecision, decideQuoteUpdate } from '../workflows/definitions/quote';
-import { check } from '../workflows/definitions/validation';
+} from '../workflows/customer-journey/contract';
+import { CaseResult } from '../workflows/after-sales-case/contract';
+import { QuoteDecision, decideQuoteUpdate } from '../workflows/quote-approval/contract';
+import { check } from '../workflows/kernel/validation';
 import { ActivityRecorder } from './helpers/fake-activities';
 import {
   buildPayload,

@@ -22,7 +22,7 @@ import {
   getTimelineQuery,
   resolveUpdate,
   type CaseView,
-} from '../workflows/definitions/case';
+} from '../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   getJourneyQuery,
@@ -31,7 +31,7 @@ import {
   signContractUpdate,
   submitProposalUpdate,
   submitQuoteUpdate,
-} from '../workflows/definitions/journey';
+} from '../workflows/customer-journey/contract';
 import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
 

@@ -29,7 +29,7 @@ import {
   type CaseResult,
   type CaseView,
   type TimelineEntry,
-} from '../workflows/definitions/case';
+} from '../workflows/after-sales-case/contract';
 import { historyOf, scheduledActivities, workflowTaskFailures } from './helpers/history';
 import { eventually, LONG, quickOrLong, report, seconds } from './helpers/reliability';
 import { createTestWorker, devServerEnvironment } from './helpers/temporal';

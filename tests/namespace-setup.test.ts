@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNamespace, isReady } from '../lib/namespace-setup';
 import { startDevServer, type RunningServer } from '../lib/temporal-runtime';
 import { preflight, PreflightError } from '../worker';
-import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 
 const root = path.resolve(__dirname, '..');
 const { IndexedValueType } = temporal.api.enums.v1;

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readJourney, reportIssue, sendFeedback, signalCase, startOrReachJourney } from '../client';
 import { loadDataConverter } from '../lib/data-converter';
 import { ENCRYPTED_ENCODING } from '../lib/codec/encryption-codec';
-import { getCaseQuery, resolveUpdate, type CaseResult } from '../workflows/definitions/case';
+import { getCaseQuery, resolveUpdate, type CaseResult } from '../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   deliveryConfirmedSignal,
@@ -32,7 +32,7 @@ import {
   submitProposalUpdate,
   submitQuoteUpdate,
   type JourneyResult,
-} from '../workflows/definitions/journey';
+} from '../workflows/customer-journey/contract';
 import { historyOf } from './helpers/history';
 import { ALWAYS_OPEN_CALENDAR, eventually, report, testCodecKeys } from './helpers/reliability';
 import { WorkerProcess } from './helpers/worker-process';

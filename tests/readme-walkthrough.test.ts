@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { JourneyView } from '../workflows/definitions/journey';
+import type { JourneyView } from '../workflows/customer-journey/contract';
 import { POLL, productClient, startProduct, type RunningProduct } from './helpers/web-ui';
 
 const root = path.resolve(__dirname, '..');

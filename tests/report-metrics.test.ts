@@ -20,7 +20,7 @@ import {
   type Report,
 } from '../lib/report';
 import { parseReportOptions, UsageError } from '../scripts/report';
-import { CaseResult, type WindowOutcome } from '../workflows/definitions/case';
+import { CaseResult, type WindowOutcome } from '../workflows/after-sales-case/contract';
 
 let counter = 0;
 

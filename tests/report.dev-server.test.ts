@@ -37,7 +37,7 @@ import {
   submitFeedbackUpdate,
   type AfterSalesCaseInput,
   type CaseResult,
-} from '../workflows/definitions/case';
+} from '../workflows/after-sales-case/contract';
 import { withCaseWorker, type CaseHandle, type CaseHarness } from './helpers/case-harness';
 import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';

@@ -15,7 +15,7 @@ import { ConfigError, DEFAULT_TASK_QUEUE, loadWorkerConfig } from '../lib/config
 import { ownsListeningPort, portInUse } from '../lib/ports';
 import { freePort } from '../lib/temporal-runtime';
 import { createWorker } from '../worker';
-import { allSearchAttributeKeys } from '../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import type { sleepFor } from './fixtures/sleeper-workflow';
 import { testNames, timeSkippingEnvironment } from './helpers/temporal';
 import { startProduct } from './helpers/web-ui';

@@ -12,9 +12,13 @@ import {
   resolveUpdate,
   submitFeedbackUpdate,
   type AfterSalesCaseInput,
-} from '../workflows/definitions/case';
-import { closeJourneyUpdate, journeyWorkflowId, markLostUpdate } from '../workflows/definitions/journey';
-import { CustomerIdKey } from '../workflows/definitions/search-attributes';
+} from '../workflows/after-sales-case/contract';
+import {
+  closeJourneyUpdate,
+  journeyWorkflowId,
+  markLostUpdate,
+} from '../workflows/customer-journey/contract';
+import { CustomerIdKey } from '../workflows/kernel/search-attributes';
 import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
 

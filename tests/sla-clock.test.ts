@@ -3,9 +3,9 @@
  * time, without a server.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUSINESS_CALENDAR } from '../workflows/definitions/business-hours';
-import { DEFAULT_CASE_POLICY } from '../workflows/definitions/case-policy';
-import * as sla from '../workflows/internal/sla-clock';
+import { DEFAULT_BUSINESS_CALENDAR } from '../workflows/kernel/business-hours';
+import { DEFAULT_CASE_POLICY } from '../workflows/after-sales-case/policy';
+import * as sla from '../archive/workflows-v1/internal/sla-clock';
 
 const calendar = DEFAULT_BUSINESS_CALENDAR;
 const ladder = DEFAULT_CASE_POLICY.ladder;

@@ -20,14 +20,14 @@ import {
   CASE_UPDATE_SCHEMAS,
   closeCaseUpdate,
   type AfterSalesCaseInput,
-} from '../workflows/definitions/case';
+} from '../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   JOURNEY_HANDLER_DESCRIPTIONS,
   JOURNEY_SIGNAL_SCHEMAS,
   JOURNEY_UPDATE_SCHEMAS,
   journeyWorkflowId,
-} from '../workflows/definitions/journey';
+} from '../workflows/customer-journey/contract';
 import {
   ARTIFACTS_DIR,
   closeHandlerDialog,

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities';
 import { OutboxGateway, readOutbox } from '../activities/integrations';
 import type { afterSalesCase } from '../workflows';
-import { resolveUpdate, submitFeedbackUpdate } from '../workflows/definitions/case';
-import type { WeeklyQaReportSummary } from '../workflows/definitions/weekly-report';
+import { resolveUpdate, submitFeedbackUpdate } from '../workflows/after-sales-case/contract';
+import type { WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
 import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
 

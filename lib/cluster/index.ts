@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType, type PayloadCodec } from '@temporalio/common';
-import { allSearchAttributeKeys } from '../../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../../workflows/kernel/search-attributes';
 import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
 import { setupNamespace, type SearchAttributeSpec } from '../namespace-setup';
 import type { Log } from '../temporal-runtime';

@@ -13,8 +13,8 @@ import {
   type ProtoFailure,
   type SerializationContext,
 } from '@temporalio/common';
-import { FailureType } from '../../workflows/definitions/errors';
-import { PUBLIC_ERROR_NAMES } from '../../workflows/definitions/validation';
+import { FailureType } from '../../workflows/kernel/errors';
+import { PUBLIC_ERROR_NAMES } from '../../workflows/kernel/validation';
 
 /**
  * Found in a workflow bundle built with this converter: lets the worker tell whether a prebuilt

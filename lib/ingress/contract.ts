@@ -10,9 +10,14 @@ import {
   CaseView,
   FeedbackResult,
   SubmitFeedback,
-} from '../../workflows/definitions/case';
-import { CustomerId } from '../../workflows/definitions/common';
-import { InquiryResult, IssueReported, JourneyInput, ReportIssue } from '../../workflows/definitions/journey';
+} from '../../workflows/after-sales-case/contract';
+import { CustomerId } from '../../workflows/kernel/contract';
+import {
+  InquiryResult,
+  IssueReported,
+  JourneyInput,
+  ReportIssue,
+} from '../../workflows/customer-journey/contract';
 
 /** Largest accepted body: 256 KiB (larger → 413). */
 export const INGRESS_BODY_LIMIT_BYTES = 256 * 1024;

@@ -5,7 +5,7 @@
  * output type).
  */
 import { z } from 'zod';
-import { CustomerId } from '../../workflows/definitions/common';
+import { CustomerId } from '../../workflows/kernel/contract';
 import {
   CaseWorkflowId,
   ENDPOINTS,

@@ -43,13 +43,13 @@ import {
   submitFeedbackUpdate,
   type CaseView,
   type FeedbackResult,
-} from '../../workflows/definitions/case';
+} from '../../workflows/after-sales-case/contract';
 import {
   journeyWorkflowId,
   reportIssueUpdate,
   type IssueReported,
-} from '../../workflows/definitions/journey';
-import { check, ValidationError } from '../../workflows/definitions/validation';
+} from '../../workflows/customer-journey/contract';
+import { check, ValidationError } from '../../workflows/kernel/validation';
 import {
   ENDPOINTS,
   INGRESS_BODY_LIMIT_BYTES,

@@ -19,7 +19,7 @@
  * cannot be replayed later, against another case or endpoint, or under a fresh idempotency key.
  */
 import { signBody, verifySignature } from '../../activities/integrations/webhook-gateway';
-import { IsoTimestamp } from '../../workflows/definitions/common';
+import { IsoTimestamp } from '../../workflows/kernel/contract';
 
 export const SIGNATURE_HEADER = 'x-cj-signature';
 export const TIMESTAMP_HEADER = 'x-cj-timestamp';

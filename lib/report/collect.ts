@@ -8,8 +8,8 @@
  * are read the same way `handle.result()` reads them anywhere else. Nothing is decoded by hand.
  */
 import type { Client } from '@temporalio/client';
-import { AFTER_SALES_CASE_WORKFLOW, CaseResult, CaseStage } from '../../workflows/definitions/case';
-import { describeProblems } from '../../workflows/definitions/validation';
+import { AFTER_SALES_CASE_WORKFLOW, CaseResult, CaseStage } from '../../workflows/after-sales-case/contract';
+import { describeProblems } from '../../workflows/kernel/validation';
 import type { OpenCases, SkippedCase } from './metrics';
 
 export interface CollectedCase {

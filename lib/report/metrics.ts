@@ -36,9 +36,9 @@
  * Rates are fractions from 0 to 1 and are `null` when their denominator is 0; durations are
  * milliseconds and `null` when there is no value.
  */
-import type { CaseOutcome, CaseResult } from '../../workflows/definitions/case';
-import { IssueCategory, WindowName } from '../../workflows/definitions/case-policy';
-import { Channel, Priority, Team } from '../../workflows/definitions/common';
+import type { CaseOutcome, CaseResult } from '../../workflows/after-sales-case/contract';
+import { IssueCategory, WindowName } from '../../workflows/after-sales-case/policy';
+import { Channel, Priority, Team } from '../../workflows/kernel/contract';
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;

@@ -28,7 +28,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { WINDOW_LABELS, WindowName } from '../../workflows/definitions/case-policy';
+import { WINDOW_LABELS, WindowName } from '../../workflows/after-sales-case/policy';
 import {
   AREA_DIMENSIONS,
   type Area,

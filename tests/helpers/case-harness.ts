@@ -13,7 +13,7 @@ import {
   getTimelineQuery,
   type AfterSalesCaseInput,
   type CaseView,
-} from '../../workflows/definitions/case';
+} from '../../workflows/after-sales-case/contract';
 import { ActivityRecorder } from './fake-activities';
 import { createTestWorker, testNames } from './temporal';
 

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
 import type { Activities } from '../../activities/types';
 import type { customerJourney } from '../../workflows';
-import { closeCaseUpdate, getCaseQuery, type CaseView } from '../../workflows/definitions/case';
+import { closeCaseUpdate, getCaseQuery, type CaseView } from '../../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   getJourneyQuery,
@@ -17,8 +17,8 @@ import {
   journeyWorkflowId,
   type JourneyInput,
   type JourneyView,
-} from '../../workflows/definitions/journey';
-import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/definitions/quote';
+} from '../../workflows/customer-journey/contract';
+import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/quote-approval/contract';
 import { ActivityRecorder } from './fake-activities';
 import { createTestWorker, testNames } from './temporal';
 

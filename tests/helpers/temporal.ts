@@ -9,7 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import { startTimeSkippingServer, type RunningServer } from '../../lib/temporal-runtime';
-import { allSearchAttributeKeys } from '../../workflows/definitions/search-attributes';
+import { allSearchAttributeKeys } from '../../workflows/kernel/search-attributes';
 
 /**
  * A time-skipping environment on a test server of its own, stopped by `teardown`.

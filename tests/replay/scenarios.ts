@@ -29,7 +29,7 @@ import {
   submitFeedbackUpdate,
   type AfterSalesCaseInput,
   type CaseView,
-} from '../../workflows/definitions/case';
+} from '../../workflows/after-sales-case/contract';
 import {
   closeJourneyUpdate,
   deliveryConfirmedSignal,
@@ -45,8 +45,8 @@ import {
   type JourneyInput,
   type JourneyView,
   type SignContract,
-} from '../../workflows/definitions/journey';
-import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/definitions/quote';
+} from '../../workflows/customer-journey/contract';
+import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/quote-approval/contract';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

@@ -8,7 +8,7 @@
  */
 import { ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { TaskRequest } from '../../activities/types';
+import type { TaskRequest } from '../../../activities/types';
 import { isWorkingTime, nextOpening } from '../definitions/business-hours';
 import { AFTER_SALES_CASE_WORKFLOW, type CaseResult, type TimelineEntry } from '../definitions/case';
 import { priorityOf, resolveCasePolicy } from '../definitions/case-policy';

@@ -5,7 +5,7 @@
 import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
 import { allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Activities } from '../../activities/types';
+import type { Activities } from '../../../activities/types';
 import {
   addWorkingTime,
   CalendarError,

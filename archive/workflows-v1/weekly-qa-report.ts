@@ -4,7 +4,7 @@
  * under 80 % satisfaction, and delivers it to the quality team (outbox or webhook).
  */
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities } from '../activities/types';
+import type { Activities } from '../../activities/types';
 import { FailureType } from './definitions/errors';
 import {
   WEEKLY_QA_REPORT_WORKFLOW,

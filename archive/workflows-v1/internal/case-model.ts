@@ -7,7 +7,7 @@
  */
 import { condition, getExternalWorkflowHandle, setCurrentDetails } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { NotifyStaffRequest, StaffAudience } from '../../activities/types';
+import type { NotifyStaffRequest, StaffAudience } from '../../../activities/types';
 import {
   type AgentAssigned,
   type AwaitingCustomer,

@@ -1,0 +1,11 @@
+/**
+ * Failure types: the `type` of every ApplicationFailure this package raises, so callers and
+ * tests can tell them apart without parsing messages.
+ */
+export const FailureType = {
+  /** A workflow input failed validation; the message lists every field problem. Not retried. */
+  InvalidWorkflowInput: 'InvalidWorkflowInput',
+  /** An external system refused a request for good (HTTP 4xx). Not retried; escalated to ops. */
+  IntegrationRejected: 'IntegrationRejected',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];

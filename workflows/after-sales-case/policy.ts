@@ -1,0 +1,291 @@
+/**
+ * The after-sales case policy: triage matrix, routing, every response window and the escalation
+ * ladder, as data. The workflow reads this table; nothing about a window is a code path.
+ *
+ * Each default quotes the seed rule it comes from (DESIGN.md §2.3). A case's effective policy is
+ * these defaults, then the input's `policy` overrides, then the customer's promised terms on top:
+ * what pre-sales promised must be honoured.
+ */
+import { z } from 'zod';
+import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from '../kernel/business-hours';
+import { Priority, Team, type PromisedTerms } from '../kernel/contract';
+
+export const Severity = z.enum(['cosmetic', 'function-failure', 'service-outage', 'safety-hazard']);
+export type Severity = z.infer<typeof Severity>;
+
+export const Scope = z.enum(['single-customer', 'many-customers']);
+export type Scope = z.infer<typeof Scope>;
+
+/** Technical (hardware/software fault) vs non-technical issues (DESIGN.md §2.3.2). */
+export const IssueCategory = z.enum(['technical', 'logistics', 'quality', 'service', 'other']);
+export type IssueCategory = z.infer<typeof IssueCategory>;
+
+/** Every window a case can have a clock for. */
+export const WindowName = z.enum([
+  'first-reply',
+  'resolution',
+  'carrier-solution',
+  'exchange',
+  'recall',
+  'repair',
+  'revisit',
+]);
+export type WindowName = z.infer<typeof WindowName>;
+
+/** Human names of the windows, for the UI and notifications. */
+export const WINDOW_LABELS: Record<WindowName, string> = {
+  'first-reply': 'first reply',
+  resolution: 'resolution',
+  'carrier-solution': 'carrier solution',
+  exchange: 'cosmetic exchange',
+  recall: 'recall opened',
+  repair: 'repair',
+  revisit: '48-hour revisit',
+};
+
+/** Who a ladder step notifies. */
+export const Audience = z.enum(['assignee', 'team-lead', 'specialist-team', 'management']);
+export type Audience = z.infer<typeof Audience>;
+
+const Hours = z
+  .number()
+  .positive('must be more than 0 hours')
+  .max(24 * 366, 'must be at most a year');
+
+/** A window's length and whether it counts calendar or business hours. */
+export const WindowSpec = z.strictObject({
+  hours: Hours,
+  basis: z.enum(['calendar', 'business']),
+});
+export type WindowSpec = z.infer<typeof WindowSpec>;
+
+/** One rung of the escalation ladder: at `percent` of a window, notify `notify`. 100 is the breach. */
+export const LadderStep = z.strictObject({
+  percent: z.number().int().min(1).max(100),
+  notify: z.array(Audience).min(1, 'must name at least one audience'),
+});
+export type LadderStep = z.infer<typeof LadderStep>;
+
+const PerPriority = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ P1: value, P2: value, P3: value, P4: value });
+
+export const CasePolicy = z.strictObject({
+  /** Working hours for windows counted in business hours. */
+  calendar: BusinessCalendar,
+  /** Priority from severity (function failure, outage, cosmetic flaw…) × scope (one or many customers). */
+  priorityMatrix: z.strictObject({
+    cosmetic: z.strictObject({ 'single-customer': Priority, 'many-customers': Priority }),
+    'function-failure': z.strictObject({ 'single-customer': Priority, 'many-customers': Priority }),
+    'service-outage': z.strictObject({ 'single-customer': Priority, 'many-customers': Priority }),
+    'safety-hazard': z.strictObject({ 'single-customer': Priority, 'many-customers': Priority }),
+  }),
+  /** The team that owns a new case, by category and priority. */
+  routing: z.strictObject({
+    technical: PerPriority(Team),
+    logistics: PerPriority(Team),
+    quality: PerPriority(Team),
+    service: PerPriority(Team),
+    other: PerPriority(Team),
+  }),
+  firstReply: PerPriority(WindowSpec),
+  resolution: PerPriority(WindowSpec),
+  carrierSolution: WindowSpec,
+  cosmeticExchange: WindowSpec,
+  recallOpening: WindowSpec,
+  repair: z.strictObject({ inStore: WindowSpec, factory: WindowSpec }),
+  revisit: WindowSpec,
+  /** Hours after resolution without any feedback before the case closes as "no feedback". */
+  noFeedbackCloseHours: Hours,
+  ladder: z.array(LadderStep).min(1),
+  /** Windows whose clock stops while the case waits on the customer. */
+  pausableWindows: z.array(WindowName),
+  /** Unsatisfied revisits handled by the specialist team before management takes over. */
+  maxReopens: z.number().int().min(0).max(10),
+  /** Lowest CSAT (1–5) that counts as satisfied, together with "resolved: yes". */
+  satisfiedCsat: z.number().int().min(1).max(5),
+  /** Lowest NPS answer (0–10) that makes a promoter. */
+  promoterNps: z.number().int().min(0).max(10),
+  /** Share of closed cases drawn for quality review. */
+  qaSampleRate: z.number().min(0).max(1),
+  /** Priorities where an assisted (AI-drafted) reply counts as the first reply. */
+  assistedReplyPriorities: z.array(Priority),
+});
+export type CasePolicy = z.infer<typeof CasePolicy>;
+
+const hours = (value: number, basis: WindowSpec['basis'] = 'calendar'): WindowSpec => ({
+  hours: value,
+  basis,
+});
+
+/** The defaults, each with the rule it comes from. */
+export const DEFAULT_CASE_POLICY: CasePolicy = {
+  calendar: DEFAULT_BUSINESS_CALENDAR,
+  // "Priority from severity (function failure, service outage, cosmetic flaw) × scope (one
+  // customer or many)" (§2.3.2). A safety hazard is always P1; anything hitting many customers
+  // moves up one level.
+  priorityMatrix: {
+    'safety-hazard': { 'single-customer': 'P1', 'many-customers': 'P1' },
+    'service-outage': { 'single-customer': 'P2', 'many-customers': 'P1' },
+    'function-failure': { 'single-customer': 'P3', 'many-customers': 'P2' },
+    cosmetic: { 'single-customer': 'P4', 'many-customers': 'P3' },
+  },
+  // "Technical issues go to senior engineers first" (§2.3.3) for the urgent ones; routine
+  // technical questions to first-line technical support; non-technical issues to their desks.
+  routing: {
+    technical: {
+      P1: 'senior-engineers',
+      P2: 'senior-engineers',
+      P3: 'technical-support',
+      P4: 'technical-support',
+    },
+    logistics: { P1: 'logistics-desk', P2: 'logistics-desk', P3: 'logistics-desk', P4: 'logistics-desk' },
+    quality: { P1: 'quality-team', P2: 'quality-team', P3: 'quality-team', P4: 'quality-team' },
+    service: { P1: 'customer-care', P2: 'customer-care', P3: 'customer-care', P4: 'customer-care' },
+    other: { P1: 'customer-care', P2: 'customer-care', P3: 'customer-care', P4: 'customer-care' },
+  },
+  // "Urgent issues: first reply within 2 hours" (§2.3.3, seed 000) — calendar hours, nights
+  // included. "The golden 4-hour response window" for everything else: P2 counts calendar hours
+  // (an outage does not wait for Monday), P3/P4 count business hours.
+  firstReply: { P1: hours(2), P2: hours(4), P3: hours(4, 'business'), P4: hours(4, 'business') },
+  // Resolution targets (our defaults; the seeds give none): P1 within a day, P2 within two,
+  // P3 within 5 business days (45 working hours), P4 within 10 (90 working hours).
+  resolution: { P1: hours(24), P2: hours(48), P3: hours(45, 'business'), P4: hours(90, 'business') },
+  // "Logistics loss/damage: a solution agreed with the carrier within 24 hours, followed to
+  // closure" (§2.3.3).
+  carrierSolution: hours(24),
+  // "Minor (cosmetic) quality problems: exchange within 48 hours" (§2.3.3).
+  cosmeticExchange: hours(48),
+  // "Major (safety hazard): recall procedure with full-chain trace", opened at once: the recall
+  // must be open within the hour.
+  recallOpening: hours(1),
+  // "In-store repair 1–3 days, factory repair about 30 days" (seed 004): the promise is the
+  // upper bound.
+  repair: { inStore: hours(72), factory: hours(30 * 24) },
+  // "Within 48 hours after resolution the customer is revisited" (§2.3.6).
+  revisit: hours(48),
+  // Our default: a week after resolution without any answer, the case closes as "no feedback".
+  noFeedbackCloseHours: 7 * 24,
+  // "An unmet window escalates (notify the owner's lead, then a specialist team)" (§2.3.3):
+  // warnings at 50 / 75 / 90 % climb the ladder, the breach at 100 % reaches lead and specialists.
+  ladder: [
+    { percent: 50, notify: ['assignee'] },
+    { percent: 75, notify: ['team-lead'] },
+    { percent: 90, notify: ['specialist-team'] },
+    { percent: 100, notify: ['team-lead', 'specialist-team'] },
+  ],
+  // The clock stops while we wait on the customer; carrier, recall and repair clocks measure
+  // others and keep running.
+  pausableWindows: ['first-reply', 'resolution', 'exchange'],
+  // "Not satisfied → escalated to a specialist team, handled again, revisited again" (§2.3.6);
+  // after two such rounds management takes the case.
+  maxReopens: 2,
+  satisfiedCsat: 4,
+  // NPS promoters answer 9 or 10 (§2.3.8: promoters are asked for referrals).
+  promoterNps: 9,
+  // "20 % of after-sales tickets are sampled at random for quality review" (§2.3.7).
+  qaSampleRate: 0.2,
+  // "Routine questions may get an assisted reply marked for human review" (§2.3.3): only the
+  // routine priorities; urgent cases need a person's first reply.
+  assistedReplyPriorities: ['P3', 'P4'],
+};
+
+/** Partial policy accepted in a workflow input, merged over the defaults. */
+export const CasePolicyOverrides = z.strictObject({
+  calendar: BusinessCalendar.optional(),
+  priorityMatrix: z
+    .partialRecord(Severity, z.partialRecord(z.enum(['single-customer', 'many-customers']), Priority))
+    .optional(),
+  routing: z.partialRecord(IssueCategory, z.partialRecord(Priority, Team)).optional(),
+  firstReply: z.partialRecord(Priority, WindowSpec).optional(),
+  resolution: z.partialRecord(Priority, WindowSpec).optional(),
+  carrierSolution: WindowSpec.optional(),
+  cosmeticExchange: WindowSpec.optional(),
+  recallOpening: WindowSpec.optional(),
+  repair: z.strictObject({ inStore: WindowSpec.optional(), factory: WindowSpec.optional() }).optional(),
+  revisit: WindowSpec.optional(),
+  noFeedbackCloseHours: Hours.optional(),
+  ladder: z.array(LadderStep).min(1).optional(),
+  pausableWindows: z.array(WindowName).optional(),
+  maxReopens: z.number().int().min(0).max(10).optional(),
+  satisfiedCsat: z.number().int().min(1).max(5).optional(),
+  promoterNps: z.number().int().min(0).max(10).optional(),
+  qaSampleRate: z.number().min(0).max(1).optional(),
+  assistedReplyPriorities: z.array(Priority).optional(),
+});
+export type CasePolicyOverrides = z.infer<typeof CasePolicyOverrides>;
+
+function mergeRecords<K extends string, V>(
+  base: Record<K, V>,
+  override: Partial<Record<K, V>> | undefined,
+): Record<K, V> {
+  return { ...base, ...(override ?? {}) };
+}
+
+/**
+ * The effective policy of one case: defaults, then the input's overrides, then the promised
+ * terms (response windows, revisit hours and business calendar from the customer's contract).
+ */
+export function resolveCasePolicy(overrides?: CasePolicyOverrides, promised?: PromisedTerms): CasePolicy {
+  const base = DEFAULT_CASE_POLICY;
+  const o = overrides ?? {};
+  const policy: CasePolicy = {
+    ...base,
+    ...Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)),
+    priorityMatrix: {
+      cosmetic: mergeRecords(base.priorityMatrix.cosmetic, o.priorityMatrix?.cosmetic),
+      'function-failure': mergeRecords(
+        base.priorityMatrix['function-failure'],
+        o.priorityMatrix?.['function-failure'],
+      ),
+      'service-outage': mergeRecords(
+        base.priorityMatrix['service-outage'],
+        o.priorityMatrix?.['service-outage'],
+      ),
+      'safety-hazard': mergeRecords(
+        base.priorityMatrix['safety-hazard'],
+        o.priorityMatrix?.['safety-hazard'],
+      ),
+    },
+    routing: {
+      technical: mergeRecords(base.routing.technical, o.routing?.technical),
+      logistics: mergeRecords(base.routing.logistics, o.routing?.logistics),
+      quality: mergeRecords(base.routing.quality, o.routing?.quality),
+      service: mergeRecords(base.routing.service, o.routing?.service),
+      other: mergeRecords(base.routing.other, o.routing?.other),
+    },
+    firstReply: mergeRecords(base.firstReply, o.firstReply),
+    resolution: mergeRecords(base.resolution, o.resolution),
+    repair: { ...base.repair, ...Object.fromEntries(Object.entries(o.repair ?? {}).filter(([, v]) => v)) },
+  };
+  if (!promised) return policy;
+  if (promised.businessCalendar) policy.calendar = promised.businessCalendar;
+  if (promised.revisitHours) policy.revisit = { ...policy.revisit, hours: promised.revisitHours };
+  for (const priority of Priority.options) {
+    const window = promised.responseWindows?.[priority];
+    if (!window) continue;
+    const basis = window.basis;
+    if (window.firstReplyHours) {
+      policy.firstReply = {
+        ...policy.firstReply,
+        [priority]: { hours: window.firstReplyHours, basis: basis ?? policy.firstReply[priority].basis },
+      };
+    }
+    if (window.resolutionHours) {
+      policy.resolution = {
+        ...policy.resolution,
+        [priority]: { hours: window.resolutionHours, basis: basis ?? policy.resolution[priority].basis },
+      };
+    }
+  }
+  return policy;
+}
+
+/** Priority from the policy's severity × scope matrix. */
+export function priorityOf(policy: CasePolicy, severity: Severity, scope: Scope): Priority {
+  return policy.priorityMatrix[severity][scope];
+}
+
+/** The team that owns a case of this category and priority. */
+export function teamFor(policy: CasePolicy, category: IssueCategory, priority: Priority): Team {
+  return policy.routing[category][priority];
+}
