@@ -9,7 +9,7 @@
  * system looks their contact details up itself.
  */
 import type { Channel, Priority, Team } from '../workflows/kernel/contract';
-import type { Audience, IssueCategory, Severity, WindowName } from '../workflows/after-sales-case/policy';
+import type { Audience, IssueCategory, Severity } from '../workflows/after-sales-case/policy';
 import type { ResolutionType } from '../workflows/after-sales-case/contract';
 import type { WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
 
@@ -56,7 +56,8 @@ export interface NotifyStaffRequest extends Keyed {
   /** Staff id of the person addressed, when known. */
   staffId?: string;
   priority?: Priority;
-  window?: WindowName | 'first-response' | 'quote-approval' | 'follow-up';
+  /** The SLA window or deadline the message is about (`first-reply`, `first-response`, `quote-approval`…). */
+  window?: string;
   percent?: number;
   reason: string;
 }

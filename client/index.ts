@@ -15,12 +15,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import type { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../lib/config';
 import type { afterSalesCase, customerJourney } from '../workflows';
 import {
   AFTER_SALES_CASE_WORKFLOW,
   AfterSalesCaseInput,
-  CASE_SIGNAL_SCHEMAS,
+  CASE_MESSAGES,
   type CaseView,
   getCaseQuery,
   SubmitFeedback,
@@ -173,17 +174,22 @@ export async function sendFeedback(
     .executeUpdate(submitFeedbackUpdate, { args: [parsed] });
 }
 
-export type CaseSignalName = keyof typeof CASE_SIGNAL_SCHEMAS;
+type CaseMessages = typeof CASE_MESSAGES;
+/** The signals of the case's message table (agentResponded, carrierUpdate…). */
+export type CaseSignalName = {
+  [K in keyof CaseMessages]: CaseMessages[K]['kind'] extends 'signal' ? K : never;
+}[keyof CaseMessages];
 
 /** Sends a case signal (agentResponded, carrierUpdate…) after checking its payload. */
 export async function signalCase<N extends CaseSignalName>(
   client: Client,
   caseWorkflowId: string,
   signal: N,
-  payload: Parameters<(typeof CASE_SIGNAL_SCHEMAS)[N]['parse']>[0],
+  payload: z.input<CaseMessages[N]['schema']>,
 ): Promise<void> {
-  const parsed: unknown = parseOrThrow(CASE_SIGNAL_SCHEMAS[signal], payload, signal);
-  await client.workflow.getHandle(caseWorkflowId).signal(signal, parsed);
+  const spec = CASE_MESSAGES[signal];
+  const parsed: unknown = parseOrThrow(spec.schema, payload, signal);
+  await client.workflow.getHandle(caseWorkflowId).signal(spec.name, parsed);
 }
 
 /** The case as ops see it: stage, priority, team, every SLA clock. */

@@ -12,7 +12,7 @@ import { verifySignature, WebhookGateway } from '../activities/integrations';
 import type { afterSalesCase } from '../workflows';
 import {
   agentRespondedSignal,
-  CASE_HANDLER_DESCRIPTIONS,
+  CASE_MESSAGES,
   getCaseQuery,
   resolveUpdate,
   submitFeedbackUpdate,
@@ -30,6 +30,7 @@ import {
   SlaBreachedKey,
 } from '../workflows/kernel/search-attributes';
 import { withCaseWorker } from './helpers/case-harness';
+import { descriptionsOf } from '../workflows/kernel/messages';
 import { createTestWorker, devServerEnvironment, rejectionOf, testNames } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -91,7 +92,7 @@ describe('what ops and analysts see', () => {
         ...(metadata.definition?.updateDefinitions ?? []),
         ...(metadata.definition?.queryDefinitions ?? []),
       ];
-      for (const [name, text] of Object.entries(CASE_HANDLER_DESCRIPTIONS)) {
+      for (const [name, text] of Object.entries(descriptionsOf(CASE_MESSAGES))) {
         expect(described.find((definition) => definition.name === name)?.description, name).toBe(text);
       }
 

@@ -36,12 +36,12 @@ import { signedHeaders } from '../lib/ingress/signature';
 import { freePort } from '../lib/temporal-runtime';
 import {
   AfterSalesCaseInput,
-  CASE_SIGNAL_SCHEMAS,
-  CASE_UPDATE_SCHEMAS,
+  CASE_MESSAGES,
   closeCaseUpdate,
   getCaseQuery,
   getTimelineQuery,
 } from '../workflows/after-sales-case/contract';
+import { schemasOf } from '../workflows/kernel/messages';
 import {
   closeJourneyUpdate,
   getJourneyQuery,
@@ -238,8 +238,8 @@ function caseTarget(label: string, handle: WorkflowHandle, category: string): Ta
   return {
     label,
     handle,
-    signals: CASE_SIGNAL_SCHEMAS,
-    updates: CASE_UPDATE_SCHEMAS,
+    signals: schemasOf(CASE_MESSAGES, 'signal'),
+    updates: schemasOf(CASE_MESSAGES, 'update'),
     signalSamples: CASE_SIGNAL_SAMPLES,
     updateSamples: CASE_UPDATE_SAMPLES,
     signalVerdict: (name) => {

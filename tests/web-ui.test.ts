@@ -15,12 +15,11 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { savedViews } from '../lib/saved-views';
 import {
-  CASE_HANDLER_DESCRIPTIONS,
-  CASE_SIGNAL_SCHEMAS,
-  CASE_UPDATE_SCHEMAS,
+  CASE_MESSAGES,
   closeCaseUpdate,
   type AfterSalesCaseInput,
 } from '../workflows/after-sales-case/contract';
+import { descriptionsOf, schemasOf } from '../workflows/kernel/messages';
 import {
   closeJourneyUpdate,
   JOURNEY_HANDLER_DESCRIPTIONS,
@@ -139,11 +138,10 @@ function step(name: string, run: () => Promise<void>): void {
 }
 
 /** Every handler of the case is listed with the description the workflow registered. */
-async function expectCaseHandlers(listbox: Locator, schemas: Record<string, unknown>): Promise<void> {
-  for (const name of Object.keys(schemas)) {
-    expect(await handlerOption(listbox, name).innerText()).toContain(
-      CASE_HANDLER_DESCRIPTIONS[name as keyof typeof CASE_HANDLER_DESCRIPTIONS],
-    );
+async function expectCaseHandlers(listbox: Locator, kind: 'signal' | 'update'): Promise<void> {
+  const descriptions: Record<string, string> = descriptionsOf(CASE_MESSAGES);
+  for (const name of Object.keys(schemasOf(CASE_MESSAGES, kind))) {
+    expect(await handlerOption(listbox, name).innerText()).toContain(descriptions[name]);
   }
 }
 
@@ -295,7 +293,7 @@ describe('ops in the Web UI', () => {
 
     const dialog = await openHandlerDialog(page, 'signal');
     const listbox = await openHandlerPicker(dialog, 'signal');
-    await expectCaseHandlers(listbox, CASE_SIGNAL_SCHEMAS);
+    await expectCaseHandlers(listbox, 'signal');
     await screenshot(page, '3-signal-handlers');
     await pickHandler(dialog, listbox, 'signal', 'agentResponded');
     const encoded = codecEncode();
@@ -311,7 +309,7 @@ describe('ops in the Web UI', () => {
     const queries = await openHandlerPicker(page, 'query');
     for (const name of ['getCase', 'getTimeline'] as const) {
       const option = handlerOption(queries, name);
-      expect(await option.innerText()).toContain(CASE_HANDLER_DESCRIPTIONS[name]);
+      expect(await option.innerText()).toContain(CASE_MESSAGES[name].description);
     }
     await pickHandler(page, queries, 'query', 'getCase');
     const result = await runPickedQuery(page, '"stage": "in-progress"');
@@ -354,7 +352,7 @@ describe('ops in the Web UI', () => {
 
       const dialog = await openHandlerDialog(page, 'update');
       const listbox = await openHandlerPicker(dialog, 'update');
-      await expectCaseHandlers(listbox, CASE_UPDATE_SCHEMAS);
+      await expectCaseHandlers(listbox, 'update');
       await screenshot(page, '4-update-handlers');
       await pickHandler(dialog, listbox, 'update', 'resolve');
       const encoded = codecEncode();

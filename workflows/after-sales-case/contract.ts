@@ -1,12 +1,12 @@
 /**
- * The `afterSalesCase` contract: its input, every signal, update and query, the views they
- * return and the final result. Clients, the worker, the ingress and tests all import this module.
+ * The `afterSalesCase` contract: its input, its message table (every signal, update and query,
+ * with its schema, description and the stages that accept it), the views they return and the
+ * final result. Clients, the worker, the ingress and tests all import this module.
  *
  * Signals are fire-and-forget events from backends (a malformed one is recorded in the timeline
- * and ignored). Updates are used where the caller must know the request was accepted; each has a
- * zod validator that rejects bad input before anything is written to history.
+ * and ignored). Updates are used where the caller must know the request was accepted; each is
+ * validated before anything is written to history.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import {
   Channel,
@@ -17,23 +17,16 @@ import {
   StaffId,
   Team,
   Text,
+  TimelineView,
 } from '../kernel/contract';
+import { query, signal, update } from '../kernel/messages';
 import { CasePolicyOverrides, IssueCategory, Scope, Severity, WindowName } from './policy';
+import { CaseStage, OPEN_STAGES, RESOLVABLE_STAGES, REVISIT_STAGES } from './stages';
+
+export { CaseStage } from './stages';
+export type { TimelineEntry, TimelineView } from '../kernel/contract';
 
 export const AFTER_SALES_CASE_WORKFLOW = 'afterSalesCase';
-
-/** Where a case stands; also the `CaseStage` search attribute. */
-export const CaseStage = z.enum([
-  'triage',
-  'awaiting-reply',
-  'in-progress',
-  'awaiting-customer',
-  'repairing',
-  'revisit',
-  'revisit-overdue',
-  'closed',
-]);
-export type CaseStage = z.infer<typeof CaseStage>;
 
 export const ResolutionType = z.enum(['repair', 'replace', 'refund', 'advice']);
 export type ResolutionType = z.infer<typeof ResolutionType>;
@@ -124,13 +117,6 @@ export const RepairCompleted = z.strictObject({
 });
 export type RepairCompleted = z.input<typeof RepairCompleted>;
 
-export const agentRespondedSignal = defineSignal<[AgentResponded]>('agentResponded');
-export const customerRepliedSignal = defineSignal<[CustomerReplied]>('customerReplied');
-export const awaitingCustomerSignal = defineSignal<[AwaitingCustomer]>('awaitingCustomer');
-export const carrierUpdateSignal = defineSignal<[CarrierUpdate]>('carrierUpdate');
-export const agentAssignedSignal = defineSignal<[AgentAssigned]>('agentAssigned');
-export const repairCompletedSignal = defineSignal<[RepairCompleted]>('repairCompleted');
-
 // ---------------------------------------------------------------------------------------------
 // Updates
 
@@ -220,27 +206,8 @@ export const CloseReason = z.enum(['duplicate', 'resolved-elsewhere', 'customer-
 export const CloseCase = z.strictObject({ reason: CloseReason, note: Text(500).optional() });
 export type CloseCase = z.input<typeof CloseCase>;
 
-export const resolveUpdate = defineUpdate<ResolveResult, [Resolve]>('resolve');
-export const submitFeedbackUpdate = defineUpdate<FeedbackResult, [SubmitFeedback]>('submitFeedback');
-export const reclassifyUpdate = defineUpdate<CaseView, [Reclassify]>('reclassify');
-export const escalateUpdate = defineUpdate<CaseView, [Escalate]>('escalate');
-export const respondToOfferUpdate = defineUpdate<ResolveResult, [RespondToOffer]>('respondToOffer');
-export const completeComplaintStepUpdate = defineUpdate<CaseView, [CompleteComplaintStep]>(
-  'completeComplaintStep',
-);
-export const closeCaseUpdate = defineUpdate<CaseView, [CloseCase]>('closeCase');
-
 // ---------------------------------------------------------------------------------------------
 // Views and queries
-
-export const TimelineEntry = z.object({
-  at: IsoTimestamp,
-  type: z.string(),
-  summary: z.string(),
-  window: WindowName.optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
-export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 /** One SLA clock as the UI and analysts see it. */
 export const ClockView = z.object({
@@ -299,11 +266,6 @@ export const CaseView = z.object({
 });
 export type CaseView = z.infer<typeof CaseView>;
 
-export const getCaseQuery = defineQuery<CaseView>('getCase');
-export const getTimelineQuery = defineQuery<{ entries: TimelineEntry[]; rejectedSignals: number }>(
-  'getTimeline',
-);
-
 // ---------------------------------------------------------------------------------------------
 // Result
 
@@ -357,52 +319,123 @@ export const CaseResult = z.object({
 });
 export type CaseResult = z.infer<typeof CaseResult>;
 
-/** Descriptions shown next to each handler in the Web UI's signal, update and query forms. */
-export const CASE_HANDLER_DESCRIPTIONS = {
-  agentResponded:
+// ---------------------------------------------------------------------------------------------
+// The message table: the only place a message of the case is declared
+
+const closed = (stage: CaseStage) =>
+  stage === 'closed' ? 'the case is closed' : `not possible in stage ${stage}`;
+
+export const CASE_MESSAGES = {
+  agentResponded: signal(
+    'agentResponded',
+    AgentResponded,
     'An agent replied to the customer. Fulfils the first-reply window. JSON: {"agentId":"agent-7","kind":"human"}; "assisted" replies count only for routine (P3/P4) cases and are flagged for human review.',
-  customerReplied:
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
+  customerReplied: signal(
+    'customerReplied',
+    CustomerReplied,
     'The customer answered. Resumes the SLA clocks paused while we waited on them. JSON: {"note":"…"}',
-  awaitingCustomer:
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
+  awaitingCustomer: signal(
+    'awaitingCustomer',
+    AwaitingCustomer,
     'We are waiting on the customer (photos, a visit slot…). Pauses the resolution clocks until customerReplied. JSON: {"reason":"waiting for photos"}',
-  carrierUpdate:
+    { stages: ['awaiting-reply', 'in-progress'] },
+  ),
+  carrierUpdate: signal(
+    'carrierUpdate',
+    CarrierUpdate,
     'News from the carrier on a logistics claim. "solution-agreed" fulfils the 24-hour carrier window. JSON: {"status":"solution-agreed","claimId":"CL-1"}',
-  agentAssigned: 'A person took the case. JSON: {"agentId":"agent-7"}',
-  repairCompleted:
+  ),
+  agentAssigned: signal(
+    'agentAssigned',
+    AgentAssigned,
+    'A person took the case. JSON: {"agentId":"agent-7"}',
+    {
+      stages: OPEN_STAGES,
+      refusal: closed,
+    },
+  ),
+  repairCompleted: signal(
+    'repairCompleted',
+    RepairCompleted,
     'The repair shop finished. "repaired" resolves the case and starts the 48-hour revisit. JSON: {"outcome":"repaired"}',
-  resolve:
+    { stages: ['repairing'], refusal: (stage) => `no repair in progress (stage ${stage})` },
+  ),
+  resolve: update(
+    'resolve',
+    Resolve,
+    ResolveResult,
     'Resolve under the three guarantees: repair (in-store 1–3 days / factory ~30 days), replace, refund, or advice. JSON: {"type":"repair","mode":"in-store"}',
-  submitFeedback:
+    { stages: RESOLVABLE_STAGES, refusal: (stage) => `cannot resolve in stage ${stage}` },
+  ),
+  submitFeedback: update(
+    'submitFeedback',
+    SubmitFeedback,
+    FeedbackResult,
     'The customer’s revisit answer. Satisfied closes the case; not satisfied reopens it with the specialist team. JSON: {"csat":5,"nps":9,"resolved":true}',
-  reclassify:
+    { stages: REVISIT_STAGES, refusal: (stage) => `the case is not waiting for feedback (stage ${stage})` },
+  ),
+  reclassify: update(
+    'reclassify',
+    Reclassify,
+    CaseView,
     'Change severity, scope or category; priority, team and deadlines are recomputed. JSON: {"severity":"service-outage","reason":"affects the whole site"}',
-  escalate:
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
+  escalate: update(
+    'escalate',
+    Escalate,
+    CaseView,
     'Escalate by hand to team-lead, specialist-team or management. JSON: {"level":"specialist-team","reason":"VIP"}',
-  respondToOffer:
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
+  respondToOffer: update(
+    'respondToOffer',
+    RespondToOffer,
+    ResolveResult,
     'The customer’s answer to a refund offered because a replacement could not ship. JSON: {"accepted":true}',
-  completeComplaintStep:
+  ),
+  completeComplaintStep: update(
+    'completeComplaintStep',
+    CompleteComplaintStep,
+    CaseView,
     'Record the next of the six complaint steps: listen, apologise, collect-facts, propose-solution, ask-opinion, follow-up. JSON: {"step":"listen"}',
-  closeCase: 'Close the case by hand (duplicate, resolved elsewhere…). JSON: {"reason":"duplicate"}',
-  getCase: 'Stage, priority, team and every SLA clock with its due time, remaining time, pause and breach.',
-  getTimeline: 'Every event of the case in order: SLA events, messages, activities, rejected signals.',
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
+  closeCase: update(
+    'closeCase',
+    CloseCase,
+    CaseView,
+    'Close the case by hand (duplicate, resolved elsewhere…). JSON: {"reason":"duplicate"}',
+    { stages: OPEN_STAGES, refusal: () => 'the case is already closed' },
+  ),
+  getCase: query(
+    'getCase',
+    CaseView,
+    'Stage, priority, team and every SLA clock with its due time, remaining time, pause and breach.',
+  ),
+  getTimeline: query(
+    'getTimeline',
+    TimelineView,
+    'Every event of the case in order: SLA events, messages, activities, rejected signals.',
+  ),
 } as const;
 
-/** Message tables for the ingress, fuzz tests and docs: name → schema. */
-export const CASE_SIGNAL_SCHEMAS = {
-  agentResponded: AgentResponded,
-  customerReplied: CustomerReplied,
-  awaitingCustomer: AwaitingCustomer,
-  carrierUpdate: CarrierUpdate,
-  agentAssigned: AgentAssigned,
-  repairCompleted: RepairCompleted,
-} as const;
-
-export const CASE_UPDATE_SCHEMAS = {
-  resolve: Resolve,
-  submitFeedback: SubmitFeedback,
-  reclassify: Reclassify,
-  escalate: Escalate,
-  respondToOffer: RespondToOffer,
-  completeComplaintStep: CompleteComplaintStep,
-  closeCase: CloseCase,
-} as const;
+export const agentRespondedSignal = CASE_MESSAGES.agentResponded.definition;
+export const customerRepliedSignal = CASE_MESSAGES.customerReplied.definition;
+export const awaitingCustomerSignal = CASE_MESSAGES.awaitingCustomer.definition;
+export const carrierUpdateSignal = CASE_MESSAGES.carrierUpdate.definition;
+export const agentAssignedSignal = CASE_MESSAGES.agentAssigned.definition;
+export const repairCompletedSignal = CASE_MESSAGES.repairCompleted.definition;
+export const resolveUpdate = CASE_MESSAGES.resolve.definition;
+export const submitFeedbackUpdate = CASE_MESSAGES.submitFeedback.definition;
+export const reclassifyUpdate = CASE_MESSAGES.reclassify.definition;
+export const escalateUpdate = CASE_MESSAGES.escalate.definition;
+export const respondToOfferUpdate = CASE_MESSAGES.respondToOffer.definition;
+export const completeComplaintStepUpdate = CASE_MESSAGES.completeComplaintStep.definition;
+export const closeCaseUpdate = CASE_MESSAGES.closeCase.definition;
+export const getCaseQuery = CASE_MESSAGES.getCase.definition;
+export const getTimelineQuery = CASE_MESSAGES.getTimeline.definition;

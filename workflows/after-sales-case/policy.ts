@@ -2,12 +2,14 @@
  * The after-sales case policy: triage matrix, routing, every response window and the escalation
  * ladder, as data. The workflow reads this table; nothing about a window is a code path.
  *
- * Each default quotes the seed rule it comes from (DESIGN.md §2.3). A case's effective policy is
- * these defaults, then the input's `policy` overrides, then the customer's promised terms on top:
- * what pre-sales promised must be honoured.
+ * Each default names the rule it comes from (rule ids of docs/rules.md); numbers that are ours,
+ * not the source documents', say so. A case's effective policy is these defaults, then the
+ * input's `policy` overrides, then the customer's promised terms on top: what pre-sales promised
+ * must be honoured.
  */
 import { z } from 'zod';
 import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from '../kernel/business-hours';
+import { ladderStepSchema, WindowSpec } from '../kernel/sla-clock';
 import { Priority, Team, type PromisedTerms } from '../kernel/contract';
 
 export const Severity = z.enum(['cosmetic', 'function-failure', 'service-outage', 'safety-hazard']);
@@ -52,18 +54,8 @@ const Hours = z
   .positive('must be more than 0 hours')
   .max(24 * 366, 'must be at most a year');
 
-/** A window's length and whether it counts calendar or business hours. */
-export const WindowSpec = z.strictObject({
-  hours: Hours,
-  basis: z.enum(['calendar', 'business']),
-});
-export type WindowSpec = z.infer<typeof WindowSpec>;
-
 /** One rung of the escalation ladder: at `percent` of a window, notify `notify`. 100 is the breach. */
-export const LadderStep = z.strictObject({
-  percent: z.number().int().min(1).max(100),
-  notify: z.array(Audience).min(1, 'must name at least one audience'),
-});
+export const LadderStep = ladderStepSchema(Audience);
 export type LadderStep = z.infer<typeof LadderStep>;
 
 const PerPriority = <T extends z.ZodType>(value: T) =>

@@ -101,3 +101,18 @@ export function durationMs(text: DurationText): number {
   const unit = text.slice(-1) as keyof typeof UNIT_MS;
   return Math.round(Number(text.slice(0, -1)) * UNIT_MS[unit]);
 }
+
+/** One event in a workflow's timeline (the `getTimeline` query and the Web UI's details). */
+export const TimelineEntry = z.object({
+  at: IsoTimestamp,
+  type: z.string(),
+  summary: z.string(),
+  /** The SLA window the event is about, when it is about one. */
+  window: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+/** What `getTimeline` answers: every event in order, and how many signals were ignored. */
+export const TimelineView = z.object({ entries: z.array(TimelineEntry), rejectedSignals: z.number() });
+export type TimelineView = z.infer<typeof TimelineView>;

@@ -1,3 +1,5 @@
+import { ActivityFailure } from '@temporalio/common';
+
 /**
  * Failure types: the `type` of every ApplicationFailure this package raises, so callers and
  * tests can tell them apart without parsing messages.
@@ -9,3 +11,9 @@ export const FailureType = {
   IntegrationRejected: 'IntegrationRejected',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** A short reason for the timeline when an activity or a handler gave up. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}

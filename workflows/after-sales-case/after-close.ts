@@ -1,0 +1,100 @@
+/**
+ * Closing a case and what follows (rules LE-1, LE-2, RT-1): its open windows are closed with it;
+ * the customer is told; a share of closed cases is drawn for quality review; typical cases go to
+ * the knowledge base; a promoter of a case without a journey is asked for a referral (a journey
+ * decides that itself); the journey hears of the close.
+ */
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { failureMessage } from '../kernel/errors';
+import { nowIso } from '../kernel/time';
+import { caseClosedSignal } from '../customer-journey/contract';
+import type { CaseOutcome } from './contract';
+import { isClosed, type Case } from './model';
+import { caseResult, isPromoter } from './view';
+
+export function closeCase(c: Case, outcome: CaseOutcome, why: string): void {
+  const s = c.s;
+  if (isClosed(c)) return;
+  c.windows.cancelAll('case closed');
+  c.agenda.stop();
+  s.outcome = outcome;
+  s.closedAt = nowIso();
+  s.pendingOffer = undefined;
+  c.entity.moveTo('closed', why);
+  c.entity.record('closed', `${outcome}: ${why}`, { data: { outcome } });
+}
+
+/** QA sample, knowledge base, referral and the parent journey, once closed. */
+export async function afterClose(c: Case): Promise<void> {
+  const s = c.s;
+  // Rule LE-2: 20 % of after-sales tickets are sampled for quality review. The sandbox's
+  // Math.random is seeded per workflow, so replays draw the same sample.
+  s.qaSampled = Math.random() < s.policy.qaSampleRate;
+  c.entity.record('qa-sampling', s.qaSampled ? 'drawn for quality review' : 'not drawn for quality review');
+  const outcome = s.outcome ?? 'closed';
+  await Promise.all([
+    c.entity.notifyCustomer('customer/closed', 'case-closed', { outcome }),
+    s.qaSampled
+      ? c.entity.attempt('qa-review', 'requesting the QA review', () =>
+          activities.requestQaReview.executeWithOptions({ summary: 'QA review (20 % sample)' }, [
+            {
+              idempotencyKey: idempotencyKey('qa-review'),
+              caseId: s.caseId,
+              team: s.team,
+              priority: s.priority,
+              category: s.input.category,
+              outcome,
+            },
+          ]),
+        )
+      : undefined,
+    s.typical ? recordTypicalCase(c) : undefined,
+    isPromoter(c) && !s.input.journeyId ? requestReferral(c) : undefined,
+  ]);
+  if (s.input.journeyId) {
+    try {
+      await getExternalWorkflowHandle(s.input.journeyId).signal(caseClosedSignal, caseResult(c));
+      c.entity.record('journey-informed', `journey ${s.input.journeyId} informed`);
+    } catch (error) {
+      c.entity.record(
+        'journey-not-informed',
+        `journey ${s.input.journeyId} could not be informed: ${failureMessage(error)}`,
+      );
+    }
+  }
+}
+
+/** Rule LE-1: typical cases go to the knowledge base. */
+async function recordTypicalCase(c: Case): Promise<void> {
+  const s = c.s;
+  const result = await c.entity.attempt('knowledge-base', 'recording the knowledge-base entry', () =>
+    activities.recordKnowledgeBaseEntry.executeWithOptions({ summary: 'knowledge base: typical case' }, [
+      {
+        idempotencyKey: idempotencyKey('knowledge-base'),
+        caseId: s.caseId,
+        category: s.input.category,
+        severity: s.input.severity,
+        resolutionType: s.resolution?.type,
+        summary: `${s.input.category}/${s.input.severity}: ${s.resolution?.type ?? 'no resolution'} → ${s.outcome}`,
+      },
+    ]),
+  );
+  if (result) c.entity.record('knowledge-base', `knowledge-base entry ${result.entryId} recorded`);
+}
+
+/** Rule RT-1: a promoter is asked for a referral. */
+async function requestReferral(c: Case): Promise<void> {
+  const s = c.s;
+  const result = await c.entity.attempt('referral', 'requesting a referral', () =>
+    activities.requestReferral.executeWithOptions({ summary: 'referral request (promoter)' }, [
+      {
+        idempotencyKey: idempotencyKey('referral'),
+        customerId: s.input.customerId,
+        channel: s.input.channel,
+        subjectId: s.caseId,
+      },
+    ]),
+  );
+  if (result) c.entity.record('referral-requested', 'promoter asked for a referral');
+}

@@ -1,0 +1,152 @@
+/**
+ * One after-sales case as its rule files see it: the state (plain JSON, what queries read) and
+ * the kernel's services bound to it — the entity (timeline, stage table, notifications), its SLA
+ * windows on its deadline agenda, and its visibility. Each rule file takes a `Case` and works on
+ * it; none of them keeps state of its own.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { Agenda, type AgendaItem } from '../kernel/agenda';
+import type { Priority, Team } from '../kernel/contract';
+import type { TimelineEntry } from '../kernel/contract';
+import { Entity } from '../kernel/entity';
+import type { DueStep, SlaClock } from '../kernel/sla-clock';
+import { SlaWindows } from '../kernel/sla';
+import { Visibility } from '../kernel/visibility';
+import type {
+  CaseOutcome,
+  ComplaintStep,
+  FeedbackResult,
+  ParsedCaseInput,
+  ResolutionType,
+  SubmitFeedback,
+} from './contract';
+import {
+  priorityOf,
+  resolveCasePolicy,
+  teamFor,
+  WINDOW_LABELS,
+  type Audience,
+  type CasePolicy,
+  type WindowName,
+} from './policy';
+import { CASE_TRANSITIONS, type CaseStage } from './stages';
+
+export const ESCALATION_ORDER = ['none', 'team-lead', 'specialist-team', 'management'] as const;
+export type Escalation = (typeof ESCALATION_ORDER)[number];
+
+/** A remedy the customer must agree to first (a refund when a replacement cannot ship). */
+export interface PendingOffer {
+  kind: 'refund';
+  reason: string;
+  amount?: number;
+  currency?: string;
+}
+
+export interface CaseState {
+  caseId: string;
+  input: ParsedCaseInput;
+  policy: CasePolicy;
+  stage: CaseStage;
+  priority: Priority;
+  team: Team;
+  assignee?: string;
+  escalation: Escalation;
+  clocks: SlaClock<WindowName>[];
+  agenda: AgendaItem[];
+  inWarranty: boolean;
+  resolution?: { type: ResolutionType; status: string; reference?: string; at: string };
+  /** Set when the current resolution round is complete; cleared on reopen. */
+  resolvedAt?: string;
+  typical: boolean;
+  pendingOffer?: PendingOffer;
+  complaintSteps: { step: ComplaintStep; at: string; managerInvolved: boolean }[];
+  feedback?: SubmitFeedback & { at: string };
+  feedbackOutcome?: FeedbackResult;
+  reopenCount: number;
+  qaSampled?: boolean;
+  needsHumanReview: boolean;
+  carrierClaimId?: string;
+  openedAt: string;
+  closedAt?: string;
+  outcome?: CaseOutcome;
+  timeline: TimelineEntry[];
+  rejectedSignals: number;
+}
+
+export interface Case {
+  readonly s: CaseState;
+  readonly entity: Entity<CaseStage>;
+  readonly windows: SlaWindows<Audience, WindowName>;
+  readonly agenda: Agenda;
+  readonly visibility: Visibility;
+  /** A resolve or offer answer is running activities; a second one must wait. */
+  resolving: boolean;
+}
+
+export function isClosed(c: Case): boolean {
+  return c.s.stage === 'closed';
+}
+
+export function newCaseState(input: ParsedCaseInput, caseId: string, now: string): CaseState {
+  const policy = resolveCasePolicy(input.policy, input.promisedTerms);
+  const priority = priorityOf(policy, input.severity, input.scope);
+  const warrantyUntil = input.promisedTerms?.warrantyUntil;
+  return {
+    caseId,
+    input,
+    policy,
+    stage: 'triage',
+    priority,
+    team: teamFor(policy, input.category, priority),
+    escalation: 'none',
+    clocks: [],
+    agenda: [],
+    inWarranty: warrantyUntil === undefined || now.slice(0, 10) <= warrantyUntil,
+    typical: input.typical ?? false,
+    complaintSteps: [],
+    reopenCount: 0,
+    needsHumanReview: false,
+    openedAt: now,
+    timeline: [],
+    rejectedSignals: 0,
+  };
+}
+
+/** The case's own rules the kernel's services call back into (view.ts, windows.ts). */
+export interface CaseRules {
+  attributes: (c: Case) => SearchAttributeUpdatePair[];
+  details: (c: Case) => string;
+  onStep: (c: Case, step: DueStep<Audience, WindowName>) => Promise<void>;
+}
+
+/** Binds the kernel's services to a case state. */
+export function bindCase(s: CaseState, rules: CaseRules): Case {
+  const agenda = new Agenda(s.agenda);
+  const visibility = new Visibility(
+    () => rules.attributes(c),
+    () => rules.details(c),
+  );
+  const entity = new Entity<CaseStage>(s, {
+    transitions: CASE_TRANSITIONS,
+    subjectId: s.caseId,
+    customer: () => ({ customerId: s.input.customerId, channel: s.input.channel }),
+    changed: () => visibility.changed(),
+    onIntegrationFailure: () => {
+      s.needsHumanReview = true;
+    },
+  });
+  const windows = new SlaWindows<Audience, WindowName>(s.clocks, agenda, {
+    calendar: () => s.policy.calendar,
+    ladder: () => s.policy.ladder,
+    label: (window) => windowLabel(window),
+    timerLabel: (clock) => `${s.priority} ${windowLabel(clock.window)}`,
+    record: (type, summary, extra) => entity.record(type, summary, extra),
+    onStep: (step) => rules.onStep(c, step),
+  });
+  const c: Case = { s, entity, windows, agenda, visibility, resolving: false };
+  return c;
+}
+
+export function windowLabel(window: WindowName): string {
+  return WINDOW_LABELS[window];
+}

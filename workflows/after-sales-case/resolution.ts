@@ -1,0 +1,279 @@
+/**
+ * Resolution under the three guarantees (rule AS-12): repair (in-store 1–3 days, factory about
+ * 30 days), replace, refund — or advice. A replacement that cannot ship is compensated by a
+ * refund offer the customer must accept (clocks paused meanwhile); a repair's promise replaces
+ * the resolution target until the repair shop reports back. A resolved case goes to the revisit.
+ */
+import type { z } from 'zod';
+import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { budgetOf } from '../kernel/sla-clock';
+import { addMs, nowIso } from '../kernel/time';
+import { RuleViolation } from '../kernel/validation';
+import {
+  ComplaintStep,
+  type RepairCompleted,
+  type Resolve,
+  type ResolveResult,
+  type ResolutionType,
+  type RespondToOffer,
+} from './contract';
+import { pauseForCustomer } from './handling';
+import type { Case } from './model';
+import { notifyCaseStaff } from './windows';
+
+type ResolveRequest = z.output<typeof Resolve>;
+
+/** The case's own rules for a remedy, after the message table's stage check. */
+export function validateResolve(c: Case, request: ResolveRequest): void {
+  const s = c.s;
+  if (c.resolving) throw new RuleViolation('another resolution is being carried out; wait for its result');
+  if (s.pendingOffer)
+    throw new RuleViolation('a refund offer is waiting for the customer; answer it with respondToOffer');
+  // Rule AS-13: a complaint is resolved after its first five steps.
+  if (s.input.category === 'service') {
+    const missing = ComplaintStep.options
+      .slice(0, 5)
+      .filter((step) => !s.complaintSteps.some((done) => done.step === step));
+    if (missing.length > 0) {
+      throw new RuleViolation(
+        `a service complaint is resolved after its first five steps; missing: ${missing.join(', ')}`,
+      );
+    }
+  }
+  if (request.type === 'repair' && s.input.severity === 'safety-hazard') {
+    throw new RuleViolation('a safety hazard is not repaired in place: replace or refund');
+  }
+}
+
+export async function resolve(c: Case, request: ResolveRequest): Promise<ResolveResult> {
+  c.resolving = true;
+  try {
+    if (request.typical) c.s.typical = true;
+    c.windows.fulfil('first-reply', 'answered with a resolution');
+    c.entity.record(
+      'resolution-started',
+      `${request.type} chosen${request.note ? `: ${request.note}` : ''}`,
+      {
+        data: { type: request.type },
+      },
+    );
+    switch (request.type) {
+      case 'advice':
+        await c.entity.notifyCustomer(`customer/advice/${c.windows.cycleOf('resolution')}`, 'advice-given');
+        return markResolved(c, 'advice', 'advice given');
+      case 'refund':
+        return await refund(c, request.refund?.amount, request.refund?.currency);
+      case 'replace':
+        return await replace(c, request.refundValue);
+      case 'repair':
+        return await repair(c, request.mode);
+    }
+  } finally {
+    c.resolving = false;
+    c.entity.touch();
+  }
+}
+
+function failedResolution(c: Case, type: ResolutionType): ResolveResult {
+  return {
+    status: 'failed',
+    stage: c.s.stage,
+    resolutionType: type,
+    message: `the ${type} could not be carried out; see the timeline (integration-failed)`,
+  };
+}
+
+async function refund(c: Case, amount?: number, currency?: string): Promise<ResolveResult> {
+  const cycle = c.windows.cycleOf('resolution');
+  const result = await c.entity.attempt(`refund/${cycle}`, 'issuing the refund', () =>
+    activities.issueRefund.executeWithOptions(
+      { summary: `refund ${amount ?? 'full price'} ${currency ?? ''}`.trim() },
+      [{ idempotencyKey: idempotencyKey(`refund/${cycle}`), caseId: c.s.caseId, amount, currency }],
+    ),
+  );
+  if (!result) return failedResolution(c, 'refund');
+  c.entity.record('refund-issued', `refund ${result.refundId} issued`, {
+    data: { refundId: result.refundId, amount, currency },
+  });
+  await c.entity.notifyCustomer(`customer/refund/${cycle}`, 'refund-issued', { refundId: result.refundId });
+  return markResolved(c, 'refund', 'refunded', result.refundId);
+}
+
+async function replace(c: Case, refundValue?: { amount: number; currency: string }): Promise<ResolveResult> {
+  const s = c.s;
+  const cycle = c.windows.cycleOf('resolution');
+  const result = await c.entity.attempt(`replace/${cycle}`, 'shipping the replacement', () =>
+    activities.shipReplacement.executeWithOptions({ summary: 'ship replacement' }, [
+      {
+        idempotencyKey: idempotencyKey(`replace/${cycle}`),
+        caseId: s.caseId,
+        sku: s.input.product?.sku,
+        orderId: s.input.product?.orderId,
+      },
+    ]),
+  );
+  if (!result) return failedResolution(c, 'replace');
+  if (result.shipped) {
+    c.windows.fulfil('exchange', `replacement ${result.shipmentId} shipped`);
+    c.entity.record('replacement-shipped', `replacement ${result.shipmentId} shipped`, {
+      data: { shipmentId: result.shipmentId },
+    });
+    await c.entity.notifyCustomer(`customer/replacement/${cycle}`, 'replacement-shipped', {
+      shipmentId: result.shipmentId,
+    });
+    return markResolved(c, 'replace', 'replaced', result.shipmentId);
+  }
+  // Compensation: the replacement cannot ship. A refund is the fallback, but only with the
+  // customer's agreement, so we offer it and wait (clocks paused: we wait on the customer).
+  s.pendingOffer = {
+    kind: 'refund',
+    reason: result.reason,
+    amount: refundValue?.amount,
+    currency: refundValue?.currency,
+  };
+  c.entity.record(
+    'replacement-failed',
+    `replacement cannot ship (${result.reason}); refund offered to the customer`,
+  );
+  pauseForCustomer(c, 'refund offered; waiting for the customer to agree');
+  c.entity.moveTo('awaiting-customer', 'refund offer');
+  await c.entity.notifyCustomer(`customer/refund-offer/${cycle}`, 'refund-offer', { reason: result.reason });
+  return {
+    status: 'awaiting-customer-decision',
+    stage: s.stage,
+    resolutionType: 'replace',
+    message: `replacement cannot ship (${result.reason}); a refund was offered to the customer`,
+  };
+}
+
+async function repair(c: Case, mode: 'in-store' | 'factory'): Promise<ResolveResult> {
+  const s = c.s;
+  const spec = mode === 'in-store' ? s.policy.repair.inStore : s.policy.repair.factory;
+  const cycle = c.windows.cycleOf('repair') + 1;
+  const due = addMs(nowIso(), budgetOf(spec));
+  const result = await c.entity.attempt(`repair/${cycle}`, `scheduling the ${mode} repair`, () =>
+    activities.scheduleRepair.executeWithOptions(
+      { summary: `${mode} repair${s.inWarranty ? '' : ' (out of warranty: parts at cost)'}` },
+      [
+        {
+          idempotencyKey: idempotencyKey(`repair/${cycle}`),
+          caseId: s.caseId,
+          mode,
+          inWarranty: s.inWarranty,
+          dueAt: due,
+        },
+      ],
+    ),
+  );
+  if (!result) return failedResolution(c, 'repair');
+  // The repair promise ("in-store 1–3 days, factory about 30 days") replaces the resolution
+  // target: the customer has been told when the item comes back.
+  c.windows.cancel('resolution', `superseded by the ${mode} repair window`);
+  const clock = c.windows.start('repair', spec);
+  s.resolution = {
+    type: 'repair',
+    status: `${mode} repair scheduled`,
+    reference: result.repairOrderId,
+    at: nowIso(),
+  };
+  c.entity.record(
+    'repair-scheduled',
+    `${mode} repair ${result.repairOrderId} scheduled${s.inWarranty ? '' : '; out of warranty, parts at cost'}`,
+    { window: 'repair', data: { mode, repairOrderId: result.repairOrderId, inWarranty: s.inWarranty } },
+  );
+  c.entity.moveTo('repairing', `${mode} repair`);
+  await c.entity.notifyCustomer(`customer/repair/${cycle}`, 'repair-scheduled', { mode, readyBy: due });
+  return {
+    status: 'repair-scheduled',
+    stage: s.stage,
+    resolutionType: 'repair',
+    reference: result.repairOrderId,
+    dueAt: c.windows.dueAt(clock),
+    message: `${mode} repair scheduled; the case is resolved when repairCompleted arrives`,
+  };
+}
+
+/** The remedy is done: the resolution window is fulfilled and the revisit comes next. */
+export function markResolved(
+  c: Case,
+  type: ResolutionType,
+  status: string,
+  reference?: string,
+): ResolveResult {
+  const s = c.s;
+  const now = nowIso();
+  s.resolution = { type, status, reference, at: now };
+  s.resolvedAt = now;
+  s.pendingOffer = undefined;
+  c.windows.resumeAll('resolved');
+  c.windows.fulfil('resolution', type);
+  c.windows.cancel('exchange', `resolved by ${type}`);
+  c.entity.record('resolved', `resolved by ${type}${reference ? ` (${reference})` : ''}`, {
+    data: { type, reference },
+  });
+  c.entity.moveTo('revisit', 'resolved; revisit within the window');
+  return {
+    status: 'resolved',
+    stage: s.stage,
+    resolutionType: type,
+    reference,
+    message: `resolved by ${type}`,
+  };
+}
+
+export function validateRespondToOffer(c: Case): void {
+  if (!c.s.pendingOffer) throw new RuleViolation('there is no offer waiting for the customer');
+  if (c.resolving) throw new RuleViolation('the previous answer is still being carried out');
+}
+
+export async function respondToOffer(
+  c: Case,
+  answer: z.output<typeof RespondToOffer>,
+): Promise<ResolveResult> {
+  c.resolving = true;
+  try {
+    const offer = c.s.pendingOffer!;
+    c.s.pendingOffer = undefined;
+    if (answer.accepted) {
+      c.entity.record('offer-accepted', 'the customer accepted the refund');
+      c.windows.resumeAll('the customer answered the offer');
+      return await refund(c, offer.amount, offer.currency);
+    }
+    c.entity.record(
+      'offer-declined',
+      `the customer declined the refund${answer.note ? `: ${answer.note}` : ''}`,
+    );
+    c.windows.resumeAll('the customer answered the offer');
+    c.entity.moveTo('in-progress', 'refund declined; another remedy is needed');
+    await notifyCaseStaff(c, `offer-declined/${c.windows.cycleOf('resolution')}`, {
+      audience: 'assignee',
+      reason: 'the customer declined the refund; choose another remedy',
+    });
+    return {
+      status: 'failed',
+      stage: c.s.stage,
+      resolutionType: 'replace',
+      message: 'the customer declined the refund; the case is back in progress',
+    };
+  } finally {
+    c.resolving = false;
+    c.entity.touch();
+  }
+}
+
+export async function onRepairCompleted(c: Case, message: z.output<typeof RepairCompleted>): Promise<void> {
+  if (message.outcome === 'repaired') {
+    c.windows.fulfil('repair', 'repaired');
+    markResolved(c, 'repair', 'repaired', message.repairOrderId ?? c.s.resolution?.reference);
+    return;
+  }
+  c.windows.cancel('repair', 'unrepairable');
+  c.entity.record('repair-failed', 'the item cannot be repaired; choose replace or refund');
+  c.s.resolution = undefined;
+  c.windows.start('resolution', c.s.policy.resolution[c.s.priority]);
+  c.entity.moveTo('in-progress', 'repair impossible');
+  await notifyCaseStaff(c, `repair-failed/${c.windows.cycleOf('repair')}`, {
+    audience: 'assignee',
+    reason: 'repair impossible: choose replace or refund',
+  });
+}

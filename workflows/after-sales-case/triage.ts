@@ -1,0 +1,115 @@
+/**
+ * Triage (rules AS-1 … AS-3, AS-7, AS-9): the case is opened with its priority (severity × scope),
+ * routed to its team, and its windows start — synchronously, before any handler exists, so a
+ * message delivered with the start already finds a triaged case. Then the side effects: the
+ * assignment, the "case received" message with the promised reply time, and the category's
+ * procedures (the carrier claim, the recall with full-chain trace).
+ */
+import { activities, idempotencyKey } from '../kernel/activity-calls';
+import type { Case } from './model';
+import { raiseEscalation, startCaseWindows, type CategoryProcedure } from './windows';
+
+/** Opens the case: timeline, windows, stage. Returns the procedures its category needs. */
+export function openCase(c: Case): CategoryProcedure[] {
+  const { input, priority, team } = c.s;
+  c.entity.record('case-opened', `${input.category} issue reported via ${input.channel}`, {
+    data: { severity: input.severity, scope: input.scope },
+  });
+  c.entity.record('triaged', `priority ${priority} (${input.severity} × ${input.scope}), routed to ${team}`, {
+    data: { priority, team },
+  });
+  const procedures = startCaseWindows(c);
+  c.entity.moveTo('awaiting-reply', 'triaged');
+  return procedures;
+}
+
+/** The side effects of triage: assignment, acknowledgement, carrier claim, recall. */
+export async function runTriage(c: Case, procedures: readonly CategoryProcedure[]): Promise<void> {
+  const firstReply = c.windows.latest('first-reply');
+  const replyBy = firstReply ? c.windows.dueAt(firstReply) : undefined;
+  await Promise.all([
+    assign(c, 'triage'),
+    c.entity.notifyCustomer('customer/case-received', 'case-received', {
+      priority: c.s.priority,
+      replyBy: replyBy ?? '',
+    }),
+    runProcedures(c, procedures),
+  ]);
+  c.entity.touch();
+}
+
+export async function runProcedures(c: Case, procedures: readonly CategoryProcedure[]): Promise<void> {
+  await Promise.all(
+    procedures.map((procedure) => (procedure === 'carrier-claim' ? openCarrierClaim(c) : openRecall(c))),
+  );
+}
+
+/** Asks the staffing system for a person of the case's team. */
+export async function assign(c: Case, step: string): Promise<void> {
+  const s = c.s;
+  const result = await c.entity.attempt(`assign/${step}`, `assigning to ${s.team}`, () =>
+    activities.assignCase.executeWithOptions({ summary: `assign ${s.priority} case to ${s.team}` }, [
+      {
+        idempotencyKey: idempotencyKey(`assign/${step}`),
+        caseId: s.caseId,
+        team: s.team,
+        priority: s.priority,
+        category: s.input.category,
+      },
+    ]),
+  );
+  if (!result) return;
+  s.assignee = result.assignee;
+  c.entity.record('assigned', `assigned to ${result.assignee} (${s.team})`, {
+    data: { team: s.team, assignee: result.assignee },
+  });
+}
+
+async function openCarrierClaim(c: Case): Promise<void> {
+  const { caseId, input } = c.s;
+  const result = await c.entity.attempt('carrier-claim', 'opening the carrier claim', () =>
+    activities.openCarrierClaim.executeWithOptions(
+      { summary: 'open carrier claim (24 h to agree a solution)' },
+      [
+        {
+          idempotencyKey: idempotencyKey('carrier-claim'),
+          caseId,
+          orderId: input.product?.orderId,
+          carrier: input.product?.carrier,
+        },
+      ],
+    ),
+  );
+  if (!result) return;
+  c.s.carrierClaimId = result.claimId;
+  c.entity.record('carrier-claim-opened', `carrier claim ${result.claimId} opened`, {
+    window: 'carrier-solution',
+  });
+}
+
+async function openRecall(c: Case): Promise<void> {
+  const { caseId, input } = c.s;
+  const batch = input.product?.batch ?? 'unknown';
+  const result = await c.entity.attempt('recall', 'opening the recall procedure', () =>
+    activities.openRecall.executeWithOptions({ summary: `open recall for batch ${batch}` }, [
+      {
+        idempotencyKey: idempotencyKey('recall'),
+        caseId,
+        sku: input.product?.sku,
+        batch: input.product?.batch,
+      },
+    ]),
+  );
+  if (!result) return;
+  c.windows.fulfil('recall', `recall ${result.recallId} opened`);
+  c.entity.record(
+    'recall-opened',
+    `recall ${result.recallId} opened with full-chain trace of batch ${batch}`,
+    {
+      window: 'recall',
+      data: { recallId: result.recallId, sku: input.product?.sku, batch: input.product?.batch },
+    },
+  );
+  raiseEscalation(c, 'specialist-team', 'safety hazard: recall procedure');
+  await c.entity.notifyCustomer('customer/recall-notice', 'recall-notice', { recallId: result.recallId });
+}

@@ -1,0 +1,134 @@
+/**
+ * `afterSalesCase`: one durable case per reported issue. Read top to bottom: set up, then run.
+ *
+ * Setup: the input is checked (a wrong one fails at once, naming every field); the case is
+ * triaged and its windows start before any handler exists, so a message that arrives with the
+ * start finds a ready case; then every message of the table gets its handler.
+ * Run: triage's side effects, the resolution and revisit rounds until the case closes, what
+ * follows the close, and — once no handler is running — the result.
+ */
+import { patched, workflowInfo } from '@temporalio/workflow';
+import { afterSalesCase as afterSalesCaseV1 } from '../../archive/workflows-v1/after-sales-case';
+import { whenNoHandlerRuns } from '../kernel/continue-as-new';
+import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
+import { registerMessages } from '../kernel/messages';
+import { nowIso } from '../kernel/time';
+import { afterClose } from './after-close';
+import { completeComplaintStep, validateComplaintStep } from './complaint';
+import {
+  AFTER_SALES_CASE_WORKFLOW,
+  AfterSalesCaseInput,
+  CASE_MESSAGES,
+  type CaseResult,
+  type ParsedCaseInput,
+} from './contract';
+import {
+  onAgentAssigned,
+  onAgentResponded,
+  onAwaitingCustomer,
+  onCarrierUpdate,
+  onCustomerReplied,
+} from './handling';
+import { bindCase, newCaseState, type Case } from './model';
+import { resolveCasePolicy } from './policy';
+import { closeByOps, escalate, reclassify, validateEscalate, validateReclassify } from './ops';
+import {
+  onRepairCompleted,
+  resolve,
+  respondToOffer,
+  validateRespondToOffer,
+  validateResolve,
+} from './resolution';
+import { revisitUntilClosed, submitFeedback, validateFeedback, watchRevisits } from './revisit';
+import { openCase, runTriage } from './triage';
+import { caseResult, caseView, currentDetails, searchAttributes } from './view';
+import { onLadderStep } from './windows';
+
+/** Executions started before the redesign keep running the archived code they started with. */
+export const REDESIGN = 'redesign-v2';
+
+export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
+  // A wrong input fails before the version is chosen: its history stays the first task alone.
+  const parsed = parseWorkflowInput(AfterSalesCaseInput, input, AFTER_SALES_CASE_WORKFLOW);
+  const policy = resolveCasePolicy(parsed.policy, parsed.promisedTerms);
+  assertWorkableCalendar(
+    AFTER_SALES_CASE_WORKFLOW,
+    policy.calendar,
+    parsed.promisedTerms?.businessCalendar ? 'promisedTerms.businessCalendar' : 'policy.calendar',
+    businessWindows(policy, 'policy'),
+    nowIso(),
+  );
+  if (!patched(REDESIGN)) return await afterSalesCaseV1(input);
+  const opened = setup(parsed);
+  await run(opened);
+  return caseResult(opened.c);
+}
+
+interface Opened {
+  c: Case;
+  /** What triage still has to do for the category (carrier claim, recall). */
+  procedures: ReturnType<typeof openCase>;
+}
+
+function setup(parsed: ParsedCaseInput): Opened {
+  const state = newCaseState(parsed, workflowInfo().workflowId, nowIso());
+  const c = bindCase(state, { attributes: searchAttributes, details: currentDetails, onStep: onLadderStep });
+  watchRevisits(c);
+  const procedures = openCase(c);
+  registerMessages(
+    CASE_MESSAGES,
+    {
+      agentResponded: (message) => onAgentResponded(c, message),
+      customerReplied: (message) => onCustomerReplied(c, message),
+      awaitingCustomer: (message) => onAwaitingCustomer(c, message),
+      carrierUpdate: (message) => onCarrierUpdate(c, message),
+      agentAssigned: (message) => onAgentAssigned(c, message),
+      repairCompleted: (message) => onRepairCompleted(c, message),
+      resolve: { validate: (request) => validateResolve(c, request), run: (request) => resolve(c, request) },
+      respondToOffer: {
+        validate: () => validateRespondToOffer(c),
+        run: (answer) => respondToOffer(c, answer),
+      },
+      submitFeedback: { validate: () => validateFeedback(c), run: (feedback) => submitFeedback(c, feedback) },
+      reclassify: {
+        validate: (request) => validateReclassify(c, request),
+        run: async (request) => {
+          await reclassify(c, request);
+          return caseView(c);
+        },
+      },
+      escalate: {
+        validate: (request) => validateEscalate(c, request),
+        run: async (request) => {
+          await escalate(c, request);
+          return caseView(c);
+        },
+      },
+      completeComplaintStep: {
+        validate: (request) => validateComplaintStep(c, request),
+        run: (request) => {
+          completeComplaintStep(c, request);
+          return caseView(c);
+        },
+      },
+      closeCase: {
+        run: (request) => {
+          closeByOps(c, request);
+          return caseView(c);
+        },
+      },
+      getCase: () => caseView(c),
+      getTimeline: () => ({ entries: c.s.timeline, rejectedSignals: c.s.rejectedSignals }),
+    },
+    { stage: () => c.s.stage, rejectSignal: (name, problems) => c.entity.rejectSignal(name, problems) },
+  );
+  return { c, procedures };
+}
+
+async function run({ c, procedures }: Opened): Promise<void> {
+  await runTriage(c, procedures);
+  await revisitUntilClosed(c);
+  await afterClose(c);
+  // Updates still carrying out activities finish before the case completes.
+  await whenNoHandlerRuns();
+}
