@@ -8,7 +8,7 @@ import { notifyInquiry, readJourney, reportIssue, startOrReachJourney, Validatio
 import {
   closeJourneyUpdate,
   getJourneyQuery,
-  JOURNEY_HANDLER_DESCRIPTIONS,
+  JOURNEY_MESSAGES,
   journeyWorkflowId,
 } from '../workflows/customer-journey/contract';
 import { ChannelKey, CustomerIdKey, JourneyStageKey } from '../workflows/kernel/search-attributes';
@@ -153,7 +153,7 @@ describe('what ops see', () => {
       expect(metadata.currentDetails).toContain('**Stage:** inquiry');
       expect(
         metadata.definition?.updateDefinitions?.find((d) => d.name === 'signContract')?.description,
-      ).toBe(JOURNEY_HANDLER_DESCRIPTIONS.signContract);
+      ).toBe(JOURNEY_MESSAGES.signContract.description);
       // No personal data in search attributes or the workflow id.
       expect(JSON.stringify(description.raw.workflowExecutionInfo?.searchAttributes)).not.toContain(
         'Demo request',

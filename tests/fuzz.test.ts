@@ -45,13 +45,11 @@ import { schemasOf } from '../workflows/kernel/messages';
 import {
   closeJourneyUpdate,
   getJourneyQuery,
-  JOURNEY_SIGNAL_SCHEMAS,
-  JOURNEY_UPDATE_SCHEMAS,
+  JOURNEY_MESSAGES,
   JourneyInput,
   journeyWorkflowId,
 } from '../workflows/customer-journey/contract';
-import { CaseResult } from '../workflows/after-sales-case/contract';
-import { QuoteDecision, decideQuoteUpdate } from '../workflows/quote-approval/contract';
+import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
 import { check } from '../workflows/kernel/validation';
 import { ActivityRecorder } from './helpers/fake-activities';
 import {
@@ -262,8 +260,8 @@ function journeyTarget(label: string, handle: WorkflowHandle): Target {
   return {
     label,
     handle,
-    signals: { ...JOURNEY_SIGNAL_SCHEMAS, caseClosed: CaseResult, quoteDecided: QuoteDecision },
-    updates: JOURNEY_UPDATE_SCHEMAS,
+    signals: schemasOf(JOURNEY_MESSAGES, 'signal'),
+    updates: schemasOf(JOURNEY_MESSAGES, 'update'),
     signalSamples: JOURNEY_SIGNAL_SAMPLES,
     updateSamples: JOURNEY_UPDATE_SAMPLES,
     signalVerdict: (name) =>

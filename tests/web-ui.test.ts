@@ -22,9 +22,7 @@ import {
 import { descriptionsOf, schemasOf } from '../workflows/kernel/messages';
 import {
   closeJourneyUpdate,
-  JOURNEY_HANDLER_DESCRIPTIONS,
-  JOURNEY_SIGNAL_SCHEMAS,
-  JOURNEY_UPDATE_SCHEMAS,
+  JOURNEY_MESSAGES,
   journeyWorkflowId,
 } from '../workflows/customer-journey/contract';
 import {
@@ -269,12 +267,10 @@ describe('ops in the Web UI', () => {
       for (const kind of ['signal', 'update'] as const) {
         const dialog = await openHandlerDialog(page, kind);
         const listbox = await openHandlerPicker(dialog, kind);
-        const names = Object.keys(kind === 'signal' ? JOURNEY_SIGNAL_SCHEMAS : JOURNEY_UPDATE_SCHEMAS);
-        for (const name of names) {
+        const descriptions: Record<string, string> = descriptionsOf(JOURNEY_MESSAGES);
+        for (const name of Object.keys(schemasOf(JOURNEY_MESSAGES, kind))) {
           const option = handlerOption(listbox, name);
-          expect(await option.innerText()).toContain(
-            JOURNEY_HANDLER_DESCRIPTIONS[name as keyof typeof JOURNEY_HANDLER_DESCRIPTIONS],
-          );
+          expect(await option.innerText()).toContain(descriptions[name]);
         }
         await screenshot(page, `2-journey-${kind}-handlers`);
         await closeHandlerDialog(dialog, kind);

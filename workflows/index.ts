@@ -1,3 +1,4 @@
 // The worker bundles this module: every workflow type the `customer-journey` task queue serves.
 export { afterSalesCase } from './after-sales-case/workflow';
-export { customerJourney, quoteApproval, weeklyQaReport } from '../archive/workflows-v1';
+export { customerJourney } from './customer-journey/workflow';
+export { quoteApproval, weeklyQaReport } from '../archive/workflows-v1';

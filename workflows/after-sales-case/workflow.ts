@@ -13,6 +13,7 @@ import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
+import { REDESIGN } from '../kernel/versions';
 import { afterClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
 import {
@@ -43,9 +44,6 @@ import { revisitUntilClosed, submitFeedback, validateFeedback, watchRevisits } f
 import { openCase, runTriage } from './triage';
 import { caseResult, caseView, currentDetails, searchAttributes } from './view';
 import { onLadderStep } from './windows';
-
-/** Executions started before the redesign keep running the archived code they started with. */
-export const REDESIGN = 'redesign-v2';
 
 export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
   // A wrong input fails before the version is chosen: its history stays the first task alone.

@@ -1,25 +1,36 @@
 /**
- * The `customerJourney` contract: input, signals, updates, queries, views and result.
+ * The `customerJourney` contract: its input, its message table (every signal, update and query
+ * with its schema, description and the stages that accept it) and, re-exported, the records and
+ * views it answers with. Clients, the worker, the ingress and tests import this module.
  *
  * One journey per customer, with the workflow id `journey-<customerId>` (see
  * {@link journeyWorkflowId}): starting it twice for the same customer reaches the same journey.
  * Names, phone numbers and e-mail addresses live only in the `contact` field of the input
  * (an encrypted payload), never in ids, search attributes or logs.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { AfterSalesCaseInput, type CaseResult, type TimelineEntry } from '../after-sales-case/contract';
-import {
-  Channel,
-  CustomerId,
-  IsoTimestamp,
-  Priority,
-  PromisedTerms,
-  StaffId,
-  Text,
-} from '../kernel/contract';
+import { AfterSalesCaseInput, CaseResult } from '../after-sales-case/contract';
+import { Channel, CustomerId, PromisedTerms, StaffId, Text, TimelineView } from '../kernel/contract';
+import { query, signal, update } from '../kernel/messages';
+import { QuoteDecision } from '../quote-approval/contract';
 import { JourneyPolicyOverrides } from './policy';
-import { type QuoteDecision } from '../quote-approval/contract';
+import { Alternative, Contact, LostReason, ObjectionReason, PainPoint, Requirement } from './records';
+import { type JourneyStage, LIVE_STAGES, PRE_CONTRACT } from './stages';
+import {
+  HandoffResult,
+  InquiryResult,
+  IssueReported,
+  JourneyView,
+  ProposalResult,
+  QuoteStarted,
+  RankedNeeds,
+  StageResult,
+} from './views';
+
+export * from './records';
+export * from './views';
+export { JourneyStage } from './stages';
+export type { TimelineEntry, TimelineView } from '../kernel/contract';
 
 export const CUSTOMER_JOURNEY_WORKFLOW = 'customerJourney';
 
@@ -27,32 +38,6 @@ export const CUSTOMER_JOURNEY_WORKFLOW = 'customerJourney';
 export function journeyWorkflowId(customerId: string): string {
   return `journey-${customerId}`;
 }
-
-/** Where a journey stands; also the `JourneyStage` search attribute. */
-export const JourneyStage = z.enum([
-  'inquiry',
-  'needs-analysis',
-  'proposal',
-  'quote-approval',
-  'negotiation',
-  'onboarding',
-  'after-sales',
-  'lost',
-  'closed',
-]);
-export type JourneyStage = z.infer<typeof JourneyStage>;
-
-/** Personal data: only ever inside this (encrypted) payload. */
-export const Contact = z.strictObject({
-  name: Text(100).optional(),
-  phone: z
-    .string()
-    .regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number')
-    .optional(),
-  email: z.email({ error: 'must be an e-mail address' }).optional(),
-  company: Text(200).optional(),
-});
-export type Contact = z.infer<typeof Contact>;
 
 export const JourneyInput = z.strictObject({
   customerId: CustomerId,
@@ -66,7 +51,10 @@ export const JourneyInput = z.strictObject({
   /** The sales owner; their lead is told when a window is missed. */
   owner: StaffId.optional(),
   policy: JourneyPolicyOverrides.optional(),
-  /** Internal: the state carried across continue-as-new. Never set it by hand. */
+  /**
+   * Internal: the state a run carries to the next when it continues as new (the journey checks
+   * it against its state schema). Never set it by hand: a start with it is refused.
+   */
   carried: z.record(z.string(), z.unknown()).optional(),
 });
 export type JourneyInput = z.input<typeof JourneyInput>;
@@ -85,39 +73,8 @@ export const NewInquiry = z.strictObject({
 export type NewInquiry = z.input<typeof NewInquiry>;
 export type ParsedNewInquiry = z.output<typeof NewInquiry>;
 
-export const InquiryResult = z.object({
-  journeyId: z.string(),
-  stage: JourneyStage,
-  /** False when the inquiry was already known (same inquiryId). */
-  recorded: z.boolean(),
-  /** True when this inquiry is the one that started the journey. */
-  created: z.boolean(),
-  inquiries: z.number(),
-});
-export type InquiryResult = z.infer<typeof InquiryResult>;
-
 export const InquiryAnswered = z.strictObject({ agentId: StaffId.optional(), note: Text(500).optional() });
 export type InquiryAnswered = z.input<typeof InquiryAnswered>;
-
-const Score = z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5');
-
-/** Must / should / could ("必須滿足 / 優先考慮 / 可選優化"), ranked by urgency and business value. */
-export const Requirement = z.strictObject({
-  title: Text(200).min(1, 'must name the requirement'),
-  priority: z.enum(['must', 'should', 'could']),
-  urgency: Score,
-  businessValue: Score,
-});
-export type Requirement = z.infer<typeof Requirement>;
-
-/** Pain points are ranked by impact, urgency and difficulty. */
-export const PainPoint = z.strictObject({
-  title: Text(200).min(1, 'must name the pain point'),
-  impact: Score,
-  urgency: Score,
-  difficulty: Score,
-});
-export type PainPoint = z.infer<typeof PainPoint>;
 
 export const RecordNeeds = z
   .strictObject({
@@ -130,28 +87,6 @@ export const RecordNeeds = z
   });
 export type RecordNeeds = z.input<typeof RecordNeeds>;
 export type ParsedRecordNeeds = z.output<typeof RecordNeeds>;
-
-export const RankedNeeds = z.object({
-  requirements: z.array(Requirement.extend({ rank: z.number() })),
-  painPoints: z.array(PainPoint.extend({ rank: z.number(), score: z.number() })),
-});
-export type RankedNeeds = z.infer<typeof RankedNeeds>;
-
-const Feasibility = z.enum(['ok', 'concern', 'blocker']);
-
-/** One alternative solution: configuration, service terms, cost/benefit, ROI, feasibility. */
-export const Alternative = z.strictObject({
-  id: z.string().min(1).max(64),
-  title: Text(200).min(1, 'must name the alternative'),
-  configuration: Text(2000).optional(),
-  serviceTerms: Text(2000).optional(),
-  estimatedCost: z.number().min(0).optional(),
-  expectedBenefit: z.number().min(0).optional(),
-  feasibility: z
-    .strictObject({ function: Feasibility, process: Feasibility, resources: Feasibility, risk: Feasibility })
-    .optional(),
-});
-export type Alternative = z.infer<typeof Alternative>;
 
 export const SubmitProposal = z.strictObject({
   alternatives: z.array(Alternative).min(1, 'must offer at least one alternative').max(10),
@@ -168,17 +103,6 @@ export const SubmitQuote = z.strictObject({
 });
 export type SubmitQuote = z.input<typeof SubmitQuote>;
 
-export const QuoteStarted = z.object({
-  quoteId: z.string(),
-  approvalWorkflowId: z.string(),
-  margin: z.number(),
-  /** True when the margin meets the policy and no manager is needed. */
-  autoApproved: z.boolean(),
-});
-export type QuoteStarted = z.infer<typeof QuoteStarted>;
-
-export const ObjectionReason = z.enum(['price', 'competitor', 'unclear-need', 'product-understanding']);
-export type ObjectionReason = z.infer<typeof ObjectionReason>;
 export const RecordObjection = z.strictObject({
   reason: ObjectionReason,
   detail: Text(1000).min(1, 'must describe the objection'),
@@ -199,18 +123,6 @@ export const SignContract = z.strictObject({
 export type SignContract = z.input<typeof SignContract>;
 export type ParsedSignContract = z.output<typeof SignContract>;
 
-export const HandoffResult = z.object({
-  contractId: z.string(),
-  archiveVersion: z.string().optional(),
-  stage: JourneyStage,
-  handoff: z.object({
-    requirements: z.number(),
-    specialRequests: z.number(),
-    terms: PromisedTerms,
-  }),
-});
-export type HandoffResult = z.infer<typeof HandoffResult>;
-
 export const DeliveryConfirmed = z.strictObject({ note: Text(500).optional() });
 export type DeliveryConfirmed = z.input<typeof DeliveryConfirmed>;
 
@@ -224,18 +136,6 @@ export const ReportIssue = AfterSalesCaseInput.omit({
 export type ReportIssue = z.input<typeof ReportIssue>;
 export type ParsedReportIssue = z.output<typeof ReportIssue>;
 
-export const IssueReported = z.object({ caseWorkflowId: z.string(), priority: Priority });
-export type IssueReported = z.infer<typeof IssueReported>;
-
-export const LostReason = z.enum([
-  'price',
-  'competitor',
-  'no-budget',
-  'no-response',
-  'unclear-need',
-  'other',
-]);
-export type LostReason = z.infer<typeof LostReason>;
 export const MarkLost = z.strictObject({ reason: LostReason, note: Text(500).optional() });
 export type MarkLost = z.input<typeof MarkLost>;
 export type ParsedMarkLost = z.output<typeof MarkLost>;
@@ -248,178 +148,145 @@ export const CloseJourney = z.strictObject({
 export type CloseJourney = z.input<typeof CloseJourney>;
 export type ParsedCloseJourney = z.output<typeof CloseJourney>;
 
-export const newInquirySignal = defineSignal<[NewInquiry]>('newInquiry');
-export const inquiryAnsweredSignal = defineSignal<[InquiryAnswered]>('inquiryAnswered');
-export const customerRespondedSignal = defineSignal<[CustomerResponded]>('customerResponded');
-export const deliveryConfirmedSignal = defineSignal<[DeliveryConfirmed]>('deliveryConfirmed');
-/**
- * Sent by a case to its journey when it closes. Cases report back by signal rather than by
- * child result so a journey that continued-as-new still hears from cases its earlier run started.
- */
-export const caseClosedSignal = defineSignal<[CaseResult]>('caseClosed');
-/** Sent by a quote approval to its journey with the decision (same reason as caseClosed). */
-export const quoteDecidedSignal = defineSignal<[QuoteDecision]>('quoteDecided');
-
-export const registerInquiryUpdate = defineUpdate<InquiryResult, [NewInquiry]>('registerInquiry');
-export const recordNeedsUpdate = defineUpdate<RankedNeeds, [RecordNeeds]>('recordNeeds');
-export const submitProposalUpdate = defineUpdate<{ version: number; stage: JourneyStage }, [SubmitProposal]>(
-  'submitProposal',
-);
-export const submitQuoteUpdate = defineUpdate<QuoteStarted, [SubmitQuote]>('submitQuote');
-export const recordObjectionUpdate = defineUpdate<{ stage: JourneyStage }, [RecordObjection]>(
-  'recordObjection',
-);
-export const signContractUpdate = defineUpdate<HandoffResult, [SignContract]>('signContract');
-export const reportIssueUpdate = defineUpdate<IssueReported, [ReportIssue]>('reportIssue');
-export const markLostUpdate = defineUpdate<JourneyView, [MarkLost]>('markLost');
-export const closeJourneyUpdate = defineUpdate<JourneyView, [CloseJourney]>('closeJourney');
-
 // ---------------------------------------------------------------------------------------------
-// Views
+// The message table: the only place a message of the journey is declared
 
-export const QuoteRecord = z.object({
-  quoteId: z.string(),
-  alternativeId: z.string(),
-  price: z.number(),
-  currency: z.string(),
-  margin: z.number(),
-  approvalWorkflowId: z.string(),
-  status: z.enum(['pending', 'approved', 'rejected', 'adjusted', 'expired']),
-  decidedBy: z.string().optional(),
-  suggestedPrice: z.number().optional(),
-  sentAt: IsoTimestamp.optional(),
-});
-export type QuoteRecord = z.infer<typeof QuoteRecord>;
+const ended = (stage: JourneyStage) => `the journey is ${stage}`;
+const before = (what: string) => (stage: JourneyStage) => `${what} (stage ${stage})`;
 
-export const CaseRecord = z.object({
-  caseWorkflowId: z.string(),
-  priority: Priority,
-  openedAt: IsoTimestamp,
-  status: z.enum(['open', 'closed']),
-  outcome: z.string().optional(),
-  csat: z.number().optional(),
-  nps: z.number().optional(),
-});
-export type CaseRecord = z.infer<typeof CaseRecord>;
-
-export const JourneyView = z.object({
-  journeyId: z.string(),
-  customerId: z.string(),
-  channel: Channel,
-  stage: JourneyStage,
-  owner: z.string().optional(),
-  inquiries: z.array(z.object({ inquiryId: z.string(), channel: Channel, at: IsoTimestamp })),
-  firstResponse: z
-    .object({
-      windowStartsAt: IsoTimestamp,
-      dueAt: IsoTimestamp,
-      autoReplied: z.boolean(),
-      respondedAt: IsoTimestamp.optional(),
-      breached: z.boolean(),
-    })
-    .optional(),
-  requirements: RankedNeeds.shape.requirements,
-  painPoints: RankedNeeds.shape.painPoints,
-  proposalVersion: z.number(),
-  alternatives: z.array(Alternative),
-  quotes: z.array(QuoteRecord),
-  objections: z.array(
-    z.object({ reason: ObjectionReason, detail: z.string(), loopBackTo: z.string(), at: IsoTimestamp }),
-  ),
-  followUp: z.object({
-    lastContactAt: IsoTimestamp.optional(),
-    tasksCreated: z.number(),
-    nextAt: IsoTimestamp.optional(),
-  }),
-  contract: z
-    .object({
-      contractId: z.string(),
-      terms: PromisedTerms,
-      signedAt: IsoTimestamp,
-      archiveVersion: z.string().optional(),
-    })
-    .optional(),
-  specialRequests: z.array(z.string()),
-  deliveredAt: IsoTimestamp.optional(),
-  cases: z.array(CaseRecord),
-  referralsRequested: z.number(),
-  nextRevisitAt: IsoTimestamp.optional(),
-  renewalReminderAt: IsoTimestamp.optional(),
-  lostReason: LostReason.optional(),
-  escalated: z.boolean(),
-  continuedAsNew: z.number(),
-  asOf: IsoTimestamp,
-});
-export type JourneyView = z.infer<typeof JourneyView>;
-
-export const getJourneyQuery = defineQuery<JourneyView>('getJourney');
-export const getJourneyTimelineQuery = defineQuery<{ entries: TimelineEntry[]; rejectedSignals: number }>(
-  'getTimeline',
-);
-
-export const JourneyResult = z.object({
-  journeyId: z.string(),
-  customerId: z.string(),
-  outcome: z.enum(['lost', 'closed']),
-  stage: JourneyStage,
-  channel: Channel,
-  lostReason: LostReason.optional(),
-  contractId: z.string().optional(),
-  casesOpened: z.number(),
-  firstResponseBreached: z.boolean(),
-  quotes: z.number(),
-  objections: z.number(),
-  startedAt: IsoTimestamp,
-  endedAt: IsoTimestamp,
-});
-export type JourneyResult = z.infer<typeof JourneyResult>;
-
-export const JOURNEY_HANDLER_DESCRIPTIONS = {
-  newInquiry:
+export const JOURNEY_MESSAGES = {
+  newInquiry: signal(
+    'newInquiry',
+    NewInquiry,
     'Another inquiry from this customer (fire-and-forget). JSON: {"channel":"email","summary":"Asks about pricing"}',
-  registerInquiry:
-    'Another inquiry from this customer; answers with the journey’s stage. Used with update-with-start. JSON: {"channel":"email","summary":"…","inquiryId":"crm-77"}',
-  inquiryAnswered:
+    { stages: LIVE_STAGES, refusal: ended },
+  ),
+  inquiryAnswered: signal(
+    'inquiryAnswered',
+    InquiryAnswered,
     'A person answered the inquiry; fulfils the first-response window. JSON: {"agentId":"sales-3"}',
-  recordNeeds:
-    'Requirements (must/should/could, urgency and business value 1–5) and pain points (impact, urgency, difficulty 1–5). JSON: {"requirements":[{"title":"SSO","priority":"must","urgency":5,"businessValue":4}]}',
-  submitProposal:
-    'One or more alternative solutions with configuration, terms, cost/benefit and feasibility. JSON: {"alternatives":[{"id":"A","title":"Cloud plan"}]}',
-  submitQuote:
-    'A quote for one alternative; approved by policy at ≥ 25 % margin, else by a manager (then a deputy). JSON: {"alternativeId":"A","price":12000,"cost":8000,"currency":"CNY"}',
-  recordObjection:
-    'An objection (price, competitor, unclear-need, product-understanding); loops back to needs, proposal or quote. JSON: {"reason":"price","detail":"Too expensive"}',
-  customerResponded: 'The prospect got back to us; restarts the follow-up cadence. JSON: {"note":"…"}',
-  signContract:
-    'The signed agreement with the promises after-sales must honour; runs the handoff. JSON: {"contractId":"K-1","terms":{"warrantyUntil":"2027-12-31","contractEnd":"2027-12-31"}}',
-  deliveryConfirmed:
+  ),
+  customerResponded: signal(
+    'customerResponded',
+    CustomerResponded,
+    'The prospect got back to us; restarts the follow-up cadence. JSON: {"note":"…"}',
+  ),
+  deliveryConfirmed: signal(
+    'deliveryConfirmed',
+    DeliveryConfirmed,
     'Delivery done; pushes the training schedule and starts the after-sales relationship. JSON: {}',
-  reportIssue:
+    { stages: ['onboarding'], refusal: (stage) => `no delivery expected in stage ${stage}` },
+  ),
+  /**
+   * Sent by a case to its journey when it closes. Cases report back by signal rather than by
+   * child result so a journey that continued-as-new still hears from cases its earlier run started.
+   */
+  caseClosed: signal(
+    'caseClosed',
+    CaseResult,
+    'Sent by a case of this journey when it closes (not for people).',
+  ),
+  /** Sent by a quote approval to its journey with the decision (same reason as caseClosed). */
+  quoteDecided: signal(
+    'quoteDecided',
+    QuoteDecision,
+    'Sent by a quote approval of this journey with its decision (not for people).',
+  ),
+  registerInquiry: update(
+    'registerInquiry',
+    NewInquiry,
+    InquiryResult,
+    'Another inquiry from this customer; answers with the journey’s stage. Used with update-with-start. JSON: {"channel":"email","summary":"…","inquiryId":"crm-77"}',
+    { stages: LIVE_STAGES, refusal: ended },
+  ),
+  recordNeeds: update(
+    'recordNeeds',
+    RecordNeeds,
+    RankedNeeds,
+    'Requirements (must/should/could, urgency and business value 1–5) and pain points (impact, urgency, difficulty 1–5). JSON: {"requirements":[{"title":"SSO","priority":"must","urgency":5,"businessValue":4}]}',
+    {
+      stages: ['inquiry', 'needs-analysis', 'proposal'],
+      refusal: before('needs are analysed before the quote'),
+    },
+  ),
+  submitProposal: update(
+    'submitProposal',
+    SubmitProposal,
+    ProposalResult,
+    'One or more alternative solutions with configuration, terms, cost/benefit and feasibility. JSON: {"alternatives":[{"id":"A","title":"Cloud plan"}]}',
+    { stages: ['needs-analysis', 'proposal'], refusal: before('a proposal follows the needs analysis') },
+  ),
+  submitQuote: update(
+    'submitQuote',
+    SubmitQuote,
+    QuoteStarted,
+    'A quote for one alternative; approved by policy at ≥ 25 % margin, else by a manager (then a deputy). JSON: {"alternativeId":"A","price":12000,"cost":8000,"currency":"CNY"}',
+    { stages: ['proposal'], refusal: before('a quote follows a proposal') },
+  ),
+  recordObjection: update(
+    'recordObjection',
+    RecordObjection,
+    StageResult,
+    'An objection (price, competitor, unclear-need, product-understanding); loops back to needs, proposal or quote. JSON: {"reason":"price","detail":"Too expensive"}',
+    {
+      stages: ['needs-analysis', 'proposal', 'quote-approval', 'negotiation'],
+      refusal: before('objections are handled before the contract'),
+    },
+  ),
+  signContract: update(
+    'signContract',
+    SignContract,
+    HandoffResult,
+    'The signed agreement with the promises after-sales must honour; runs the handoff. JSON: {"contractId":"K-1","terms":{"warrantyUntil":"2027-12-31","contractEnd":"2027-12-31"}}',
+    { stages: ['negotiation'], refusal: before('a contract follows an approved quote') },
+  ),
+  reportIssue: update(
+    'reportIssue',
+    ReportIssue,
+    IssueReported,
     'Report an after-sales issue: starts an afterSalesCase child with the contract’s promised terms and returns its id. JSON: {"description":"Screen flickers","category":"technical"}',
-  caseClosed: 'Sent by a case of this journey when it closes (not for people).',
-  quoteDecided: 'Sent by a quote approval of this journey with its decision (not for people).',
-  markLost: 'The prospect is lost. JSON: {"reason":"competitor","note":"chose another vendor"}',
-  closeJourney:
+    {
+      stages: ['onboarding', 'after-sales'],
+      refusal: (stage) =>
+        `issues are reported after the contract (stage ${stage}); start an afterSalesCase directly otherwise`,
+    },
+  ),
+  markLost: update(
+    'markLost',
+    MarkLost,
+    JourneyView,
+    'The prospect is lost. JSON: {"reason":"competitor","note":"chose another vendor"}',
+    { stages: PRE_CONTRACT, refusal: before('a journey is lost before the contract') },
+  ),
+  closeJourney: update(
+    'closeJourney',
+    CloseJourney,
+    JourneyView,
     'End the journey (ops). JSON: {"reason":"customer left"}; "force":true closes it with cases still open.',
-  getJourney: 'Stage, owner, first-response window, needs, proposal, quotes, contract, cases and cadences.',
-  getTimeline: 'Every event of the journey in order.',
+    { stages: LIVE_STAGES, refusal: (stage) => `the journey is already ${stage}` },
+  ),
+  getJourney: query(
+    'getJourney',
+    JourneyView,
+    'Stage, owner, first-response window, needs, proposal, quotes, contract, cases and cadences.',
+  ),
+  getTimeline: query('getTimeline', TimelineView, 'Every event of the journey in order.'),
 } as const;
 
-export const JOURNEY_SIGNAL_SCHEMAS = {
-  newInquiry: NewInquiry,
-  inquiryAnswered: InquiryAnswered,
-  customerResponded: CustomerResponded,
-  deliveryConfirmed: DeliveryConfirmed,
-} as const;
-
-export const JOURNEY_UPDATE_SCHEMAS = {
-  registerInquiry: NewInquiry,
-  recordNeeds: RecordNeeds,
-  submitProposal: SubmitProposal,
-  submitQuote: SubmitQuote,
-  recordObjection: RecordObjection,
-  signContract: SignContract,
-  reportIssue: ReportIssue,
-  markLost: MarkLost,
-  closeJourney: CloseJourney,
-} as const;
+export const newInquirySignal = JOURNEY_MESSAGES.newInquiry.definition;
+export const inquiryAnsweredSignal = JOURNEY_MESSAGES.inquiryAnswered.definition;
+export const customerRespondedSignal = JOURNEY_MESSAGES.customerResponded.definition;
+export const deliveryConfirmedSignal = JOURNEY_MESSAGES.deliveryConfirmed.definition;
+export const caseClosedSignal = JOURNEY_MESSAGES.caseClosed.definition;
+export const quoteDecidedSignal = JOURNEY_MESSAGES.quoteDecided.definition;
+export const registerInquiryUpdate = JOURNEY_MESSAGES.registerInquiry.definition;
+export const recordNeedsUpdate = JOURNEY_MESSAGES.recordNeeds.definition;
+export const submitProposalUpdate = JOURNEY_MESSAGES.submitProposal.definition;
+export const submitQuoteUpdate = JOURNEY_MESSAGES.submitQuote.definition;
+export const recordObjectionUpdate = JOURNEY_MESSAGES.recordObjection.definition;
+export const signContractUpdate = JOURNEY_MESSAGES.signContract.definition;
+export const reportIssueUpdate = JOURNEY_MESSAGES.reportIssue.definition;
+export const markLostUpdate = JOURNEY_MESSAGES.markLost.definition;
+export const closeJourneyUpdate = JOURNEY_MESSAGES.closeJourney.definition;
+export const getJourneyQuery = JOURNEY_MESSAGES.getJourney.definition;
+export const getJourneyTimelineQuery = JOURNEY_MESSAGES.getTimeline.definition;

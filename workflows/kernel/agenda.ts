@@ -8,17 +8,19 @@
  * task happen to be grouped. The items travel with the state across continue-as-new.
  */
 import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { z } from 'zod';
 import { formatInstant, msUntil, nowIso } from './time';
 
-export interface AgendaItem {
+export const AgendaItem = z.object({
   /** Unique within the agenda; setting an existing key replaces its item. */
-  key: string;
+  key: z.string(),
   /** Which handler runs it (`sla`, `follow-up`, …). */
-  kind: string;
-  dueAt: string;
+  kind: z.string(),
+  dueAt: z.string(),
   /** Shown on the timer in the Web UI. */
-  summary: string;
-}
+  summary: z.string(),
+});
+export type AgendaItem = z.infer<typeof AgendaItem>;
 
 export type AgendaHandler = (item: AgendaItem) => void | Promise<void>;
 
@@ -35,6 +37,7 @@ export class Agenda {
   private armed?: { scope: CancellationScope; dueAt: string };
   private readonly handlers = new Map<string, AgendaHandler>();
   private stopped = false;
+  private running = 0;
 
   /** @param items the agenda's list inside the workflow state (kept there across continue-as-new). */
   constructor(private readonly items: AgendaItem[]) {}
@@ -42,6 +45,11 @@ export class Agenda {
   /** Registers what runs when an item of `kind` comes due. */
   on(kind: string, handler: AgendaHandler): void {
     this.handlers.set(kind, handler);
+  }
+
+  /** No item is being run (its activities in flight): safe to continue as new. */
+  isIdle(): boolean {
+    return this.running === 0;
   }
 
   get(key: string): AgendaItem | undefined {
@@ -117,10 +125,19 @@ export class Agenda {
       .sort((a, b) => (a.dueAt === b.dueAt ? (a.key < b.key ? -1 : 1) : a.dueAt < b.dueAt ? -1 : 1));
     this.remove((item) => due.includes(item));
     this.rearm();
-    for (const item of due) {
-      const handler = this.handlers.get(item.kind);
-      if (!handler) throw new Error(`no agenda handler for ${item.kind}`);
-      await handler(item);
+    this.running += 1;
+    try {
+      for (const item of due) {
+        const handler = this.handlers.get(item.kind);
+        if (!handler) throw new Error(`no agenda handler for ${item.kind}`);
+        await handler(item);
+      }
+    } finally {
+      this.running -= 1;
+      this.afterRun?.();
     }
   }
+
+  /** Called after each run of due items (a main loop that decides on continue-as-new wakes). */
+  afterRun?: () => void;
 }

@@ -11,12 +11,14 @@ import { allHandlersFinished, condition, workflowInfo } from '@temporalio/workfl
  * later in the same activation has started its handler by then. Acting on the first answer
  * (continuing as new, completing) would leave that update accepted and never completed, its
  * effects carried into the next run and the update run again there. So the check is repeated
- * in the continuation, right before the caller acts.
+ * in the continuation, right before the caller acts. `alsoIdle` adds the workflow's own work
+ * in flight (deadlines whose activities are running).
  */
-export async function whenNoHandlerRuns(): Promise<void> {
+export async function whenNoHandlerRuns(alsoIdle: () => boolean = () => true): Promise<void> {
+  const idle = () => allHandlersFinished() && alsoIdle();
   do {
-    await condition(allHandlersFinished);
-  } while (!allHandlersFinished());
+    await condition(idle);
+  } while (!idle());
 }
 
 /** Whether this run's history is long enough to continue as new (a policy limit, or the server's hint). */

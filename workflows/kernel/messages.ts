@@ -14,7 +14,7 @@
  */
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { currentUpdateInfo, defineQuery, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { failureMessage } from './errors';
 import { check, parseOrThrow, RuleViolation } from './validation';
 
@@ -123,10 +123,8 @@ export type Handlers<T extends MessageTable> = {
 };
 
 /** Updates answered by this workflow, kept across continue-as-new (newest last, a bounded few). */
-export interface AnsweredUpdate {
-  id: string;
-  result: unknown;
-}
+export const AnsweredUpdate = z.object({ id: z.string(), result: z.unknown() });
+export type AnsweredUpdate = z.infer<typeof AnsweredUpdate>;
 
 export interface RegistrationOptions<Stage extends string> {
   stage: () => Stage;

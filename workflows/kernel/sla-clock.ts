@@ -10,7 +10,7 @@
  * still recorded, with its lateness.
  */
 import { z } from 'zod';
-import { addTime, CalendarError, timeBetween, type BusinessCalendar, type TimeBasis } from './business-hours';
+import { addTime, CalendarError, timeBetween, type BusinessCalendar } from './business-hours';
 
 const Hours = z
   .number()
@@ -38,32 +38,38 @@ export function ladderStepSchema<A extends z.ZodType<string>>(audience: A) {
   });
 }
 
-export interface SlaClock<W extends string = string> {
-  /** The window's name (`first-reply`, `first-response`…). */
-  window: W;
-  /** Which occurrence of this window in its workflow (a window repeats after a reopening). */
-  cycle?: number;
-  /** What the clock is about when a workflow runs several of one window (an inquiry id). */
-  subject?: string;
-  basis: TimeBasis;
-  budgetMs: number;
-  startedAt: string;
-  /** Budget consumed by finished running segments. */
-  consumedMs: number;
-  /**
-   * Start of the current running segment; absent while paused or finished. It may lie ahead:
-   * a window that opens when the desk opens runs from then.
-   */
-  runningSince?: string;
-  pausedSince?: string;
-  /** Wall-clock time spent paused. */
-  pausedMs: number;
-  state: 'running' | 'paused' | 'fulfilled' | 'cancelled';
-  /** Ladder percents already fired (100 = the breach). */
-  fired: number[];
-  breachedAt?: string;
-  fulfilledAt?: string;
+/** A clock as the workflow state holds it (and carries across continue-as-new). */
+export function slaClockSchema<W extends z.ZodType<string>>(window: W) {
+  return z.object({
+    /** The window's name (`first-reply`, `first-response`…). */
+    window,
+    /** Which occurrence of this window in its workflow (a window repeats after a reopening). */
+    cycle: z.number().int().optional(),
+    /** What the clock is about when a workflow runs several of one window (an inquiry id). */
+    subject: z.string().optional(),
+    basis: z.enum(['calendar', 'business']),
+    budgetMs: z.number(),
+    startedAt: z.string(),
+    /** Budget consumed by finished running segments. */
+    consumedMs: z.number(),
+    /**
+     * Start of the current running segment; absent while paused or finished. It may lie ahead:
+     * a window that opens when the desk opens runs from then.
+     */
+    runningSince: z.string().optional(),
+    pausedSince: z.string().optional(),
+    /** Wall-clock time spent paused. */
+    pausedMs: z.number(),
+    state: z.enum(['running', 'paused', 'fulfilled', 'cancelled']),
+    /** Ladder percents already fired (100 = the breach). */
+    fired: z.array(z.number()),
+    breachedAt: z.string().optional(),
+    fulfilledAt: z.string().optional(),
+  });
 }
+
+export const SlaClock = slaClockSchema(z.string());
+export type SlaClock<W extends string = string> = Omit<z.infer<typeof SlaClock>, 'window'> & { window: W };
 
 const HOUR = 3_600_000;
 

@@ -1,0 +1,32 @@
+/**
+ * How a journey ends: lost before the contract (a reason from the list), or closed by ops — not
+ * while cases are open, unless forced (they carry on alone).
+ */
+import { nowIso } from '../kernel/time';
+import { RuleViolation } from '../kernel/validation';
+import type { LostReason, ParsedCloseJourney } from './contract';
+import type { Journey } from './model';
+
+export function validateClose(j: Journey, request: ParsedCloseJourney): void {
+  const open = j.s.cases.filter((record) => record.status === 'open');
+  if (open.length > 0 && !request.force) {
+    throw new RuleViolation(
+      `${open.length} case(s) still open (${open.map((record) => record.caseWorkflowId).join(', ')}); close them first or set force`,
+    );
+  }
+}
+
+export function endJourney(
+  j: Journey,
+  stage: 'lost' | 'closed',
+  reason: LostReason | undefined,
+  why: string,
+): void {
+  const s = j.s;
+  s.lostReason = reason;
+  s.endedAt = nowIso();
+  j.windows.cancelAll(`the journey is ${stage}`);
+  j.agenda.stop();
+  j.entity.moveTo(stage, why);
+  j.entity.record(stage === 'lost' ? 'lost' : 'closed', `${stage}${reason ? ` (${reason})` : ''}: ${why}`);
+}

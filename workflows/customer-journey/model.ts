@@ -1,0 +1,102 @@
+/**
+ * One customer journey as its rule files see it: the state (plain JSON, carried across
+ * continue-as-new) and the kernel's services bound to it — the entity (timeline, stage table,
+ * notifications), its inquiry windows on its deadline agenda, and its visibility. Each rule file
+ * takes a `Journey` and works on it.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { TaskRequest } from '../../activities/types';
+import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { Agenda } from '../kernel/agenda';
+import { Entity } from '../kernel/entity';
+import { SlaWindows } from '../kernel/sla';
+import type { DueStep } from '../kernel/sla-clock';
+import { Visibility } from '../kernel/visibility';
+import type { JourneyPolicy } from './policy';
+import { JOURNEY_TRANSITIONS, type JourneyStage } from './stages';
+import type { JourneyState } from './state';
+
+/** Who an inquiry window's ladder notifies. */
+export type InquiryAudience = 'owner' | 'owner-lead';
+
+export interface Journey {
+  readonly s: JourneyState;
+  readonly policy: JourneyPolicy;
+  readonly entity: Entity<JourneyStage>;
+  readonly windows: SlaWindows<InquiryAudience>;
+  readonly agenda: Agenda;
+  readonly visibility: Visibility;
+  /** Children this run started that have not completed yet (they outlive a continue-as-new). */
+  readonly runningChildren: Set<string>;
+  /** Bumped whenever a message or a deadline has been dealt with (the main loop looks again then). */
+  progress: number;
+}
+
+export function hasEnded(j: Journey): boolean {
+  return j.s.stage === 'lost' || j.s.stage === 'closed';
+}
+
+/** The journey's own rules the kernel's services call back into (view.ts, reception.ts). */
+export interface JourneyRules {
+  attributes: (j: Journey) => SearchAttributeUpdatePair[];
+  details: (j: Journey) => string;
+  onInquiryStep: (j: Journey, step: DueStep<InquiryAudience>) => Promise<void>;
+}
+
+export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: JourneyRules): Journey {
+  const agenda = new Agenda(s.agenda);
+  const visibility = new Visibility(
+    () => rules.attributes(j),
+    () => rules.details(j),
+  );
+  const entity = new Entity<JourneyStage>(s, {
+    transitions: JOURNEY_TRANSITIONS,
+    subjectId: s.journeyId,
+    customer: () => ({ customerId: s.customerId, channel: s.channel }),
+    changed: () => visibility.changed(),
+  });
+  const windows = new SlaWindows<InquiryAudience>(s.clocks, agenda, {
+    calendar: () => policy.calendar,
+    ladder: () => [{ percent: 100, notify: ['owner-lead'] }],
+    label: () => 'first response',
+    timerLabel: () => 'first response',
+    record: (type, summary, extra) => entity.record(type, summary, extra),
+    onStep: (step) => rules.onInquiryStep(j, step),
+  });
+  agenda.afterRun = () => {
+    j.progress += 1;
+  };
+  const j: Journey = {
+    s,
+    policy,
+    entity,
+    windows,
+    agenda,
+    visibility,
+    runningChildren: new Set(),
+    progress: 0,
+  };
+  return j;
+}
+
+/** A task for the journey's owner in the CRM (follow-up, revisit, renewal, handoff). */
+export function createTask(
+  j: Journey,
+  step: string,
+  kind: TaskRequest['kind'],
+  dueAt: string,
+  summary: string,
+): Promise<{ taskId: string } | undefined> {
+  return j.entity.attempt(step, `creating the ${kind} task`, () =>
+    activities.createTask.executeWithOptions({ summary: `${kind} task: ${summary}` }, [
+      {
+        idempotencyKey: idempotencyKey(step),
+        subjectId: j.s.journeyId,
+        owner: j.s.owner,
+        kind,
+        dueAt,
+        summary,
+      },
+    ]),
+  );
+}

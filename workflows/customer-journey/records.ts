@@ -1,0 +1,91 @@
+/**
+ * The records a journey keeps and shows: the customer's contact (personal data, only ever in
+ * encrypted payloads), requirements and pain points, the proposal's alternatives, quotes, cases,
+ * and the reasons a deal is lost or objected to.
+ */
+import { z } from 'zod';
+import { IsoTimestamp, Priority, Text } from '../kernel/contract';
+
+/** Personal data: only ever inside this (encrypted) payload. */
+export const Contact = z.strictObject({
+  name: Text(100).optional(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number')
+    .optional(),
+  email: z.email({ error: 'must be an e-mail address' }).optional(),
+  company: Text(200).optional(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+const Score = z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5');
+
+/** Must / should / could ("必須滿足 / 優先考慮 / 可選優化"), ranked by urgency and business value. */
+export const Requirement = z.strictObject({
+  title: Text(200).min(1, 'must name the requirement'),
+  priority: z.enum(['must', 'should', 'could']),
+  urgency: Score,
+  businessValue: Score,
+});
+export type Requirement = z.infer<typeof Requirement>;
+
+/** Pain points are ranked by impact, urgency and difficulty. */
+export const PainPoint = z.strictObject({
+  title: Text(200).min(1, 'must name the pain point'),
+  impact: Score,
+  urgency: Score,
+  difficulty: Score,
+});
+export type PainPoint = z.infer<typeof PainPoint>;
+
+const Feasibility = z.enum(['ok', 'concern', 'blocker']);
+
+/** One alternative solution: configuration, service terms, cost/benefit, ROI, feasibility. */
+export const Alternative = z.strictObject({
+  id: z.string().min(1).max(64),
+  title: Text(200).min(1, 'must name the alternative'),
+  configuration: Text(2000).optional(),
+  serviceTerms: Text(2000).optional(),
+  estimatedCost: z.number().min(0).optional(),
+  expectedBenefit: z.number().min(0).optional(),
+  feasibility: z
+    .strictObject({ function: Feasibility, process: Feasibility, resources: Feasibility, risk: Feasibility })
+    .optional(),
+});
+export type Alternative = z.infer<typeof Alternative>;
+
+export const ObjectionReason = z.enum(['price', 'competitor', 'unclear-need', 'product-understanding']);
+export type ObjectionReason = z.infer<typeof ObjectionReason>;
+export const LostReason = z.enum([
+  'price',
+  'competitor',
+  'no-budget',
+  'no-response',
+  'unclear-need',
+  'other',
+]);
+export type LostReason = z.infer<typeof LostReason>;
+export const QuoteRecord = z.object({
+  quoteId: z.string(),
+  alternativeId: z.string(),
+  price: z.number(),
+  currency: z.string(),
+  margin: z.number(),
+  approvalWorkflowId: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected', 'adjusted', 'expired']),
+  decidedBy: z.string().optional(),
+  suggestedPrice: z.number().optional(),
+  sentAt: IsoTimestamp.optional(),
+});
+export type QuoteRecord = z.infer<typeof QuoteRecord>;
+
+export const CaseRecord = z.object({
+  caseWorkflowId: z.string(),
+  priority: Priority,
+  openedAt: IsoTimestamp,
+  status: z.enum(['open', 'closed']),
+  outcome: z.string().optional(),
+  csat: z.number().optional(),
+  nps: z.number().optional(),
+});
+export type CaseRecord = z.infer<typeof CaseRecord>;

@@ -1,0 +1,129 @@
+/**
+ * The after-sales relationship (rules HO-2, RT-1, RT-2): an issue reported on the journey starts
+ * a case that inherits the contract's promised terms; a closed case reports back, and a promoter
+ * is asked for a referral at most once per period; periodic revisits keep the customer close.
+ */
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import {
+  AFTER_SALES_CASE_WORKFLOW,
+  type AfterSalesCaseInput,
+  type CaseResult,
+} from '../after-sales-case/contract';
+import { priorityOf, resolveCasePolicy } from '../after-sales-case/policy';
+import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { durationMs } from '../kernel/contract';
+import { addMs, formatInstant, nowIso, nowMs } from '../kernel/time';
+import type { IssueReported, ParsedReportIssue } from './contract';
+import { createTask, type Journey } from './model';
+
+const REVISIT = 'revisit';
+
+/** Rule HO-2: the case inherits the contract's promised terms (commitment consistency). */
+export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise<IssueReported> {
+  const s = j.s;
+  s.caseCount += 1;
+  const caseWorkflowId = `${s.journeyId}/case-${s.caseCount}`;
+  const caseInput: AfterSalesCaseInput = {
+    ...issue,
+    customerId: s.customerId,
+    journeyId: s.journeyId,
+    promisedTerms: s.contract?.terms,
+    policy: j.policy.case,
+  };
+  const priority = priorityOf(
+    resolveCasePolicy(j.policy.case, s.contract?.terms),
+    issue.severity,
+    issue.scope,
+  );
+  s.cases.push({ caseWorkflowId, priority, openedAt: nowIso(), status: 'open' });
+  j.entity.record('issue-reported', `${priority} ${issue.category} issue → case ${caseWorkflowId}`, {
+    data: { caseWorkflowId },
+  });
+  // Cases report back by signal and outlive a continue-as-new of the journey (ABANDON).
+  const child = await startChild(AFTER_SALES_CASE_WORKFLOW, {
+    workflowId: caseWorkflowId,
+    args: [caseInput],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `${priority} ${issue.category} / ${issue.severity} case of ${s.customerId}`,
+  });
+  trackChild(j, child);
+  return { caseWorkflowId, priority };
+}
+
+/** Follows a child of this run until it completes (see childrenFinishing). */
+export function trackChild(j: Journey, child: { workflowId: string; result(): Promise<unknown> }): void {
+  j.runningChildren.add(child.workflowId);
+  const done = () => void j.runningChildren.delete(child.workflowId);
+  child.result().then(done, done);
+}
+
+/**
+ * True while a child of this run has reported back (case closed, quote decided) but its
+ * completion has not reached the journey yet. That event arrives moments after the report; if
+ * it arrived while the journey completes, the server would refuse the completion and with it
+ * the update that ended the journey (ops would see their close fail).
+ */
+export function childrenFinishing(j: Journey): boolean {
+  const { cases, quotes } = j.s;
+  return [...j.runningChildren].some(
+    (id) =>
+      cases.some((record) => record.caseWorkflowId === id && record.status !== 'open') ||
+      quotes.some((quote) => quote.approvalWorkflowId === id && quote.status !== 'pending'),
+  );
+}
+
+export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void> {
+  const s = j.s;
+  const record = s.cases.find((candidate) => candidate.caseWorkflowId === result.caseId);
+  if (!record) return j.entity.rejectSignal('caseClosed', [`unknown case ${result.caseId}`]);
+  record.status = 'closed';
+  record.outcome = result.outcome;
+  record.csat = result.csat;
+  record.nps = result.nps;
+  j.entity.record(
+    'case-closed',
+    `case ${result.caseId} ${result.outcome}${result.csat ? `, CSAT ${result.csat}` : ''}${result.nps !== undefined ? `, NPS ${result.nps}` : ''}`,
+  );
+  // Rule RT-1: promoters are asked for referrals, at most once per interval.
+  if (!result.promoter) return;
+  const last = s.lastReferralAt ? Date.parse(s.lastReferralAt) : undefined;
+  if (last !== undefined && nowMs() - last < durationMs(j.policy.referralMinInterval)) {
+    j.entity.record(
+      'referral-skipped',
+      `promoter, but a referral was already requested on ${formatInstant(s.lastReferralAt!)}`,
+    );
+    return;
+  }
+  s.lastReferralAt = nowIso();
+  s.referralsRequested += 1;
+  j.entity.record('referral-requested', `promoter after case ${result.caseId}: referral requested`);
+  await j.entity.attempt(`referral/${result.caseId}`, 'requesting a referral', () =>
+    activities.requestReferral.executeWithOptions({ summary: 'referral request (promoter)' }, [
+      {
+        idempotencyKey: idempotencyKey(`referral/${result.caseId}`),
+        customerId: s.customerId,
+        channel: s.channel,
+        subjectId: result.caseId,
+      },
+    ]),
+  );
+}
+
+/** Rule RT-2: periodic revisits after delivery, at the policy's cadence. */
+export function scheduleRevisit(j: Journey, dueAt: string): void {
+  j.agenda.set({ key: REVISIT, kind: REVISIT, dueAt, summary: `periodic revisit ${j.s.revisits + 1}` });
+}
+
+export function nextRevisitAt(j: Journey): string | undefined {
+  return j.agenda.get(REVISIT)?.dueAt;
+}
+
+export function watchRevisits(j: Journey): void {
+  j.agenda.on(REVISIT, async () => {
+    const s = j.s;
+    s.revisits += 1;
+    j.entity.record('periodic-revisit', `periodic revisit ${s.revisits} due`);
+    scheduleRevisit(j, addMs(nowIso(), durationMs(j.policy.revisitEvery)));
+    await createTask(j, `revisit/${s.revisits}`, 'revisit', nowIso(), `periodic revisit ${s.revisits}`);
+  });
+}

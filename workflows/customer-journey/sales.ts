@@ -1,0 +1,205 @@
+/**
+ * The sale (rules PS-3 … PS-7): needs ranked must / should / could by urgency and business value,
+ * pain points by impact, urgency and ease; a proposal of alternatives; a quote approved in a
+ * `quoteApproval` child (by policy at a high enough margin, else a manager, then a deputy); an
+ * approved quote sent to the customer with the follow-up plan; objections that loop back.
+ */
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { nowIso } from '../kernel/time';
+import { RuleViolation } from '../kernel/validation';
+import {
+  marginOf,
+  QUOTE_APPROVAL_WORKFLOW,
+  type QuoteApprovalInput,
+  type QuoteDecision,
+} from '../quote-approval/contract';
+import type {
+  ParsedRecordNeeds,
+  ParsedSubmitProposal,
+  ProposalResult,
+  QuoteStarted,
+  RankedNeeds,
+  RecordObjection,
+  StageResult,
+  SubmitQuote,
+} from './contract';
+import { startFollowUps, stopFollowUps } from './follow-up';
+import type { Journey } from './model';
+import { answerInquiry } from './reception';
+import { trackChild } from './relationship';
+
+export function recordNeeds(j: Journey, needs: ParsedRecordNeeds): RankedNeeds {
+  const s = j.s;
+  // A needs interview is itself the answer to the inquiry.
+  answerInquiry(j, s.owner ?? 'the needs interview');
+  const merge = <T extends { title: string }>(existing: T[], incoming: T[]) => [
+    ...existing.filter((item) => !incoming.some((update) => update.title === item.title)),
+    ...incoming,
+  ];
+  s.requirements = merge(s.requirements, needs.requirements);
+  s.painPoints = merge(s.painPoints, needs.painPoints);
+  if (s.stage === 'inquiry') j.entity.moveTo('needs-analysis', 'needs interview');
+  j.entity.record(
+    'needs-recorded',
+    `${needs.requirements.length} requirement(s), ${needs.painPoints.length} pain point(s) recorded`,
+  );
+  return rankedNeeds(j);
+}
+
+/** Requirements by must/should/could, then urgency × business value; pain points by impact × urgency × ease. */
+export function rankedNeeds(j: Journey): RankedNeeds {
+  const order = { must: 0, should: 1, could: 2 } as const;
+  const requirements = [...j.s.requirements]
+    .sort(
+      (a, b) =>
+        order[a.priority] - order[b.priority] || b.urgency * b.businessValue - a.urgency * a.businessValue,
+    )
+    .map((requirement, index) => ({ ...requirement, rank: index + 1 }));
+  // Ease is 6 − difficulty, so a high-impact, urgent, easy pain point comes first.
+  const painPoints = j.s.painPoints
+    .map((point) => ({ ...point, score: point.impact * point.urgency * (6 - point.difficulty) }))
+    .sort((a, b) => b.score - a.score)
+    .map((point, index) => ({ ...point, rank: index + 1 }));
+  return { requirements, painPoints };
+}
+
+export function validateProposal(j: Journey): void {
+  if (j.s.requirements.length === 0) {
+    throw new RuleViolation('record the customer’s requirements (recordNeeds) before proposing');
+  }
+}
+
+export function submitProposal(j: Journey, proposal: ParsedSubmitProposal): ProposalResult {
+  const s = j.s;
+  s.alternatives = proposal.alternatives;
+  s.proposalVersion += 1;
+  const blocked = proposal.alternatives.filter((alternative) =>
+    Object.values(alternative.feasibility ?? {}).includes('blocker'),
+  );
+  j.entity.record(
+    'proposal-submitted',
+    `proposal v${s.proposalVersion}: ${proposal.alternatives.length} alternative(s)${blocked.length ? `, ${blocked.length} with a feasibility blocker` : ''}`,
+  );
+  j.entity.moveTo('proposal', `proposal v${s.proposalVersion}`);
+  return { version: s.proposalVersion, stage: s.stage };
+}
+
+export function validateQuote(j: Journey, quote: SubmitQuote): void {
+  if (!j.s.alternatives.some((alternative) => alternative.id === quote.alternativeId)) {
+    throw new RuleViolation(
+      `alternativeId: no alternative "${quote.alternativeId}" in proposal v${j.s.proposalVersion}`,
+    );
+  }
+}
+
+/** Rule PS-6: a quote goes through its own approval workflow, which reports back by signal. */
+export async function submitQuote(j: Journey, quote: SubmitQuote): Promise<QuoteStarted> {
+  const s = j.s;
+  const quoteId = `Q${s.quotes.length + 1}`;
+  const approvalWorkflowId = `${s.journeyId}/quote-${s.quotes.length + 1}`;
+  const margin = marginOf(quote.price, quote.cost);
+  const autoApproved = margin >= j.policy.quote.autoApproveMargin;
+  s.quotes.push({
+    quoteId,
+    alternativeId: quote.alternativeId,
+    price: quote.price,
+    currency: quote.currency,
+    margin,
+    approvalWorkflowId,
+    status: 'pending',
+  });
+  j.entity.moveTo('quote-approval', `quote ${quoteId} in approval`);
+  j.entity.record(
+    'quote-submitted',
+    `quote ${quoteId}: ${quote.price} ${quote.currency}, margin ${(margin * 100).toFixed(1)} %${autoApproved ? ' (meets the policy)' : ' (manager approval needed)'}`,
+  );
+  const args: QuoteApprovalInput = {
+    quoteId,
+    journeyId: s.journeyId,
+    customerId: s.customerId,
+    alternativeId: quote.alternativeId,
+    price: quote.price,
+    cost: quote.cost,
+    currency: quote.currency,
+    owner: s.owner,
+    policy: j.policy.quote,
+    calendar: j.policy.calendar,
+  };
+  // The approval reports back by signal, so the journey may continue-as-new meanwhile:
+  // ABANDON keeps it running across that.
+  const approval = await startChild(QUOTE_APPROVAL_WORKFLOW, {
+    workflowId: approvalWorkflowId,
+    args: [args],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `Quote ${quoteId} for ${s.customerId}: margin ${(margin * 100).toFixed(1)} %`,
+  });
+  trackChild(j, approval);
+  return { quoteId, approvalWorkflowId, margin, autoApproved };
+}
+
+export async function onQuoteDecided(j: Journey, decision: QuoteDecision): Promise<void> {
+  const s = j.s;
+  const quote = s.quotes.find((candidate) => candidate.quoteId === decision.quoteId);
+  if (!quote || quote.status !== 'pending') {
+    return j.entity.rejectSignal('quoteDecided', [`no pending quote ${decision.quoteId}`]);
+  }
+  quote.status = decision.decision;
+  quote.decidedBy = decision.decidedBy;
+  quote.suggestedPrice = decision.suggestedPrice;
+  if (decision.escalatedToDeputy) s.escalated = true;
+  j.entity.record(
+    'quote-decided',
+    `quote ${quote.quoteId} ${decision.decision} by ${decision.decidedBy}${decision.escalatedToDeputy ? ' (after escalation to the deputy)' : ''}`,
+  );
+  if (decision.decision !== 'approved') {
+    // "Adjusted and re-approved when needed": back to the proposal for a new quote.
+    j.entity.moveTo(
+      'proposal',
+      `quote ${decision.decision}${decision.suggestedPrice ? `; suggested price ${decision.suggestedPrice}` : ''}`,
+    );
+    await j.entity.notifyStaff(`quote/${quote.quoteId}/${decision.decision}`, {
+      audience: 'owner',
+      staffId: s.owner,
+      reason: `quote ${quote.quoteId} ${decision.decision}: prepare a new quote`,
+    });
+    return;
+  }
+  quote.sentAt = nowIso();
+  j.entity.moveTo('negotiation', `quote ${quote.quoteId} sent to the customer`);
+  j.entity.record('quote-sent', `quote ${quote.quoteId} sent to the customer with its explanation`);
+  startFollowUps(j, quote.sentAt);
+  await j.entity.notifyCustomer(`customer/quote/${quote.quoteId}`, 'quote-sent', {
+    quoteId: quote.quoteId,
+    price: quote.price,
+    currency: quote.currency,
+  });
+}
+
+/** Rule PS-5: an objection loops back to the needs, the proposal or the quote. */
+export function recordObjection(j: Journey, objection: RecordObjection): StageResult {
+  const s = j.s;
+  const loopBackTo =
+    objection.loopBackTo ??
+    (objection.reason === 'price'
+      ? 'quote'
+      : objection.reason === 'unclear-need'
+        ? 'needs-analysis'
+        : 'proposal');
+  s.objections.push({ reason: objection.reason, detail: objection.detail, loopBackTo, at: nowIso() });
+  stopFollowUps(j);
+  s.followUp.lastContactAt = nowIso();
+  const pending = s.quotes.find((quote) => quote.status === 'pending');
+  // A quote still in approval keeps its stage; otherwise the journey loops back.
+  if (!pending) {
+    j.entity.moveTo(
+      loopBackTo === 'needs-analysis' ? 'needs-analysis' : 'proposal',
+      `objection (${objection.reason}) → back to ${loopBackTo}`,
+    );
+  }
+  j.entity.record(
+    'objection',
+    `${objection.reason}: ${objection.detail}${objection.response ? ` — answered: ${objection.response}` : ''}`,
+    { data: { reason: objection.reason, loopBackTo } },
+  );
+  return { stage: s.stage };
+}

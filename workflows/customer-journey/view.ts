@@ -1,0 +1,125 @@
+/**
+ * How a journey is seen: its search attributes (never personal data), the current details the Web
+ * UI shows, the `getJourney` view and the final result.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  ChannelKey,
+  CustomerIdKey,
+  EscalatedKey,
+  JourneyStageKey,
+  NextDeadlineAtKey,
+  SlaBreachedKey,
+} from '../kernel/search-attributes';
+import { formatInstant, nowIso } from '../kernel/time';
+import type { JourneyResult, JourneyView } from './contract';
+import { nextFollowUpAt } from './follow-up';
+import { RENEWAL } from './handoff';
+import { hasEnded, type Journey } from './model';
+import { firstResponse } from './reception';
+import { nextRevisitAt } from './relationship';
+import { rankedNeeds } from './sales';
+
+export function searchAttributes(j: Journey): SearchAttributeUpdatePair[] {
+  const s = j.s;
+  const next = j.agenda.next();
+  return [
+    { key: CustomerIdKey, value: s.customerId },
+    { key: JourneyStageKey, value: s.stage },
+    { key: ChannelKey, value: s.channel },
+    { key: SlaBreachedKey, value: j.windows.breachedWindows().length > 0 },
+    { key: EscalatedKey, value: s.escalated },
+    { key: NextDeadlineAtKey, value: next && !hasEnded(j) ? new Date(next.dueAt) : null },
+  ];
+}
+
+/** Markdown for the Web UI's current details: one paragraph per fact (the UI joins single lines). */
+export function currentDetails(j: Journey): string {
+  const s = j.s;
+  const paragraphs = [
+    `**Customer journey** · ${s.customerId} · ${s.channel}${s.owner ? ` · owner ${s.owner}` : ''}`,
+    `**Stage:** ${s.stage}`,
+  ];
+  const last = s.timeline[s.timeline.length - 1];
+  if (last) paragraphs.push(`_Last event:_ ${last.summary}`);
+  const response = firstResponse(j);
+  if (response && !response.respondedAt) {
+    paragraphs.push(
+      `**First response due:** ${formatInstant(response.dueAt)}` +
+        (response.autoReplied ? ' (auto-reply sent: outside business hours)' : '') +
+        (response.breached ? ' · **breached**' : ''),
+    );
+  }
+  if (s.requirements.length) {
+    const must = s.requirements.filter((requirement) => requirement.priority === 'must').length;
+    paragraphs.push(`**Needs:** ${must} must, ${s.requirements.length} in all`);
+  }
+  const quote = s.quotes[s.quotes.length - 1];
+  if (quote) {
+    paragraphs.push(
+      `**Latest quote:** ${quote.price} ${quote.currency}, margin ${(quote.margin * 100).toFixed(1)} %, ${quote.status}`,
+    );
+  }
+  if (s.contract)
+    paragraphs.push(`**Contract:** ${s.contract.contractId} signed ${formatInstant(s.contract.signedAt)}`);
+  const open = s.cases.filter((record) => record.status === 'open');
+  if (s.cases.length) paragraphs.push(`**Cases:** ${open.length} open, ${s.cases.length} in all`);
+  const next = j.agenda.next();
+  if (next && !hasEnded(j)) paragraphs.push(`**Next:** ${next.summary} at ${formatInstant(next.dueAt)}`);
+  return paragraphs.join('\n\n');
+}
+
+export function journeyView(j: Journey): JourneyView {
+  const s = j.s;
+  const ranked = rankedNeeds(j);
+  return {
+    journeyId: s.journeyId,
+    customerId: s.customerId,
+    channel: s.channel,
+    stage: s.stage,
+    owner: s.owner,
+    inquiries: s.inquiries.map(({ inquiryId, channel, at }) => ({ inquiryId, channel, at })),
+    firstResponse: firstResponse(j),
+    requirements: ranked.requirements,
+    painPoints: ranked.painPoints,
+    proposalVersion: s.proposalVersion,
+    alternatives: s.alternatives,
+    quotes: s.quotes,
+    objections: s.objections,
+    followUp: {
+      lastContactAt: s.followUp.lastContactAt,
+      tasksCreated: s.followUp.tasksCreated,
+      nextAt: nextFollowUpAt(j),
+    },
+    contract: s.contract,
+    specialRequests: s.specialRequests,
+    deliveredAt: s.deliveredAt,
+    cases: s.cases,
+    referralsRequested: s.referralsRequested,
+    nextRevisitAt: nextRevisitAt(j),
+    renewalReminderAt: j.agenda.get(RENEWAL)?.dueAt,
+    lostReason: s.lostReason,
+    escalated: s.escalated,
+    continuedAsNew: s.continuedAsNew,
+    asOf: nowIso(),
+  };
+}
+
+export function journeyResult(j: Journey): JourneyResult {
+  const s = j.s;
+  return {
+    journeyId: s.journeyId,
+    customerId: s.customerId,
+    outcome: s.stage === 'lost' ? 'lost' : 'closed',
+    stage: s.stage,
+    channel: s.channel,
+    lostReason: s.lostReason,
+    contractId: s.contract?.contractId,
+    casesOpened: s.caseCount,
+    firstResponseBreached: firstResponse(j)?.breached ?? false,
+    quotes: s.quotes.length,
+    objections: s.objections.length,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt ?? nowIso(),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * What the journey's updates and queries answer, and its final result.
+ */
+import { z } from 'zod';
+import { Channel, IsoTimestamp, Priority, PromisedTerms } from '../kernel/contract';
+import {
+  Alternative,
+  CaseRecord,
+  LostReason,
+  ObjectionReason,
+  PainPoint,
+  QuoteRecord,
+  Requirement,
+} from './records';
+import { JourneyStage } from './stages';
+
+export const InquiryResult = z.object({
+  journeyId: z.string(),
+  stage: JourneyStage,
+  /** False when the inquiry was already known (same inquiryId). */
+  recorded: z.boolean(),
+  /** True when this inquiry is the one that started the journey. */
+  created: z.boolean(),
+  inquiries: z.number(),
+});
+export type InquiryResult = z.infer<typeof InquiryResult>;
+
+export const RankedNeeds = z.object({
+  requirements: z.array(Requirement.extend({ rank: z.number() })),
+  painPoints: z.array(PainPoint.extend({ rank: z.number(), score: z.number() })),
+});
+export type RankedNeeds = z.infer<typeof RankedNeeds>;
+
+export const ProposalResult = z.object({ version: z.number(), stage: JourneyStage });
+export type ProposalResult = z.infer<typeof ProposalResult>;
+
+export const QuoteStarted = z.object({
+  quoteId: z.string(),
+  approvalWorkflowId: z.string(),
+  margin: z.number(),
+  /** True when the margin meets the policy and no manager is needed. */
+  autoApproved: z.boolean(),
+});
+export type QuoteStarted = z.infer<typeof QuoteStarted>;
+
+export const StageResult = z.object({ stage: JourneyStage });
+export type StageResult = z.infer<typeof StageResult>;
+
+export const HandoffResult = z.object({
+  contractId: z.string(),
+  archiveVersion: z.string().optional(),
+  stage: JourneyStage,
+  handoff: z.object({
+    requirements: z.number(),
+    specialRequests: z.number(),
+    terms: PromisedTerms,
+  }),
+});
+export type HandoffResult = z.infer<typeof HandoffResult>;
+
+export const IssueReported = z.object({ caseWorkflowId: z.string(), priority: Priority });
+export type IssueReported = z.infer<typeof IssueReported>;
+
+export const JourneyView = z.object({
+  journeyId: z.string(),
+  customerId: z.string(),
+  channel: Channel,
+  stage: JourneyStage,
+  owner: z.string().optional(),
+  inquiries: z.array(z.object({ inquiryId: z.string(), channel: Channel, at: IsoTimestamp })),
+  firstResponse: z
+    .object({
+      windowStartsAt: IsoTimestamp,
+      dueAt: IsoTimestamp,
+      autoReplied: z.boolean(),
+      respondedAt: IsoTimestamp.optional(),
+      breached: z.boolean(),
+    })
+    .optional(),
+  requirements: RankedNeeds.shape.requirements,
+  painPoints: RankedNeeds.shape.painPoints,
+  proposalVersion: z.number(),
+  alternatives: z.array(Alternative),
+  quotes: z.array(QuoteRecord),
+  objections: z.array(
+    z.object({ reason: ObjectionReason, detail: z.string(), loopBackTo: z.string(), at: IsoTimestamp }),
+  ),
+  followUp: z.object({
+    lastContactAt: IsoTimestamp.optional(),
+    tasksCreated: z.number(),
+    nextAt: IsoTimestamp.optional(),
+  }),
+  contract: z
+    .object({
+      contractId: z.string(),
+      terms: PromisedTerms,
+      signedAt: IsoTimestamp,
+      archiveVersion: z.string().optional(),
+    })
+    .optional(),
+  specialRequests: z.array(z.string()),
+  deliveredAt: IsoTimestamp.optional(),
+  cases: z.array(CaseRecord),
+  referralsRequested: z.number(),
+  nextRevisitAt: IsoTimestamp.optional(),
+  renewalReminderAt: IsoTimestamp.optional(),
+  lostReason: LostReason.optional(),
+  escalated: z.boolean(),
+  continuedAsNew: z.number(),
+  asOf: IsoTimestamp,
+});
+export type JourneyView = z.infer<typeof JourneyView>;
+
+export const JourneyResult = z.object({
+  journeyId: z.string(),
+  customerId: z.string(),
+  outcome: z.enum(['lost', 'closed']),
+  stage: JourneyStage,
+  channel: Channel,
+  lostReason: LostReason.optional(),
+  contractId: z.string().optional(),
+  casesOpened: z.number(),
+  firstResponseBreached: z.boolean(),
+  quotes: z.number(),
+  objections: z.number(),
+  startedAt: IsoTimestamp,
+  endedAt: IsoTimestamp,
+});
+export type JourneyResult = z.infer<typeof JourneyResult>;

@@ -1,0 +1,167 @@
+/**
+ * `customerJourney`: one long-lived workflow per customer. Read top to bottom: set up, then run.
+ *
+ * Setup: the input is checked (a wrong one fails at once, naming every field); a first run
+ * records the first inquiry and opens its window, a continued run takes over the state its
+ * predecessor carried; then every message of the table gets its handler. The deadlines (inquiry
+ * windows, follow-ups, revisits, the renewal) run from the agenda on their own.
+ * Run: the automatic reply when the desk is closed; then the journey waits until it ends, and
+ * after each message or deadline looks whether its history is long enough to continue as new —
+ * once nothing is in flight, so no accepted message is lost or run twice.
+ */
+import { continueAsNew, patched, workflowInfo, condition } from '@temporalio/workflow';
+import { customerJourney as customerJourneyV1 } from '../../archive/workflows-v1/customer-journey';
+import { durationMs } from '../kernel/contract';
+import { historyIsLong, whenNoHandlerRuns } from '../kernel/continue-as-new';
+import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
+import { registerMessages } from '../kernel/messages';
+import { nowIso } from '../kernel/time';
+import { REDESIGN } from '../kernel/versions';
+import {
+  CUSTOMER_JOURNEY_WORKFLOW,
+  JOURNEY_MESSAGES,
+  JourneyInput,
+  type JourneyResult,
+  type ParsedJourneyInput,
+} from './contract';
+import { endJourney, validateClose } from './ending';
+import { onCustomerResponded, watchFollowUps } from './follow-up';
+import { onDeliveryConfirmed, signContract, watchRenewal } from './handoff';
+import { bindJourney, hasEnded, type Journey } from './model';
+import { resolveJourneyPolicy, type JourneyPolicy } from './policy';
+import { greet, onInquiryAnswered, onInquiryStep, receiveFirstInquiry, registerInquiry } from './reception';
+import { childrenFinishing, onCaseClosed, reportIssue, watchRevisits } from './relationship';
+import {
+  onQuoteDecided,
+  recordNeeds,
+  recordObjection,
+  submitProposal,
+  submitQuote,
+  validateProposal,
+  validateQuote,
+} from './sales';
+import { carriedState, newJourneyState } from './state';
+import { currentDetails, journeyResult, journeyView, searchAttributes } from './view';
+
+/** Timeline entries a run carries to the next; older ones stay in the earlier run's history. */
+const TIMELINE_CARRIED = 200;
+
+export async function customerJourney(input: JourneyInput): Promise<JourneyResult> {
+  // A wrong input fails before the version is chosen: its history stays the first task alone.
+  const parsed = parseWorkflowInput(JourneyInput, input, CUSTOMER_JOURNEY_WORKFLOW);
+  const continued = parsed.carried !== undefined;
+  // `carried` is written by the journey itself when it continues as new; a hand-set one would
+  // replace the journey's state with whatever it holds.
+  if (continued && workflowInfo().continuedFromExecutionRunId === undefined) {
+    throw invalidInput(CUSTOMER_JOURNEY_WORKFLOW, [
+      'carried: is set by the journey when it continues as new; leave it out',
+    ]);
+  }
+  const policy = resolveJourneyPolicy(parsed.policy);
+  if (!continued) {
+    assertWorkableCalendar(
+      CUSTOMER_JOURNEY_WORKFLOW,
+      policy.calendar,
+      'policy.calendar',
+      [
+        { field: 'policy.quote.approverWindow', ms: durationMs(policy.quote.approverWindow) },
+        { field: 'policy.quote.deputyWindow', ms: durationMs(policy.quote.deputyWindow) },
+      ],
+      nowIso(),
+    );
+  }
+  if (!patched(REDESIGN)) return await customerJourneyV1(input);
+  const j = setup(parsed, policy);
+  return await run(j, input, continued);
+}
+
+function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
+  const continued = parsed.carried !== undefined;
+  const state = continued
+    ? carriedState(parsed.carried)
+    : newJourneyState(parsed, workflowInfo().workflowId, nowIso());
+  const j = bindJourney(state, policy, {
+    attributes: searchAttributes,
+    details: currentDetails,
+    onInquiryStep,
+  });
+  watchFollowUps(j);
+  watchRenewal(j);
+  watchRevisits(j);
+  if (continued) {
+    state.continuedAsNew += 1;
+    j.entity.record(
+      'continued-as-new',
+      `run ${state.continuedAsNew + 1} of the journey (state carried over)`,
+    );
+    j.agenda.resume();
+  } else {
+    // The inquiry is on record before any handler runs, so an update delivered with the start
+    // (update-with-start) finds it.
+    receiveFirstInquiry(j, parsed);
+  }
+  registerMessages(
+    JOURNEY_MESSAGES,
+    {
+      newInquiry: async (inquiry) => {
+        await registerInquiry(j, inquiry);
+      },
+      inquiryAnswered: (message) => onInquiryAnswered(j, message.agentId),
+      customerResponded: (message) => onCustomerResponded(j, message.note),
+      deliveryConfirmed: () => onDeliveryConfirmed(j),
+      caseClosed: (result) => onCaseClosed(j, result),
+      quoteDecided: (decision) => onQuoteDecided(j, decision),
+      registerInquiry: { run: (inquiry) => registerInquiry(j, inquiry) },
+      recordNeeds: { run: (needs) => recordNeeds(j, needs) },
+      submitProposal: { validate: () => validateProposal(j), run: (proposal) => submitProposal(j, proposal) },
+      submitQuote: { validate: (quote) => validateQuote(j, quote), run: (quote) => submitQuote(j, quote) },
+      recordObjection: { run: (objection) => recordObjection(j, objection) },
+      signContract: { run: (contract) => signContract(j, parsed, contract) },
+      reportIssue: { run: (issue) => reportIssue(j, issue) },
+      markLost: {
+        run: (request) => {
+          endJourney(j, 'lost', request.reason, request.note ?? `marked lost: ${request.reason}`);
+          return journeyView(j);
+        },
+      },
+      closeJourney: {
+        validate: (request) => validateClose(j, request),
+        run: (request) => {
+          endJourney(j, 'closed', undefined, request.reason);
+          return journeyView(j);
+        },
+      },
+      getJourney: () => journeyView(j),
+      getTimeline: () => ({ entries: j.s.timeline, rejectedSignals: j.s.rejectedSignals }),
+    },
+    {
+      stage: () => j.s.stage,
+      rejectSignal: (name, problems) => j.entity.rejectSignal(name, problems),
+      answered: state.answeredUpdates,
+      finished: () => {
+        j.progress += 1;
+      },
+    },
+  );
+  return j;
+}
+
+async function run(j: Journey, input: JourneyInput, continued: boolean): Promise<JourneyResult> {
+  if (!continued) await greet(j);
+  while (!hasEnded(j)) {
+    if (historyIsLong(j.policy.continueAsNewAfterEvents)) {
+      // Handlers still running (an update starting a case…) and deadlines still carrying out
+      // their activities finish in this run first.
+      await whenNoHandlerRuns(() => j.agenda.isIdle());
+      if (!hasEnded(j)) {
+        const carried = { ...j.s, timeline: j.s.timeline.slice(-TIMELINE_CARRIED) };
+        return await continueAsNew<typeof customerJourney>({ ...input, carried });
+      }
+    }
+    const seen = j.progress;
+    await condition(() => hasEnded(j) || j.progress !== seen);
+  }
+  await condition(() => !childrenFinishing(j));
+  await whenNoHandlerRuns();
+  return journeyResult(j);
+}
