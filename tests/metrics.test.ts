@@ -255,6 +255,22 @@ describe('the worker metrics endpoint scraped by Prometheus', () => {
   });
 });
 
+describe('a wrong metrics setting', () => {
+  it('stops the worker at start with a message naming the setting', async () => {
+    const taken = prometheus.url.split(':').pop()!;
+    for (const [value, message] of [
+      [taken, `CJ_METRICS_PORT / CJ_METRICS_HOST: cannot serve metrics on 127.0.0.1:${taken}`],
+      ['nine', 'CJ_METRICS_PORT: must be a port number (1-65535)'],
+    ] as const) {
+      const failed = await WorkerProcess.start({ env: { ...workerSettings(), CJ_METRICS_PORT: value } }).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+      expect(failed).toContain(message);
+    }
+  });
+});
+
 describe('the shipped alert rules and dashboard', () => {
   it('every alert rule loads healthy in Prometheus, passes promtool check rules and its unit tests', async () => {
     const expected = ruleExpressions().map((rule) => rule.alert);
