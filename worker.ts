@@ -17,6 +17,7 @@ import { ConfigError, loadWorkerConfig, type WorkerConfig } from './lib/config';
 import { bundleWorkflows } from './lib/bundle';
 import { checkNamespace, describeProblems, isReady } from './lib/namespace-setup';
 import { connectClient } from './lib/temporal-client';
+import { installMetricsRuntime } from './lib/telemetry';
 import { allSearchAttributeKeys } from './workflows/kernel/search-attributes';
 import { bundleEncodesFailures, loadDataConverter, withLocalKeyFile } from './lib/data-converter';
 
@@ -62,6 +63,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
   const integrations = loadIntegrationGateway(env);
+  // Before any connection: the SDK runtime takes its metrics endpoint only when it is created.
+  installMetricsRuntime(config.metricsBindAddress);
   const converter = loadDataConverter(withLocalKeyFile(env, config.hasExplicitAddress));
   let encryption = converter.description;
   if (
@@ -91,7 +94,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     console.log(
       `worker polling task queue "${config.taskQueue}" on ${config.connectionOptions.address ?? 'localhost:7233'} ` +
         `(namespace ${config.namespace}, ${config.workflowBundlePath ? 'prebuilt bundle' : 'bundled at start'}; ` +
-        `${integrations.description}; ${encryption})`,
+        `${integrations.description}; ${encryption}` +
+        `${config.metricsBindAddress ? `; metrics on http://${config.metricsBindAddress}/metrics` : ''})`,
     );
     // Worker.run() returns once the runtime's SIGINT/SIGTERM handler has drained the worker.
     await worker.run();

@@ -5,6 +5,7 @@
  *   npm run bench                  full run (a few minutes on 2 cores), writes bench/results.json
  *   npm run bench -- --quick       tiny counts (well under a minute), for the smoke test
  *   npm run bench -- --long        10,000 parked journeys instead of 1,000
+ *   npm run bench -- --cluster     also the local cluster, with one and two workers (bench/cluster.ts)
  *   options: --out <file>  --journeys <n>  --concurrency <n>  --parked <n>  --keep-scratch
  *            --tuning '{"maxConcurrentWorkflowTaskExecutions":40}' (over the values in settings.ts)
  *
@@ -64,6 +65,7 @@ import {
   workerEnvironment,
   type RunningWorker,
 } from './processes';
+import { benchCluster, renderClusterTable } from './cluster';
 import { renderTable } from './report';
 import {
   AFTER_SALES_PROFILE,
@@ -91,12 +93,14 @@ interface Options {
   tuning: WorkerTuning;
   out: string;
   keepScratch: boolean;
+  cluster: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
   let mode: Mode = 'full';
   let out = path.join(ROOT, 'bench', 'results.json');
   let keepScratch = false;
+  let cluster = false;
   const overrides: Partial<Sizes> = {};
   let tuning: WorkerTuning = WORKER_TUNING;
   const number = (flag: string, value: string | undefined) => {
@@ -109,6 +113,7 @@ function parseOptions(argv: string[]): Options {
     if (arg === '--quick') mode = 'quick';
     else if (arg === '--long') mode = 'long';
     else if (arg === '--keep-scratch') keepScratch = true;
+    else if (arg === '--cluster') cluster = true;
     else if (arg === '--out') out = path.resolve(argv[++i] ?? '');
     else if (arg === '--journeys') overrides.journeys = number(arg, argv[++i]);
     else if (arg === '--concurrency') overrides.concurrency = number(arg, argv[++i]);
@@ -117,7 +122,7 @@ function parseOptions(argv: string[]): Options {
       tuning = { ...tuning, ...(JSON.parse(argv[++i] ?? '{}') as Partial<WorkerTuning>) };
     else throw new Error(`unknown option ${arg} (see the header of bench/run.ts)`);
   }
-  return { mode, sizes: { ...SIZES[mode], ...overrides }, tuning, out, keepScratch };
+  return { mode, sizes: { ...SIZES[mode], ...overrides }, tuning, out, keepScratch, cluster };
 }
 
 const startedAt = performance.now();
@@ -836,6 +841,11 @@ async function main(): Promise<void> {
       bundleBuildMs: round(productBundleMs, 0),
     };
 
+    // 6. The local cluster (--cluster), after everything else on the dev server -------------
+    const cluster = options.cluster
+      ? await benchCluster({ mode: options.mode, tuning, scratch, bundle: productBundle, tag, log })
+      : undefined;
+
     const results = {
       meta: {
         mode: options.mode,
@@ -890,6 +900,7 @@ async function main(): Promise<void> {
       history,
       parked,
       startup,
+      ...(cluster ? { cluster } : {}),
     };
     fs.mkdirSync(path.dirname(options.out), { recursive: true });
     // Formatted as `npm run lint` (prettier --check .) expects of the committed bench/results.json.
@@ -899,6 +910,7 @@ async function main(): Promise<void> {
       await prettier.format(JSON.stringify(results), { ...prettierOptions, parser: 'json' }),
     );
     console.log(renderTable(results));
+    if (cluster) console.log(`\n${renderClusterTable(cluster, throughput.journey.perSecond)}`);
     log(`results written to ${path.relative(process.cwd(), options.out) || options.out}`);
     succeeded = true;
   } finally {

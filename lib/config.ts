@@ -62,6 +62,13 @@ export const WorkerSettings = ConnectionSettings.extend({
   CJ_SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
   CJ_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(100),
   CJ_MAX_CACHED_WORKFLOWS: positiveInt.default(2_000),
+  CJ_METRICS_PORT: z.coerce
+    .number({ error: 'must be a port number (1-65535)' })
+    .int('must be a port number (1-65535)')
+    .min(1, 'must be a port number (1-65535)')
+    .max(65535, 'must be a port number (1-65535)')
+    .optional(),
+  CJ_METRICS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
 });
 export type WorkerSettings = z.infer<typeof WorkerSettings>;
 
@@ -134,6 +141,11 @@ export interface WorkerConfig extends ConnectionConfig {
   shutdownGraceSeconds: number;
   maxConcurrentActivities: number;
   maxCachedWorkflows: number;
+  /**
+   * Where the worker serves its Prometheus metrics (`host:port`, path `/metrics`), or undefined
+   * when CJ_METRICS_PORT is unset: no metrics endpoint.
+   */
+  metricsBindAddress?: string;
 }
 
 /**
@@ -151,7 +163,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shutdownGraceSeconds: settings.CJ_SHUTDOWN_GRACE_SECONDS,
     maxConcurrentActivities: settings.CJ_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: settings.CJ_MAX_CACHED_WORKFLOWS,
+    metricsBindAddress:
+      settings.CJ_METRICS_PORT === undefined
+        ? undefined
+        : `${hostForAddress(settings.CJ_METRICS_HOST)}:${settings.CJ_METRICS_PORT}`,
   };
+}
+
+/** An IPv6 host goes in brackets in `host:port`. */
+function hostForAddress(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** The repository root (the folder holding package.json), from source or from `dist/`. */

@@ -16,6 +16,7 @@ import { ensureLocalKeyFile, hasCodecKeySetting } from '../lib/codec/keys';
 import { ConfigError, loadWorkerConfig, parseSettings, projectRoot, StartSettings } from '../lib/config';
 import { loadDataConverter, localKeyFilePath } from '../lib/data-converter';
 import { assertPortsFree, PortsTakenError } from '../lib/ports';
+import { installMetricsRuntime } from '../lib/telemetry';
 import { startDevServer, type RunningServer } from '../lib/temporal-runtime';
 import { PreflightError, runWorker } from '../worker';
 
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
   const settings = parseSettings(StartSettings, env);
   const workerConfig = loadWorkerConfig(env);
   const codecSettings = parseSettings(CodecServerSettings, env);
+  // The worker runs in this process: its metrics endpoint (CJ_METRICS_PORT) is set up before
+  // anything could create the SDK runtime without it, and a taken port stops us before any start.
+  installMetricsRuntime(workerConfig.metricsBindAddress);
 
   let server: RunningServer | undefined;
   let codecServer: RunningCodecServer | undefined;

@@ -7,8 +7,9 @@
  *   (tests/helpers/temporal.ts): their clock and lock are global to a server.
  * - The workflow bundle is built once and loaded by every worker.
  * - On a bare machine it first provisions what the suite runs on, in order: the Temporal CLI
- *   (built with Go), the time-skipping test server (resolved with Maven) and Chromium (unpacked
- *   from its npm package), each into the per-user cache.
+ *   (built with Go), the time-skipping test server (resolved with Maven), Chromium (unpacked
+ *   from its npm package), the local cluster's server, schema tool and Web UI, and Prometheus
+ *   with promtool (each built with Go), each into the per-user cache.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,8 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import { bundleWorkflows } from '../lib/bundle';
+import { provisionClusterBinaries } from '../lib/cluster/binaries';
+import { provisionPrometheus } from '../lib/prometheus/provision';
 import {
   provisionTemporalCli,
   provisionTestServer,
@@ -36,6 +39,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const cli = provisionTemporalCli();
     const testServer = await provisionTestServer();
     const browser = provisionChromium();
+    // The cluster suite's Temporal server and the metrics suite's Prometheus: Go builds of a few
+    // minutes each on a bare machine (see README), after the steps above for the same reason.
+    const log = (line: string) => console.error(`[provision] ${line}`);
+    const cluster = await provisionClusterBinaries({ log, retryHint: 'npm test' });
+    const prometheus = await provisionPrometheus({ log, retryHint: 'npm test' });
     const provisioned = Date.now() - started;
     // Every server is recorded as soon as it runs, so a failure elsewhere still stops it.
     const track = async (starting: Promise<RunningServer>) => {
@@ -64,7 +72,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     console.log(
       `test environment ready in ${Date.now() - started} ms (provisioning ${provisioned} ms): ` +
         `dev server ${devServer.address} (CLI ${cli?.source ?? 'from the SDK'}), ` +
-        `time-skipping server ${testServer?.source ?? 'from the SDK'}, Chromium ${browser.source}`,
+        `time-skipping server ${testServer?.source ?? 'from the SDK'}, Chromium ${browser.source}, ` +
+        `cluster binaries ${Object.keys(cluster.buildTimes).length > 0 ? 'built' : 'cache'}, ` +
+        `Prometheus ${prometheus.source}${prometheus.buildMs ? ` (built in ${Math.round(prometheus.buildMs / 1000)} s)` : ''}`,
     );
   } catch (error) {
     await Promise.allSettled(servers.map((server) => server.stop()));

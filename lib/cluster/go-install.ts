@@ -31,6 +31,8 @@ export interface GoInstallOptions {
   env?: NodeJS.ProcessEnv;
   log: Log;
   timeoutMs?: number;
+  /** Extra `-X importpath.name=value` settings, e.g. the version a program reports. */
+  linkerSettings?: string[];
 }
 
 interface RunResult {
@@ -90,7 +92,8 @@ export async function goInstall(options: GoInstallOptions): Promise<number | und
   try {
     // Static binaries: no C toolchain needed, and they run on any Linux of the same architecture.
     const env = { ...(options.env ?? process.env), GOBIN: staging, CGO_ENABLED: '0' };
-    const args = ['install', '-trimpath', '-ldflags', '-s -w', `${pkg}@${version}`];
+    const ldflags = ['-s', '-w', ...(options.linkerSettings ?? []).map((setting) => `-X ${setting}`)];
+    const args = ['install', '-trimpath', '-ldflags', ldflags.join(' '), `${pkg}@${version}`];
     let result = await runGo(args, env, timeoutMs);
     if (result.code !== 0 && !result.timedOut && SUMDB_FAILURE.test(result.stderr)) {
       log(
