@@ -162,6 +162,35 @@ describe('the worker metrics endpoint scraped by Prometheus', () => {
     await scrapeAndRemember();
     for (const [name, value] of Object.entries(values)) timings[name] = String(value);
     timings['workflow task schedule-to-start p95 s'] = p95.toFixed(3);
+
+    // The case's own business events, counted by the case itself once each: opened, its first
+    // reply window past 90 % and breached, the escalation, the late reply.
+    const tags = `taskQueue="${taskQueue}",workflowType="afterSalesCase"`;
+    const window = `${tags},window="first-reply",priority="P1"`;
+    const business = {
+      opened: `sum(${METRIC_NAMES.caseOpened}_total{${tags},priority="P1"})`,
+      warnedAt90: `sum(${METRIC_NAMES.slaWindowWarned}_total{${window},percent="90"})`,
+      breached: `sum(${METRIC_NAMES.slaWindowBreached}_total{${window}})`,
+      escalatedToSpecialists: `sum(${METRIC_NAMES.caseEscalated}_total{${tags},level="specialist-team"})`,
+      fulfilledLate: `sum(${METRIC_NAMES.slaWindowFulfilled}_total{${window},late="true"})`,
+    };
+    const counted = await eventually(
+      'the case’s breach and late reply in Prometheus',
+      async () =>
+        Object.fromEntries(
+          await Promise.all(
+            Object.entries(business).map(async ([name, expr]) => [name, await prometheus.api.sum(expr)]),
+          ),
+        ) as Record<keyof typeof business, number>,
+      { accept: (current) => current.fulfilledLate === 1, timeoutMs: 30_000 },
+    );
+    expect(counted).toEqual({
+      opened: 1,
+      warnedAt90: 1,
+      breached: 1,
+      escalatedToSpecialists: 1,
+      fulfilledLate: 1,
+    });
   });
 
   it('carries each business event once, also across a new worker that replays the workflow', async () => {

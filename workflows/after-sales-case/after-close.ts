@@ -7,6 +7,7 @@
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import { failureMessage } from '../kernel/errors';
+import * as metrics from '../kernel/metrics';
 import { nowIso } from '../kernel/time';
 import { caseClosedSignal } from '../customer-journey/contract';
 import type { CaseOutcome } from './contract';
@@ -23,6 +24,7 @@ export function closeCase(c: Case, outcome: CaseOutcome, why: string): void {
   s.pendingOffer = undefined;
   c.entity.moveTo('closed', why);
   c.entity.record('closed', `${outcome}: ${why}`, { data: { outcome } });
+  metrics.caseClosed({ outcome, team: s.team, priority: s.priority });
 }
 
 /** QA sample, knowledge base, referral and the parent journey, once closed. */

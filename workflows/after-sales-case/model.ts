@@ -142,6 +142,7 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
     timerLabel: (clock) => `${s.priority} ${windowLabel(clock.window)}`,
     record: (type, summary, extra) => entity.record(type, summary, extra),
     onStep: (step) => rules.onStep(c, step),
+    metricTags: () => ({ priority: s.priority, team: s.team }),
   });
   const c: Case = { s, entity, windows, agenda, visibility, resolving: false };
   return c;

@@ -7,6 +7,7 @@
 import { condition } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { activities, idempotencyKey } from '../kernel/activity-calls';
+import * as metrics from '../kernel/metrics';
 import { addMs, formatInstant, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
 import { closeCase } from './after-close';
@@ -116,6 +117,7 @@ export function submitFeedback(c: Case, feedback: z.output<typeof SubmitFeedback
         : 'reopened';
   s.feedbackOutcome = { outcome, satisfied, reopenCount: s.reopenCount + (outcome === 'closed' ? 0 : 1) };
   c.windows.fulfil('revisit', 'feedback received');
+  metrics.feedbackReceived({ csat: feedback.csat, nps: feedback.nps, satisfied, team: s.team });
   c.agenda.clear(`${NO_FEEDBACK}/${s.reopenCount + 1}`);
   c.entity.record(
     'feedback-received',
@@ -140,6 +142,7 @@ async function reopen(c: Case, toManagement: boolean): Promise<void> {
   });
   c.windows.start('resolution', s.policy.resolution[s.priority]);
   c.entity.moveTo('in-progress', `reopened for ${level}`);
+  metrics.caseReopened({ team: s.team, priority: s.priority });
   await Promise.all([
     assign(c, `reopen/${s.reopenCount}`),
     notifyCaseStaff(c, `reopen/${s.reopenCount}`, {

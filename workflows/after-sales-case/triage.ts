@@ -6,6 +6,7 @@
  * procedures (the carrier claim, the recall with full-chain trace).
  */
 import { activities, idempotencyKey } from '../kernel/activity-calls';
+import * as metrics from '../kernel/metrics';
 import type { Case } from './model';
 import { raiseEscalation, startCaseWindows, type CategoryProcedure } from './windows';
 
@@ -20,6 +21,7 @@ export function openCase(c: Case): CategoryProcedure[] {
   });
   const procedures = startCaseWindows(c);
   c.entity.moveTo('awaiting-reply', 'triaged');
+  metrics.caseOpened({ priority, team, channel: input.channel });
   return procedures;
 }
 

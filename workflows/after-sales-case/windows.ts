@@ -6,6 +6,7 @@
  */
 import type { DueStep } from '../kernel/sla-clock';
 import type { Team } from '../kernel/contract';
+import * as metrics from '../kernel/metrics';
 import { ESCALATION_ORDER, windowLabel, type Case, type Escalation } from './model';
 import type { Audience, WindowName } from './policy';
 
@@ -44,6 +45,7 @@ export function startCategoryWindows(c: Case): CategoryProcedure[] {
 /** Raises the escalation level (never lowers it); specialists and management take the case. */
 export function raiseEscalation(c: Case, level: Exclude<Escalation, 'none'>, why: string): boolean {
   if (ESCALATION_ORDER.indexOf(level) <= ESCALATION_ORDER.indexOf(c.s.escalation)) return false;
+  metrics.caseEscalated({ level, team: c.s.team });
   c.s.escalation = level;
   if (level === 'specialist-team' || level === 'management') c.s.team = level;
   c.entity.record('escalated', `escalated to ${level}: ${why}`, { data: { level } });

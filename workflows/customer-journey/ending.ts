@@ -2,6 +2,7 @@
  * How a journey ends: lost before the contract (a reason from the list), or closed by ops — not
  * while cases are open, unless forced (they carry on alone).
  */
+import * as metrics from '../kernel/metrics';
 import { nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
 import type { LostReason, ParsedCloseJourney } from './contract';
@@ -28,5 +29,7 @@ export function endJourney(
   j.windows.cancelAll(`the journey is ${stage}`);
   j.agenda.stop();
   j.entity.moveTo(stage, why);
+  if (stage === 'lost')
+    metrics.journeyEnded({ outcome: 'lost', reason: reason ?? 'other', channel: s.channel });
   j.entity.record(stage === 'lost' ? 'lost' : 'closed', `${stage}${reason ? ` (${reason})` : ''}: ${why}`);
 }

@@ -7,6 +7,7 @@
  */
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import { durationMs } from '../kernel/contract';
+import * as metrics from '../kernel/metrics';
 import { addMs, nowIso, nowMs } from '../kernel/time';
 import type { HandoffResult, ParsedJourneyInput, ParsedSignContract } from './contract';
 import { stopFollowUps } from './follow-up';
@@ -30,6 +31,7 @@ export async function signContract(
   s.contract = signed;
   stopFollowUps(j);
   j.entity.moveTo('onboarding', `contract ${contract.contractId} signed`);
+  metrics.journeyEnded({ outcome: 'won', channel: s.channel });
   j.entity.record('contract-signed', `contract ${contract.contractId} signed; handing off to after-sales`, {
     data: { terms: contract.terms },
   });

@@ -7,6 +7,7 @@
  */
 import { isWorkingTime, nextOpening } from '../kernel/business-hours';
 import { durationMs } from '../kernel/contract';
+import * as metrics from '../kernel/metrics';
 import type { DueStep } from '../kernel/sla-clock';
 import { addMs, formatInstant, nowIso } from '../kernel/time';
 import type { InquiryResult, ParsedJourneyInput, ParsedNewInquiry } from './contract';
@@ -121,6 +122,7 @@ export function answerInquiry(j: Journey, by: string): void {
   const done = j.windows.fulfil(FIRST_RESPONSE, `answered by ${by}`, first.inquiryId);
   if (!done) return;
   const late = done.breachedAt !== undefined;
+  metrics.inquiryAnswered({ channel: first.channel });
   j.entity.record('first-response', `first response by ${by}${late ? ' (late)' : ' within the window'}`, {
     data: { late },
   });
@@ -130,6 +132,7 @@ export function answerInquiry(j: Journey, by: string): void {
 /** Rule PS-1: a missed first response escalates to the owner's lead. */
 export async function onInquiryStep(j: Journey, { step, breach }: DueStep<InquiryAudience>): Promise<void> {
   if (!breach) return;
+  metrics.inquiryBreached({ channel: j.s.channel });
   j.s.escalated = true;
   j.entity.touch();
   await Promise.all(

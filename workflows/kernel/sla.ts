@@ -12,6 +12,8 @@ import type { Agenda, AgendaItem } from './agenda';
 import type { BusinessCalendar } from './business-hours';
 import * as clock from './sla-clock';
 import type { DueStep, LadderStep, SlaClock, WindowSpec } from './sla-clock';
+import type { Priority, Team } from './contract';
+import * as metrics from './metrics';
 import { formatDuration, formatInstant, nowIso } from './time';
 
 export interface SlaHost<A extends string, W extends string> {
@@ -24,6 +26,8 @@ export interface SlaHost<A extends string, W extends string> {
   record(type: string, summary: string, extra: { window: W; data?: Record<string, unknown> }): void;
   /** A ladder step is due (already recorded as warned or breached). */
   onStep(step: DueStep<A, W>): void | Promise<void>;
+  /** Priority and team of a window, for the SLA metrics; none for windows not counted there. */
+  metricTags?(): { priority: Priority; team: Team } | undefined;
 }
 
 const KIND = 'sla';
@@ -112,6 +116,8 @@ export class SlaWindows<A extends string, W extends string = string> {
       { window, data: { hours: spec.hours, basis: spec.basis, dueAt: due, subject: options.subject } },
     );
     this.schedule(c);
+    const tags = this.host.metricTags?.();
+    if (tags) metrics.slaWindowStarted({ window, ...tags });
     return c;
   }
 
@@ -126,6 +132,8 @@ export class SlaWindows<A extends string, W extends string = string> {
       `${this.host.label(window)} window fulfilled${late ? ' late' : ''} (${how}) after ${formatDuration(done.consumedMs)} of ${done.basis} time`,
       { window, data: { late, consumedMs: done.consumedMs, pausedMs: done.pausedMs, subject } },
     );
+    const tags = this.host.metricTags?.();
+    if (tags) metrics.slaWindowFulfilled({ window, ...tags, late });
     return done;
   }
 
@@ -216,8 +224,11 @@ export class SlaWindows<A extends string, W extends string = string> {
     if (!c) return;
     const result = clock.collectDueSteps(c, this.ladder(c.window), nowIso(), this.host.calendar());
     this.replace(c, result.clock);
+    const tags = this.host.metricTags?.();
     for (const step of result.due) {
       const label = this.host.label(c.window);
+      if (tags && step.breach) metrics.slaWindowBreached({ window: c.window, ...tags });
+      else if (tags) metrics.slaWindowWarned({ window: c.window, ...tags, percent: step.step.percent });
       if (step.breach) {
         this.host.record(
           'sla-breached',
