@@ -1,4 +1,5 @@
 // The worker bundles this module: every workflow type the `customer-journey` task queue serves.
 export { afterSalesCase } from './after-sales-case/workflow';
 export { customerJourney } from './customer-journey/workflow';
-export { quoteApproval, weeklyQaReport } from '../archive/workflows-v1';
+export { quoteApproval } from './quote-approval/workflow';
+export { weeklyQaReport } from './weekly-qa-report/workflow';

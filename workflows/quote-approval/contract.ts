@@ -3,13 +3,17 @@
  * journey. A quote with enough margin is approved by policy; otherwise a manager decides within
  * a window, then a deputy; without any decision it expires back to sales.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { BusinessCalendar } from '../kernel/business-hours';
 import { CustomerId, IsoTimestamp, StaffId, Text } from '../kernel/contract';
+import { query, update } from '../kernel/messages';
 import { QuotePolicy } from './policy';
 
 export const QUOTE_APPROVAL_WORKFLOW = 'quoteApproval';
+
+/** Who must decide now; `decided` once someone (or the policy, or time) has. */
+export const QuoteStatus = z.enum(['pending-approver', 'pending-deputy', 'decided']);
+export type QuoteStatus = z.infer<typeof QuoteStatus>;
 
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code such as CNY');
 
@@ -69,21 +73,30 @@ export const QuoteView = z.object({
   cost: z.number(),
   currency: z.string(),
   margin: z.number(),
-  status: z.enum(['pending-approver', 'pending-deputy', 'decided']),
+  status: QuoteStatus,
   approverDueAt: IsoTimestamp.optional(),
   deputyDueAt: IsoTimestamp.optional(),
   decision: QuoteDecision.optional(),
 });
 export type QuoteView = z.infer<typeof QuoteView>;
 
-export const decideQuoteUpdate = defineUpdate<QuoteDecision, [DecideQuote]>('decideQuote');
-export const getQuoteQuery = defineQuery<QuoteView>('getQuote');
-
-export const QUOTE_HANDLER_DESCRIPTIONS = {
-  decideQuote:
+export const QUOTE_MESSAGES = {
+  decideQuote: update(
+    'decideQuote',
+    DecideQuote,
+    QuoteDecision,
     'The manager’s (or deputy’s) decision on a quote below the margin threshold. JSON: {"decision":"approve","approverId":"mgr-1"}; adjust needs "suggestedPrice" and a "reason".',
-  getQuote: 'Price, cost, margin, who must decide by when, and the decision once made.',
+    { stages: ['pending-approver', 'pending-deputy'], refusal: () => 'the quote is already decided' },
+  ),
+  getQuote: query(
+    'getQuote',
+    QuoteView,
+    'Price, cost, margin, who must decide by when, and the decision once made.',
+  ),
 } as const;
+
+export const decideQuoteUpdate = QUOTE_MESSAGES.decideQuote.definition;
+export const getQuoteQuery = QUOTE_MESSAGES.getQuote.definition;
 
 /** (price − cost) / price, rounded to 4 decimals so it reads well in the UI. */
 export function marginOf(price: number, cost: number): number {

@@ -5,13 +5,11 @@
  */
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities/types';
-import { FailureType } from './definitions/errors';
-import {
-  WEEKLY_QA_REPORT_WORKFLOW,
-  WeeklyQaReportInput,
-  type WeeklyQaReportSummary,
-} from './definitions/weekly-report';
-import { formatInstant, idempotencyKey, nowIso, parseWorkflowInput } from './internal/workflow-support';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { FailureType } from '../kernel/errors';
+import { parseWorkflowInput } from '../kernel/input';
+import { formatInstant, nowIso } from '../kernel/time';
+import { WEEKLY_QA_REPORT_WORKFLOW, WeeklyQaReportInput, type WeeklyQaReportSummary } from './contract';
 
 // Reading a week of histories takes a while: the activity heartbeats its progress, so a crashed
 // worker is noticed within a minute and the report restarts on another one.
@@ -26,6 +24,8 @@ const { buildWeeklyQaReport } = proxyActivities<Activities>({
 });
 
 const DAY = 86_400_000;
+
+// Its commands are the same as before the redesign, so it needs no patch: old histories replay.
 
 export async function weeklyQaReport(input: WeeklyQaReportInput = {}): Promise<WeeklyQaReportSummary> {
   const parsed = parseWorkflowInput(WeeklyQaReportInput, input ?? {}, WEEKLY_QA_REPORT_WORKFLOW);
