@@ -84,7 +84,7 @@ export interface RecallRequest extends Keyed {
 export interface RepairRequest extends Keyed {
   caseId: string;
   mode: 'in-store' | 'factory';
-  /** Out of warranty repairs are still done; parts are charged at cost (seed 004). */
+  /** Out of warranty repairs are still done; parts are charged at cost (rule AS-12). */
   inWarranty: boolean;
   dueAt: string;
 }

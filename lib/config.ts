@@ -11,7 +11,7 @@ import path from 'node:path';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 
-/** The task queue named in the public contract (DESIGN.md §3). */
+/** The task queue named in the public contract. */
 export const DEFAULT_TASK_QUEUE = 'customer-journey';
 
 /** A setting that is missing or wrong; the message names every such setting. */

@@ -21,6 +21,7 @@ import {
   submitProposalUpdate,
   submitQuoteUpdate,
   closeJourneyUpdate,
+  getJourneyTimelineQuery,
   type JourneyInput,
 } from '../workflows/customer-journey/contract';
 import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
@@ -400,6 +401,41 @@ describe('contract and after-sales relationship', () => {
       expect(recorder.of('createTask', { kind: 'revisit' })).toHaveLength(1);
       await env.sleep(90 * DAY);
       expect(recorder.of('createTask', { kind: 'revisit' })).toHaveLength(2);
+    });
+  });
+
+  it('an inquiry from a customer already served tells the owner of a cross-sell opportunity', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const opportunities = () =>
+        recorder
+          .of('notifyStaff')
+          .map((call) => call.request)
+          .filter((request) => String(request.reason).includes('cross-sell'));
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await handle.executeUpdate(signContractUpdate, { args: [terms] });
+      await handle.signal(deliveryConfirmedSignal, {});
+      await waitFor(handle, (v) => v.stage === 'after-sales');
+      expect(opportunities()).toHaveLength(0);
+
+      await handle.signal(newInquirySignal, {
+        inquiryId: 'crm-77',
+        channel: 'phone',
+        summary: 'Asks about a second site',
+      });
+      await expect
+        .poll(opportunities)
+        .toEqual([expect.objectContaining({ audience: 'owner', staffId: 'sales-7' })]);
+      // Delivered twice (a retrying CRM), it is still one inquiry and one opportunity.
+      await handle.signal(newInquirySignal, {
+        inquiryId: 'crm-77',
+        channel: 'phone',
+        summary: 'Asks about a second site',
+      });
+      await waitFor(handle, (v) => v.inquiries.length === 2);
+      const { entries } = await handle.query(getJourneyTimelineQuery);
+      expect(entries.filter((entry) => entry.type === 'upsell-inquiry')).toHaveLength(1);
+      expect(opportunities()).toHaveLength(1);
     });
   });
 

@@ -1,5 +1,5 @@
 /**
- * `quoteApproval`: the internal approval of one quote ("服務報價審批機制", DESIGN.md §2.1.4).
+ * `quoteApproval`: the internal approval of one quote (rule PS-6 in docs/rules.md).
  *
  * A quote whose margin meets the policy is approved by policy at once. Otherwise the manager is
  * asked and has a window of business hours; after it the deputy is asked; after the deputy's

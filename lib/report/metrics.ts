@@ -43,7 +43,7 @@ import { Channel, Priority, Team } from '../../workflows/kernel/contract';
 /** Version of the JSON shape below; bumped on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** "Satisfaction below 80 % in an area triggers root-cause analysis" (seed rule). */
+/** "Satisfaction below 80 % in an area triggers root-cause analysis" (rule LE-4). */
 export const DEFAULT_SATISFACTION_TARGET = 0.8;
 /** Areas with fewer CSAT answers than this are "too few answers", never flagged. */
 export const DEFAULT_MIN_ANSWERS = 3;

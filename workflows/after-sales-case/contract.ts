@@ -31,7 +31,7 @@ export const AFTER_SALES_CASE_WORKFLOW = 'afterSalesCase';
 export const ResolutionType = z.enum(['repair', 'replace', 'refund', 'advice']);
 export type ResolutionType = z.infer<typeof ResolutionType>;
 
-/** The six steps of a service complaint, in order (seed 004, DESIGN.md §2.3.5). */
+/** The six steps of a service complaint, in order (rule AS-13). */
 export const ComplaintStep = z.enum([
   'listen',
   'apologise',

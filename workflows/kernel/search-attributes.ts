@@ -1,7 +1,7 @@
 /**
  * Custom search attributes: the analyst-facing index of every journey and case.
  *
- * They are part of the public contract (DESIGN.md §3): ops filter on them in the Web UI and
+ * They are part of the public contract: ops filter on them in the Web UI and
  * analysts query them with `temporal workflow list --query`. None of them may hold personal
  * data: customers appear only by their opaque id.
  *

@@ -12,7 +12,7 @@ export const WEEKLY_QA_SCHEDULE_ID = 'weekly-qa-report';
 export const WeeklyQaReportInput = z.strictObject({
   /** End of the period (exclusive); the workflow's start time when omitted. */
   to: IsoTimestamp.optional(),
-  /** Length of the period in days ("a weekly improvement report", DESIGN.md §2.3.7). */
+  /** Length of the period in days ("a weekly improvement report", rule LE-3). */
   days: z.number().int().min(1).max(92).default(7),
 });
 export type WeeklyQaReportInput = z.input<typeof WeeklyQaReportInput>;

@@ -189,7 +189,7 @@ export const BusinessCalendar = z
 export type BusinessCalendar = z.infer<typeof BusinessCalendar>;
 
 /**
- * The default working week of the seeds' after-sales desks: Asia/Shanghai, Monday–Friday,
+ * The default working week of the after-sales desks (ours): Asia/Shanghai, Monday–Friday,
  * 09:00–18:00. Holidays are per deployment (they change every year), so the default has none.
  */
 export const DEFAULT_BUSINESS_CALENDAR: BusinessCalendar = {

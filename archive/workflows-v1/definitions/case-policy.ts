@@ -2,7 +2,7 @@
  * The after-sales case policy: triage matrix, routing, every response window and the escalation
  * ladder, as data. The workflow reads this table; nothing about a window is a code path.
  *
- * Each default quotes the seed rule it comes from (DESIGN.md §2.3). A case's effective policy is
+ * Each default names the rule it comes from (rule ids of docs/rules.md). A case's effective policy is
  * these defaults, then the input's `policy` overrides, then the customer's promised terms on top:
  * what pre-sales promised must be honoured.
  */
@@ -16,7 +16,7 @@ export type Severity = z.infer<typeof Severity>;
 export const Scope = z.enum(['single-customer', 'many-customers']);
 export type Scope = z.infer<typeof Scope>;
 
-/** Technical (hardware/software fault) vs non-technical issues (DESIGN.md §2.3.2). */
+/** Technical (hardware/software fault) vs non-technical issues (rule AS-2). */
 export const IssueCategory = z.enum(['technical', 'logistics', 'quality', 'service', 'other']);
 export type IssueCategory = z.infer<typeof IssueCategory>;
 
@@ -121,7 +121,7 @@ const hours = (value: number, basis: WindowSpec['basis'] = 'calendar'): WindowSp
 export const DEFAULT_CASE_POLICY: CasePolicy = {
   calendar: DEFAULT_BUSINESS_CALENDAR,
   // "Priority from severity (function failure, service outage, cosmetic flaw) × scope (one
-  // customer or many)" (§2.3.2). A safety hazard is always P1; anything hitting many customers
+  // customer or many)" (rule AS-2). A safety hazard is always P1; anything hitting many customers
   // moves up one level.
   priorityMatrix: {
     'safety-hazard': { 'single-customer': 'P1', 'many-customers': 'P1' },
@@ -129,7 +129,7 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
     'function-failure': { 'single-customer': 'P3', 'many-customers': 'P2' },
     cosmetic: { 'single-customer': 'P4', 'many-customers': 'P3' },
   },
-  // "Technical issues go to senior engineers first" (§2.3.3) for the urgent ones; routine
+  // "Technical issues go to senior engineers first" (rule AS-3) for the urgent ones; routine
   // technical questions to first-line technical support; non-technical issues to their desks.
   routing: {
     technical: {
@@ -143,29 +143,29 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
     service: { P1: 'customer-care', P2: 'customer-care', P3: 'customer-care', P4: 'customer-care' },
     other: { P1: 'customer-care', P2: 'customer-care', P3: 'customer-care', P4: 'customer-care' },
   },
-  // "Urgent issues: first reply within 2 hours" (§2.3.3, seed 000) — calendar hours, nights
+  // "Urgent issues: first reply within 2 hours" (rule AS-4) — calendar hours, nights
   // included. "The golden 4-hour response window" for everything else: P2 counts calendar hours
   // (an outage does not wait for Monday), P3/P4 count business hours.
   firstReply: { P1: hours(2), P2: hours(4), P3: hours(4, 'business'), P4: hours(4, 'business') },
-  // Resolution targets (our defaults; the seeds give none): P1 within a day, P2 within two,
+  // Resolution targets (our defaults; the rules give no figure): P1 within a day, P2 within two,
   // P3 within 5 business days (45 working hours), P4 within 10 (90 working hours).
   resolution: { P1: hours(24), P2: hours(48), P3: hours(45, 'business'), P4: hours(90, 'business') },
   // "Logistics loss/damage: a solution agreed with the carrier within 24 hours, followed to
-  // closure" (§2.3.3).
+  // closure" (rule AS-7).
   carrierSolution: hours(24),
-  // "Minor (cosmetic) quality problems: exchange within 48 hours" (§2.3.3).
+  // "Minor (cosmetic) quality problems: exchange within 48 hours" (rule AS-8).
   cosmeticExchange: hours(48),
   // "Major (safety hazard): recall procedure with full-chain trace", opened at once: the recall
   // must be open within the hour.
   recallOpening: hours(1),
-  // "In-store repair 1–3 days, factory repair about 30 days" (seed 004): the promise is the
+  // "In-store repair 1–3 days, factory repair about 30 days" (rule AS-12): the promise is the
   // upper bound.
   repair: { inStore: hours(72), factory: hours(30 * 24) },
-  // "Within 48 hours after resolution the customer is revisited" (§2.3.6).
+  // "Within 48 hours after resolution the customer is revisited" (rule AS-14).
   revisit: hours(48),
   // Our default: a week after resolution without any answer, the case closes as "no feedback".
   noFeedbackCloseHours: 7 * 24,
-  // "An unmet window escalates (notify the owner's lead, then a specialist team)" (§2.3.3):
+  // "An unmet window escalates (notify the owner's lead, then a specialist team)" (rule AS-10):
   // warnings at 50 / 75 / 90 % climb the ladder, the breach at 100 % reaches lead and specialists.
   ladder: [
     { percent: 50, notify: ['assignee'] },
@@ -176,15 +176,15 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
   // The clock stops while we wait on the customer; carrier, recall and repair clocks measure
   // others and keep running.
   pausableWindows: ['first-reply', 'resolution', 'exchange'],
-  // "Not satisfied → escalated to a specialist team, handled again, revisited again" (§2.3.6);
+  // "Not satisfied → escalated to a specialist team, handled again, revisited again" (rule AS-15);
   // after two such rounds management takes the case.
   maxReopens: 2,
   satisfiedCsat: 4,
-  // NPS promoters answer 9 or 10 (§2.3.8: promoters are asked for referrals).
+  // NPS promoters answer 9 or 10 (rule RT-1: promoters are asked for referrals).
   promoterNps: 9,
-  // "20 % of after-sales tickets are sampled at random for quality review" (§2.3.7).
+  // "20 % of after-sales tickets are sampled at random for quality review" (rule LE-2).
   qaSampleRate: 0.2,
-  // "Routine questions may get an assisted reply marked for human review" (§2.3.3): only the
+  // "Routine questions may get an assisted reply marked for human review" (rule AS-6): only the
   // routine priorities; urgent cases need a person's first reply.
   assistedReplyPriorities: ['P3', 'P4'],
 };

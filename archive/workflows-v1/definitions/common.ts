@@ -21,7 +21,7 @@ export const CustomerId = z
   .refine((id) => !/^\+?\d{11,}$/.test(id), 'must be an opaque CRM id, not a phone number');
 export type CustomerId = z.infer<typeof CustomerId>;
 
-/** Where a customer reached us (DESIGN.md §2.3.1: every channel, nothing lost). */
+/** Where a customer reached us (rule AS-1: every channel, nothing lost). */
 export const Channel = z.enum(['phone', 'email', 'online-chat', 'social', 'walk-in']);
 export type Channel = z.infer<typeof Channel>;
 
@@ -66,7 +66,7 @@ export type PromisedWindow = z.infer<typeof PromisedWindow>;
 
 /**
  * What pre-sales promised in the signed agreement. After-sales must honour it ("服務承諾一致性",
- * DESIGN.md §2.2): these values override the default case policy for every later case.
+ * rule HO-2): these values override the default case policy for every later case.
  */
 export const PromisedTerms = z.strictObject({
   contractId: z.string().max(64).optional(),

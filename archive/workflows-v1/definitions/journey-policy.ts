@@ -1,7 +1,7 @@
 /**
  * The customer-journey policy: response windows per channel, quote approval rules, the
  * follow-up cadence, the long-tail cadences (revisits, renewal, referrals). Data, with each
- * default next to the rule it comes from (DESIGN.md §2.1, §2.2, §2.3.8).
+ * default next to the rule it comes from (rule ids of docs/rules.md).
  */
 import { z } from 'zod';
 import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from './business-hours';
@@ -33,7 +33,7 @@ export const JourneyPolicy = z.strictObject({
   followUpCadence: z.array(DurationText).min(1),
   /** Without any contact for this long after the quote, the prospect is lost ("no-response"). */
   loseAfter: DurationText,
-  /** Periodic revisits after delivery (§2.3.8 "periodic revisits at a cadence per customer"). */
+  /** Periodic revisits after delivery (rule RT-2: "periodic revisits at a cadence per customer"). */
   revisitEvery: DurationText,
   /** How long before the contract ends after-sales is reminded to prepare the renewal. */
   renewalReminderBefore: DurationText,
@@ -48,17 +48,17 @@ export type JourneyPolicy = z.infer<typeof JourneyPolicy>;
 
 export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   calendar: DEFAULT_BUSINESS_CALENDAR,
-  // "Phone answered within N seconds, online inquiries replied within N minutes" (seed 003; N is
+  // "Phone answered within N seconds, online inquiries replied within N minutes" (rule PS-1; N is
   // ours): phone 20 s, online chat 2 min, walk-in 5 min, social 30 min, e-mail 4 h.
   firstResponse: { phone: '20s', 'online-chat': '2m', 'walk-in': '5m', social: '30m', email: '4h' },
-  // "Draft quote → internal approval (margin rules)" (§2.1.4): 25 % margin passes on its own; a
+  // "Draft quote → internal approval (margin rules)" (rule PS-6): 25 % margin passes on its own; a
   // manager has 4 business hours, then the deputy 4 more.
   quote: { autoApproveMargin: 0.25, approverWindow: '4h', deputyWindow: '4h' },
-  // "Undecided prospects are followed up on a cadence until won or lost" (§2.1.7).
+  // "Undecided prospects are followed up on a cadence until won or lost" (rule PS-9).
   followUpCadence: ['2d', '5d', '10d'],
   loseAfter: '21d',
   revisitEvery: '90d',
-  // "Before the contract expires, after-sales is reminded to prepare the renewal" (§2.2).
+  // "Before the contract expires, after-sales is reminded to prepare the renewal" (rule HO-4).
   renewalReminderBefore: '60d',
   referralMinInterval: '180d',
 };

@@ -1223,7 +1223,7 @@ export class CaseModel {
     s.resolvedAt = undefined;
     s.resolution = undefined;
     const level = toManagement ? 'management' : 'specialist-team';
-    // "Not satisfied → escalated to a specialist team, handled again, revisited again" (§2.3.6).
+    // "Not satisfied → escalated to a specialist team, handled again, revisited again" (rule AS-15).
     if (!this.raiseEscalation(level, `revisit not satisfied (reopening ${s.reopenCount})`)) s.team = level;
     this.record('reopened', `reopened (${s.reopenCount}/${s.policy.maxReopens}) for ${level}`, {
       data: { reopenCount: s.reopenCount, team: level },
@@ -1256,7 +1256,7 @@ export class CaseModel {
   /** QA sample, knowledge base, referral and the parent journey, once closed. */
   async afterClose(): Promise<void> {
     const s = this.state;
-    // "20 % of after-sales tickets are sampled at random for quality review" (§2.3.7). The
+    // "20 % of after-sales tickets are sampled at random for quality review" (rule LE-2). The
     // sandbox's Math.random is seeded per workflow, so replays draw the same sample.
     s.qaSampled = Math.random() < s.policy.qaSampleRate;
     this.record('qa-sampling', s.qaSampled ? 'drawn for quality review' : 'not drawn for quality review');

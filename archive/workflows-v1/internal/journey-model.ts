@@ -341,7 +341,7 @@ export class JourneyModel {
     this.syncVisibility();
   }
 
-  /** Outside business hours, an automatic reply tells the customer when to expect us (seed 003). */
+  /** Outside business hours, an automatic reply tells the customer when to expect us (rule PS-2). */
   async greet(): Promise<void> {
     const response = this.state.firstResponse;
     if (!response?.autoReplied) return;
@@ -858,7 +858,7 @@ export class JourneyModel {
       `case ${result.caseId} ${result.outcome}${result.csat ? `, CSAT ${result.csat}` : ''}${result.nps !== undefined ? `, NPS ${result.nps}` : ''}`,
     );
     this.syncVisibility();
-    // "Satisfied customers (promoters) are asked for referrals" (§2.3.8), at most once per interval.
+    // "Satisfied customers (promoters) are asked for referrals" (rule RT-1), at most once per interval.
     if (!result.promoter) return;
     const last = s.lastReferralAt ? Date.parse(s.lastReferralAt) : undefined;
     if (last !== undefined && Date.now() - last < durationMs(this.policy.referralMinInterval)) {
