@@ -19,7 +19,7 @@ interface Row {
 
 const rows: Row[] = doc
   .split('\n')
-  .filter((line) => /^\| [A-Z]{2}-\d+ \|/.test(line))
+  .filter((line) => /^\| [A-Z]{2}-\d+ +\|/.test(line))
   .map((line) => {
     const cells = line.split('|').map((cell) => cell.trim());
     const [testFile, testName] = cells[6]!.split(' › ');

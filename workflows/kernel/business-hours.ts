@@ -14,10 +14,21 @@
  * real length (10 h for 08:00–18:00 with a 02:00 spring-forward, 3 h for 01:00–05:00).
  */
 import { z } from 'zod';
+import {
+  MINUTE_MS,
+  DAY_MS,
+  ISO_DATE_PATTERN,
+  CLOCK_TIME_PATTERN,
+  civilDay,
+  isRealDate,
+  isoDateFields,
+  clockMinutes,
+  isKnownTimeZone,
+  offsetAt,
+  localDay,
+  resolveWallTime,
+} from './time-zones';
 
-const SECOND_MS = 1_000;
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 /** How many consecutive local dates without working time we scan before giving up (ten years). */
 const MAX_IDLE_DAYS = 3660;
 /** A business-time deadline further away than this (ten years) is refused, not searched for. */
@@ -31,119 +42,9 @@ export class CalendarError extends RangeError {
   override readonly name = 'CalendarError';
 }
 
-const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-const CLOCK_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** An instant must carry `Z` or an offset: a bare local time would be read in the host's zone. */
 const INSTANT_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date; `setUTCFullYear` keeps years below 100. */
-function civilDay(year: number, month: number, day: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  return Math.floor(date.getTime() / DAY_MS);
-}
-
-/** True when the fields name a real date (V8 would silently roll 2026-02-30 over to March). */
-function isRealDate(year: number, month: number, day: number): boolean {
-  const date = new Date(civilDay(year, month, day) * DAY_MS);
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-function isoDateFields(value: string): [number, number, number] {
-  return [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))];
-}
-
-function clockMinutes(value: string): number {
-  return Number(value.slice(0, 2)) * 60 + Number(value.slice(3, 5));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Time zones
-
-/**
- * One formatter per time zone: constructing one costs far more than formatting with it. The
- * locale pins the Gregorian calendar and Latin digits, and `h23` avoids the "24" hour that
- * `hour12: false` yields at midnight.
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', {
-        timeZone,
-        hourCycle: 'h23',
-        era: 'short',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new RangeError(`unknown time zone "${timeZone}"`);
-    }
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's UTC offset in ms at an instant. Intl has whole seconds only, so we drop the ms. */
-function offsetAt(timeZone: string, instant: number): number {
-  const whole = Math.floor(instant / SECOND_MS) * SECOND_MS;
-  const fields: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const part of formatterFor(timeZone).formatToParts(whole)) fields[part.type] = part.value;
-  const year = Number(fields.year);
-  const wall =
-    civilDay(fields.era === 'BC' ? 1 - year : year, Number(fields.month), Number(fields.day)) * DAY_MS +
-    (Number(fields.hour) % 24) * 3_600_000 +
-    Number(fields.minute) * MINUTE_MS +
-    Number(fields.second) * SECOND_MS;
-  return wall - whole;
-}
-
-/** The local date (days since 1970-01-01) of an instant. */
-function localDay(timeZone: string, instant: number): number {
-  return Math.floor((instant + offsetAt(timeZone, instant)) / DAY_MS);
-}
-
-/**
- * The earliest instant whose local time is at or after `wall` (a local wall time written as if it
- * were UTC ms). Offsets a day either side cover every instant that can show that wall time; each
- * is checked, and when neither fits the wall time lies in a gap, whose end we find by bisection.
- */
-function resolveWallTime(timeZone: string, wall: number): number {
-  const before = offsetAt(timeZone, wall - DAY_MS);
-  const after = offsetAt(timeZone, wall + DAY_MS);
-  let earliest = Infinity;
-  for (const offset of before === after ? [before] : [before, after]) {
-    const instant = wall - offset;
-    if (offsetAt(timeZone, instant) === offset) earliest = Math.min(earliest, instant);
-  }
-  if (earliest !== Infinity) return earliest;
-  if (after <= before) return wall - after; // two transitions within two days: no zone has one
-  // Spring-forward gap: the transition lies in (wall - after, wall - before].
-  let lo = wall - after;
-  let hi = wall - before;
-  while (hi - lo > SECOND_MS) {
-    const mid = lo + Math.floor((hi - lo) / (2 * SECOND_MS)) * SECOND_MS;
-    if (offsetAt(timeZone, mid) === after) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Schemas

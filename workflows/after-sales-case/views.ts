@@ -1,0 +1,122 @@
+/**
+ * What the case shows and returns: its view (the `getCase` query, the Web UI), one SLA clock as
+ * people read it, and the final result analysts aggregate.
+ */
+import { z } from 'zod';
+import { Channel, IsoTimestamp, Priority, Team } from '../kernel/contract';
+import { IssueCategory, Scope, Severity, WindowName } from './policy';
+import { CaseStage } from './stages';
+import { ResolutionType, ComplaintStep, SubmitFeedback } from './payloads';
+
+// ---------------------------------------------------------------------------------------------
+// Views and queries
+
+/** One SLA clock as the UI and analysts see it. */
+export const ClockView = z.object({
+  window: WindowName,
+  label: z.string(),
+  basis: z.enum(['calendar', 'business']),
+  budgetHours: z.number(),
+  startedAt: IsoTimestamp,
+  /** When it runs out if nothing changes (absent while paused or finished). */
+  dueAt: IsoTimestamp.optional(),
+  /** Budget left, in ms, as of `asOf`; negative once breached. */
+  remainingMs: z.number(),
+  state: z.enum(['running', 'paused', 'fulfilled', 'cancelled']),
+  paused: z.boolean(),
+  /** Since when the clock is paused; queries answer as of the case's last event, so a UI adds the time since. */
+  pausedSince: IsoTimestamp.optional(),
+  /** Time spent paused, as of `asOf`. */
+  pausedMs: z.number(),
+  breached: z.boolean(),
+  breachedAt: IsoTimestamp.optional(),
+  fulfilledAt: IsoTimestamp.optional(),
+  warnings: z.array(z.number()),
+});
+export type ClockView = z.infer<typeof ClockView>;
+
+export const CaseView = z.object({
+  caseId: z.string(),
+  customerId: z.string(),
+  journeyId: z.string().optional(),
+  stage: CaseStage,
+  channel: Channel,
+  category: IssueCategory,
+  severity: Severity,
+  scope: Scope,
+  priority: Priority,
+  team: Team,
+  assignee: z.string().optional(),
+  escalationLevel: z.enum(['none', 'team-lead', 'specialist-team', 'management']),
+  clocks: z.array(ClockView),
+  slaBreached: z.boolean(),
+  inWarranty: z.boolean(),
+  resolution: z
+    .object({ type: ResolutionType, status: z.string(), reference: z.string().optional(), at: IsoTimestamp })
+    .optional(),
+  pendingOffer: z.object({ kind: z.literal('refund'), reason: z.string() }).optional(),
+  complaintSteps: z
+    .array(z.object({ step: ComplaintStep, at: IsoTimestamp, managerInvolved: z.boolean() }))
+    .optional(),
+  feedback: SubmitFeedback.optional(),
+  reopenCount: z.number(),
+  qaSampled: z.boolean().optional(),
+  needsHumanReview: z.boolean(),
+  openedAt: IsoTimestamp,
+  closedAt: IsoTimestamp.optional(),
+  asOf: IsoTimestamp,
+});
+export type CaseView = z.infer<typeof CaseView>;
+
+// ---------------------------------------------------------------------------------------------
+// Result
+
+export const CaseOutcome = z.enum([
+  'closed-satisfied',
+  'closed-unsatisfied',
+  'closed-no-feedback',
+  'closed-by-ops',
+]);
+export type CaseOutcome = z.infer<typeof CaseOutcome>;
+
+/** How one SLA window ended, for analysts' compliance figures. */
+export const WindowOutcome = z.object({
+  window: WindowName,
+  basis: z.enum(['calendar', 'business']),
+  budgetMs: z.number(),
+  /** Budget consumed (calendar or business time, pauses excluded). */
+  consumedMs: z.number(),
+  pausedMs: z.number(),
+  breached: z.boolean(),
+  state: z.enum(['running', 'paused', 'fulfilled', 'cancelled']),
+});
+export type WindowOutcome = z.infer<typeof WindowOutcome>;
+
+export const CaseResult = z.object({
+  caseId: z.string(),
+  customerId: z.string(),
+  journeyId: z.string().optional(),
+  outcome: CaseOutcome,
+  priority: Priority,
+  channel: Channel,
+  category: IssueCategory,
+  severity: Severity,
+  team: Team,
+  /** Wall-clock time from opening to the first reply. */
+  firstResponseMs: z.number().optional(),
+  /** Wall-clock time from opening to the last resolution. */
+  resolutionMs: z.number().optional(),
+  windows: z.array(WindowOutcome),
+  resolutionType: ResolutionType.optional(),
+  csat: z.number().optional(),
+  nps: z.number().optional(),
+  promoter: z.boolean(),
+  reopenCount: z.number(),
+  slaBreached: z.boolean(),
+  breachedWindows: z.array(WindowName),
+  escalated: z.boolean(),
+  qaSampled: z.boolean(),
+  openedAt: IsoTimestamp,
+  closedAt: IsoTimestamp,
+});
+export type CaseResult = z.infer<typeof CaseResult>;
