@@ -24,7 +24,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { activities } from '../archive/workflows-v1/internal/workflow-support';
+import { activities } from '../workflows/kernel/activity-calls';
 
 export const BASELINE_WORKFLOW = 'benchBaseline';
 

@@ -521,35 +521,41 @@ function tail(file: string, lines: number): string {
 }
 
 /**
- * Starts one time-skipping test server (time skipping locked until a client unlocks it, as
- * with the SDK's own) and registers the custom search attributes through its operator service,
- * which is the only way it learns them.
+ * Starts one time-skipping test server through the SDK's supported `existing-path` executable
+ * (our Maven-resolved launcher, so nothing is downloaded at run time) and registers the custom
+ * search attributes through its operator service, which is the only way it learns them. The
+ * environment's client unlocks time skipping while a result is awaited, as in the SDK's tests.
  */
-export async function startTimeSkippingServer(
+export async function startTimeSkippingEnvironment(
   options: { port?: number; searchAttributes: readonly SearchAttributeSpec[] },
   env: NodeJS.ProcessEnv = process.env,
   log: Log = defaultLog,
-): Promise<RunningServer> {
-  const port = options.port ?? (await freePort());
+): Promise<TestWorkflowEnvironment> {
   const launcher = await provisionTestServer(env, log);
-  let server: RunningServer;
-  if (!launcher) {
-    log('no Java/Maven: falling back to the SDK download of the time-skipping test server');
-    const testEnv = await TestWorkflowEnvironment.createTimeSkipping({ server: { port } });
-    server = { address: testEnv.address, source: 'sdk-download', stop: () => testEnv.teardown() };
-  } else {
-    const child = spawn(launcher.path, [String(port)], { stdio: 'ignore' });
-    const address = `127.0.0.1:${port}`;
-    try {
-      await waitForFrontend(address, child, TEST_SERVER_READY_TIMEOUT_MS, () => '');
-    } catch (error) {
-      await stopProcess(child);
-      throw error;
-    }
-    server = { address, source: launcher.source, stop: () => stopProcess(child) };
+  if (!launcher) log('no Java/Maven: falling back to the SDK download of the time-skipping test server');
+  const executable = launcher ? { type: 'existing-path' as const, path: launcher.path } : undefined;
+  const starting = TestWorkflowEnvironment.createTimeSkipping({ server: { port: options.port, executable } });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Whatever starts after the deadline is stopped, not leaked.
+      starting.then((late) => late.teardown()).catch(() => undefined);
+      reject(
+        new Error(
+          `the time-skipping test server (${launcher?.path ?? 'SDK download'}) did not start within ` +
+            `${TEST_SERVER_READY_TIMEOUT_MS / 1000} s; is the machine overloaded? ${RETRY_HINT}`,
+        ),
+      );
+    }, TEST_SERVER_READY_TIMEOUT_MS);
+  });
+  const testEnv = await Promise.race([starting, timedOut]).finally(() => clearTimeout(timer));
+  try {
+    await registerSearchAttributes(testEnv.address, options.searchAttributes);
+  } catch (error) {
+    await testEnv.teardown();
+    throw error;
   }
-  await registerSearchAttributes(server.address, options.searchAttributes);
-  return server;
+  return testEnv;
 }
 
 /** Adds custom search attributes the server does not know yet. */

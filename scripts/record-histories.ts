@@ -15,17 +15,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection, type WorkflowClient } from '@temporalio/client';
-import {
-  InternalConnectionOptionsSymbol,
-  type InternalConnectionOptions,
-} from '@temporalio/client/lib/connection';
-import { msToTs, tsToMs } from '@temporalio/common/lib/time';
+import type { WorkflowClient } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { TimeSkippingWorkflowClient } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyToJson } from '../lib/replay/history-json';
-import { startTimeSkippingServer } from '../lib/temporal-runtime';
+import { startTimeSkippingEnvironment } from '../lib/temporal-runtime';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import { ActivityRecorder } from '../tests/helpers/fake-activities';
 import { HISTORIES_DIR } from '../tests/replay/history-files';
@@ -48,38 +43,12 @@ interface RecordedHistory {
   history: History;
 }
 
-/** A time-skipping client and clock on our own server (what TestWorkflowEnvironment gives tests). */
-interface Recording {
-  connection: Connection;
-  nativeConnection: NativeConnection;
-  client: WorkflowClient;
-  sleep: (ms: number) => Promise<void>;
-  now: () => Promise<number>;
-}
-
-async function connect(address: string): Promise<Recording> {
-  // The test service (clock, time-skipping lock) is only exposed when asked for.
-  const options: InternalConnectionOptions = {
-    address,
-    [InternalConnectionOptionsSymbol]: { supportsTestService: true },
-  };
-  const connection = await Connection.connect(options);
-  const testService = connection.testService;
-  if (!testService) throw new Error(`${address} offers no test service`);
-  const nativeConnection = await NativeConnection.connect({ address });
-  return {
-    connection,
-    nativeConnection,
-    client: new TimeSkippingWorkflowClient({ connection }),
-    sleep: async (ms) => {
-      await testService.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
-    },
-    now: async () => tsToMs((await testService.getCurrentTime({})).time),
-  };
-}
-
 /** Runs one scenario with a worker of its own; returns its root workflow. */
-async function runScenario(recording: Recording, code: string, scenario: Scenario): Promise<ScenarioRoot> {
+async function runScenario(
+  recording: TestWorkflowEnvironment,
+  code: string,
+  scenario: Scenario,
+): Promise<ScenarioRoot> {
   const taskQueue = `replay-${scenario.name}`;
   const fakes = new ActivityRecorder(scenario.activities);
   const worker = await Worker.create({
@@ -89,10 +58,10 @@ async function runScenario(recording: Recording, code: string, scenario: Scenari
     activities: fakes.activities,
   });
   const ctx: ScenarioContext = {
-    client: recording.client,
+    client: recording.client.workflow,
     taskQueue,
-    sleep: recording.sleep,
-    now: recording.now,
+    sleep: (ms) => recording.sleep(ms),
+    now: () => recording.currentTimeMs(),
   };
   return await worker.runUntil(scenario.run(ctx));
 }
@@ -197,21 +166,17 @@ function selectScenarios(names: string[]): readonly Scenario[] {
  * a scenario that leaves its clock held would stall every later one.
  */
 async function recordScenario(code: string, scenario: Scenario): Promise<RecordedHistory[]> {
-  const server = await startTimeSkippingServer({ searchAttributes: allSearchAttributeKeys });
-  let recording: Recording | undefined;
+  const recording = await startTimeSkippingEnvironment({ searchAttributes: allSearchAttributeKeys });
   try {
-    recording = await connect(server.address);
     const root = await withTimeout(
       runScenario(recording, code, scenario),
       SCENARIO_TIMEOUT_MS,
       `${scenario.name} did not finish within ${SCENARIO_TIMEOUT_MS / 1000} s (a wait that never ends, or the server's clock held)`,
     );
-    return await collectHistories(recording.client, scenario, root);
+    return await collectHistories(recording.client.workflow, scenario, root);
   } finally {
     // After a timeout the worker may still hold the connections: closing is best effort then.
-    await recording?.connection.close().catch(() => undefined);
-    await recording?.nativeConnection.close().catch(() => undefined);
-    await server.stop();
+    await recording.teardown().catch(() => undefined);
   }
 }
 

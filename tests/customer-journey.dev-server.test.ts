@@ -4,16 +4,20 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifyInquiry, readJourney, reportIssue, startOrReachJourney, ValidationError } from '../client';
+// Backends use the package entry, so these tests go through it too.
 import {
-  closeJourneyUpdate,
-  getJourneyQuery,
-  JOURNEY_MESSAGES,
-  journeyWorkflowId,
-} from '../workflows/customer-journey/contract';
+  customerJourneyContract,
+  notifyInquiry,
+  readJourney,
+  reportIssue,
+  startOrReachJourney,
+  ValidationError,
+} from '../index';
 import { ChannelKey, CustomerIdKey, JourneyStageKey } from '../workflows/kernel/search-attributes';
 import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
+
+const { closeJourneyUpdate, getJourneyQuery, JOURNEY_MESSAGES, journeyWorkflowId } = customerJourneyContract;
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

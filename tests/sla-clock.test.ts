@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUSINESS_CALENDAR } from '../workflows/kernel/business-hours';
 import { DEFAULT_CASE_POLICY } from '../workflows/after-sales-case/policy';
-import * as sla from '../archive/workflows-v1/internal/sla-clock';
+import * as sla from '../workflows/kernel/sla-clock';
 
 const calendar = DEFAULT_BUSINESS_CALENDAR;
 const ladder = DEFAULT_CASE_POLICY.ladder;

@@ -3,68 +3,25 @@
  * workers built from the shared workflow bundle.
  */
 import { randomUUID } from 'node:crypto';
-import { Connection } from '@temporalio/client';
-import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
-import { startTimeSkippingServer, type RunningServer } from '../../lib/temporal-runtime';
+import { startTimeSkippingEnvironment } from '../../lib/temporal-runtime';
 import { allSearchAttributeKeys } from '../../workflows/kernel/search-attributes';
 
 /**
- * A time-skipping environment on a test server of its own, stopped by `teardown`.
+ * Starts a time-skipping test server for the calling file (or test); `teardown` stops it.
  *
- * The SDK only builds such an environment around a server it starts itself; this subclass
- * reuses its client (which unlocks time skipping while a result is awaited) on ours. Every file
- * gets a fresh server: the clock and the time-skipping lock are global to a server, and a file
- * can leave the lock held (seen after the journey's continue-as-new test), which stopped time
- * for the next file. With class-data sharing a server starts in under a second.
+ * Every file gets a fresh server: the clock and the time-skipping lock are global to a server,
+ * and a file can leave the lock held (seen after the journey's continue-as-new test), which
+ * stopped time for the next file. With class-data sharing a server starts in about a second.
  */
-class OwnTimeSkippingEnvironment extends TestWorkflowEnvironment {
-  private ownServer?: RunningServer;
-
-  static async start(): Promise<OwnTimeSkippingEnvironment> {
-    const server = await startTimeSkippingServer({ searchAttributes: allSearchAttributeKeys });
-    try {
-      const { address } = server;
-      const internal = { [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
-      const connection = await Connection.connect({ address, ...internal });
-      const nativeConnection = await NativeConnection.connect({ address });
-      const options = {
-        server: { type: 'existing' },
-        client: {},
-        plugins: [],
-      } as unknown as TestWorkflowEnvironment['options'];
-      const env = new OwnTimeSkippingEnvironment(
-        Runtime.instance(),
-        options,
-        true,
-        'existing',
-        connection,
-        nativeConnection,
-        'default',
-        address,
-      );
-      env.ownServer = server;
-      return env;
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-  }
-
-  override async teardown(): Promise<void> {
-    try {
-      await super.teardown();
-    } finally {
-      await this.ownServer?.stop();
-    }
-  }
-}
-
-/** Starts a time-skipping test server for the calling file (or test); `teardown` stops it. */
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  return await OwnTimeSkippingEnvironment.start();
+  return await startTimeSkippingEnvironment(
+    { searchAttributes: allSearchAttributeKeys },
+    process.env,
+    () => {},
+  );
 }
 
 /** Connects to the run's dev server (real visibility, search attributes and Web UI). */
