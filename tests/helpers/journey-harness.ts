@@ -6,11 +6,10 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { expect } from 'vitest';
-import type { Activities } from '../../activities/types';
 import type { customerJourney } from '../../workflows';
-import { closeCaseUpdate, getCaseQuery, type CaseView } from '../../workflows/after-sales-case/contract';
+import { getCaseQuery, type CaseView } from '../../workflows/after-sales-case/contract';
 import {
+  CUSTOMER_JOURNEY_WORKFLOW,
   closeJourneyUpdate,
   getJourneyQuery,
   getJourneyTimelineQuery,
@@ -19,111 +18,73 @@ import {
   type JourneyView,
 } from '../../workflows/customer-journey/contract';
 import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/quote-approval/contract';
-import { ActivityRecorder } from './fake-activities';
-import { createTestWorker, testNames } from './temporal';
+import { closeCase } from './case-harness';
+import { HOUR, withWorker, type Harness, type HarnessOptions, type WorkflowKind } from './harness';
+
+export { DAY, HOUR } from './harness';
 
 export type JourneyHandle = WorkflowHandle<typeof customerJourney>;
 
-export interface JourneyHarness {
-  recorder: ActivityRecorder;
-  taskQueue: string;
+export interface JourneyHarness extends Omit<Harness<typeof customerJourney, JourneyView>, 'start'> {
   /** A customer id no other test uses. */
   customerId: (suffix?: string) => string;
   start: (input: Omit<JourneyInput, 'customerId'> & { customerId?: string }) => Promise<JourneyHandle>;
-  view: (handle: JourneyHandle) => Promise<JourneyView>;
-  waitFor: (handle: JourneyHandle, predicate: (view: JourneyView) => boolean) => Promise<JourneyView>;
-  timelineTypes: (handle: JourneyHandle) => Promise<string[]>;
   caseView: (caseWorkflowId: string) => Promise<CaseView>;
   quoteView: (approvalWorkflowId: string) => Promise<QuoteView>;
 }
 
+/**
+ * Closes what a journey left open, children first (a pending quote rejected, open cases closed),
+ * then the journey itself, the way ops would.
+ */
+async function closeJourney(env: TestWorkflowEnvironment, handle: JourneyHandle): Promise<void> {
+  const view = await handle.query(getJourneyQuery);
+  for (const quote of view.quotes.filter((candidate) => candidate.status === 'pending')) {
+    const approval = env.client.workflow.getHandle(quote.approvalWorkflowId);
+    await approval
+      .executeUpdate(decideQuoteUpdate, {
+        args: [{ decision: 'reject', approverId: 'test', reason: 'test finished' }],
+      })
+      .catch(() => undefined);
+    await approval.result().catch(() => undefined);
+  }
+  for (const record of view.cases.filter((candidate) => candidate.status === 'open')) {
+    const child = env.client.workflow.getHandle(record.caseWorkflowId);
+    await closeCase(child);
+    await child.result().catch(() => undefined);
+  }
+  await handle
+    .executeUpdate(closeJourneyUpdate, { args: [{ reason: 'test finished', force: true }] })
+    .catch(() => undefined);
+}
+
+const JOURNEY: WorkflowKind<typeof customerJourney, JourneyView> = {
+  workflowType: CUSTOMER_JOURNEY_WORKFLOW,
+  view: getJourneyQuery,
+  timeline: getJourneyTimelineQuery,
+  close: closeJourney,
+};
+
 export async function withJourneyWorker(
   env: TestWorkflowEnvironment,
   body: (harness: JourneyHarness) => Promise<void>,
-  options: { activities?: Partial<Activities> } = {},
+  options: HarnessOptions = {},
 ): Promise<void> {
-  const names = testNames();
-  const recorder = new ActivityRecorder(options.activities);
-  const worker = await createTestWorker(env, { taskQueue: names.taskQueue, activities: recorder.activities });
-  const started: JourneyHandle[] = [];
-  let customers = 0;
-  const customerId = (suffix = `${++customers}`) => `C-${names.taskQueue.slice(-8)}-${suffix}`;
-  const harness: JourneyHarness = {
-    recorder,
-    taskQueue: names.taskQueue,
-    customerId,
-    start: async (input) => {
-      const id = input.customerId ?? customerId();
-      const handle = await env.client.workflow.start<typeof customerJourney>('customerJourney', {
-        taskQueue: names.taskQueue,
-        workflowId: journeyWorkflowId(id),
-        args: [{ ...input, customerId: id }],
-      });
-      started.push(handle);
-      return handle;
-    },
-    view: (handle) => handle.query(getJourneyQuery),
-    waitFor: async (handle, predicate) => {
-      let latest: JourneyView | undefined;
-      await expect
-        .poll(
-          async () => {
-            latest = await handle.query(getJourneyQuery);
-            return predicate(latest);
-          },
-          { timeout: 15_000, interval: 100 },
-        )
-        .toBe(true);
-      return latest!;
-    },
-    timelineTypes: async (handle) =>
-      (await handle.query(getJourneyTimelineQuery)).entries.map((entry) => entry.type),
-    caseView: (id) => env.client.workflow.getHandle(id).query(getCaseQuery),
-    quoteView: (id) => env.client.workflow.getHandle(id).query(getQuoteQuery),
-  };
-  await worker.runUntil(async () => {
-    try {
-      await body(harness);
-    } finally {
-      await closeJourneys(env, started);
-    }
+  await withWorker(env, JOURNEY, options, async (harness) => {
+    let customers = 0;
+    const customerId = (suffix = `${++customers}`) => `C-${harness.taskQueue.slice(-8)}-${suffix}`;
+    await body({
+      ...harness,
+      customerId,
+      start: (input) => {
+        const id = input.customerId ?? customerId();
+        return harness.start({ ...input, customerId: id }, journeyWorkflowId(id));
+      },
+      caseView: (id) => env.client.workflow.getHandle(id).query(getCaseQuery),
+      quoteView: (id) => env.client.workflow.getHandle(id).query(getQuoteQuery),
+    });
   });
 }
-
-/**
- * Closes what the test left open, children first, one workflow at a time (see closeRunning in
- * case-harness.ts for why nothing is terminated and results are awaited in turn).
- */
-async function closeJourneys(env: TestWorkflowEnvironment, handles: readonly JourneyHandle[]): Promise<void> {
-  for (const handle of handles) {
-    const { status } = await handle.describe();
-    if (status.name !== 'RUNNING') continue;
-    const view = await handle.query(getJourneyQuery);
-    for (const quote of view.quotes.filter((candidate) => candidate.status === 'pending')) {
-      const approval = env.client.workflow.getHandle(quote.approvalWorkflowId);
-      await approval
-        .executeUpdate(decideQuoteUpdate, {
-          args: [{ decision: 'reject', approverId: 'test', reason: 'test finished' }],
-        })
-        .catch(() => undefined);
-      await approval.result().catch(() => undefined);
-    }
-    for (const record of view.cases.filter((candidate) => candidate.status === 'open')) {
-      const child = env.client.workflow.getHandle(record.caseWorkflowId);
-      await child
-        .executeUpdate(closeCaseUpdate, { args: [{ reason: 'other', note: 'test finished' }] })
-        .catch(() => undefined);
-      await child.result().catch(() => undefined);
-    }
-    await handle
-      .executeUpdate(closeJourneyUpdate, { args: [{ reason: 'test finished', force: true }] })
-      .catch(() => undefined);
-    await handle.result().catch(() => undefined);
-  }
-}
-
-export const HOUR = 3_600_000;
-export const DAY = 24 * HOUR;
 
 /**
  * Skips the time-skipping server forward to the next weekday `hour`:00 in Shanghai (the default
