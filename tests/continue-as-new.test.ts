@@ -12,7 +12,8 @@
  * Afterwards, for every journey: cases recorded = reports accepted, each caller's case id exactly
  * once; every inquiry exactly once; every "case received" message exactly once; every closed
  * case recorded closed; no workflow task failed in any run; no message waited more than a few
- * seconds for its answer. On the dev server and on the time-skipping server.
+ * seconds for its answer. On the dev server, with the worker's workflow cache and without it
+ * (every task then replays the run so far).
  *
  * `CJ_RELIABILITY_LONG=1`: more journeys and rounds.
  */
@@ -352,9 +353,27 @@ describe('continue-as-new under concurrent messages', () => {
     async () => {
       const env = await devServerEnvironment();
       try {
-        await stress(env, 'dev server', LONG ? { journeys: 5, rounds: 40 } : { journeys: 3, rounds: 12 }, {
-          closeWhileReporting: false,
-        });
+        await stress(env, 'dev server', LONG ? { journeys: 5, rounds: 40 } : { journeys: 3, rounds: 12 });
+      } finally {
+        await env.teardown();
+      }
+    },
+    LONG ? 1_800_000 : 300_000,
+  );
+
+  it(
+    'on the dev server with no workflow cache: every task replays the run so far, and still nothing is lost or doubled',
+    async () => {
+      const env = await devServerEnvironment();
+      try {
+        await stress(
+          env,
+          'dev server, no cache',
+          LONG ? { journeys: 3, rounds: 30 } : { journeys: 2, rounds: 12 },
+          {
+            maxCachedWorkflows: 0,
+          },
+        );
       } finally {
         await env.teardown();
       }
