@@ -8,9 +8,8 @@
  * No request carries personal data: customers are named by their opaque id and the messaging
  * system looks their contact details up itself.
  */
-import type { Channel, Priority, Team } from '../workflows/kernel/contract';
+import type { Channel, Priority, ResolutionType, Team } from '../workflows/kernel/contract';
 import type { Audience, IssueCategory, Severity } from '../workflows/after-sales-case/policy';
-import type { ResolutionType } from '../workflows/after-sales-case/contract';
 import type { WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
 
 interface Keyed {

@@ -3,12 +3,11 @@
  * they are written in. The message table (contract.ts) says which message carries which.
  */
 import { z } from 'zod';
-import { IsoTimestamp, StaffId, Team, Text } from '../kernel/contract';
+import { IsoTimestamp, ResolutionType, StaffId, Team, Text } from '../kernel/contract';
 import { IssueCategory, Scope, Severity } from './policy';
 import { CaseStage } from './stages';
 
-export const ResolutionType = z.enum(['repair', 'replace', 'refund', 'advice']);
-export type ResolutionType = z.infer<typeof ResolutionType>;
+export { ResolutionType };
 
 /** The six steps of a service complaint, in order (rule AS-13). */
 export const ComplaintStep = z.enum([

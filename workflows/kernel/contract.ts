@@ -30,6 +30,10 @@ export const Priority = z.enum(['P1', 'P2', 'P3', 'P4']);
 export type Priority = z.infer<typeof Priority>;
 
 /** Teams a case can be routed or escalated to. */
+/** How a case was resolved; activities (the CRM record) and the case share the vocabulary. */
+export const ResolutionType = z.enum(['repair', 'replace', 'refund', 'advice']);
+export type ResolutionType = z.infer<typeof ResolutionType>;
+
 export const Team = z.enum([
   'senior-engineers',
   'technical-support',
