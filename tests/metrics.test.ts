@@ -24,6 +24,7 @@ import { startPrometheus, type RunningPrometheus } from '../lib/prometheus/serve
 import { freePort } from '../lib/temporal-runtime';
 import { agentRespondedSignal, getCaseQuery } from '../workflows/after-sales-case/contract';
 import { METRIC_NAMES } from '../workflows/kernel/metrics';
+import { EscalatedKey, SlaBreachedKey } from '../workflows/kernel/search-attributes';
 import { continueProbeSignal } from './fixtures/metrics-probe-workflow';
 import {
   ALERT_TESTS_FILE,
@@ -128,10 +129,18 @@ describe('the worker metrics endpoint scraped by Prometheus', () => {
         },
       ],
     });
-    const view = await eventually('the first-reply window to breach', () => handle.query(getCaseQuery), {
-      accept: (current) => current.slaBreached,
-      timeoutMs: 60_000,
-    });
+    // Watched the way ops watch it, through its search attributes: the server answers, not the
+    // worker, so nothing but the case's own timers runs on the worker while the ladder climbs.
+    await eventually(
+      'the first-reply window to breach and escalate',
+      async () => (await handle.describe()).typedSearchAttributes,
+      {
+        accept: (attributes) =>
+          attributes.get(SlaBreachedKey) === true && attributes.get(EscalatedKey) === true,
+        timeoutMs: 60_000,
+      },
+    );
+    const view = await handle.query(getCaseQuery);
     expect(view.clocks.find((clock) => clock.window === 'first-reply')).toMatchObject({ breached: true });
     expect(view.escalationLevel).not.toBe('none');
     await handle.signal(agentRespondedSignal, { agentId: 'agent-7' });
