@@ -14,7 +14,13 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import {
+  type Client,
+  type WorkflowHandle,
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../lib/config';
 import type { afterSalesCase, customerJourney } from '../workflows';
@@ -44,6 +50,7 @@ import {
   reportIssueUpdate,
   type IssueReported,
 } from '../workflows/customer-journey/contract';
+import { FailureType } from '../workflows/kernel/errors';
 import { parseOrThrow } from '../workflows/kernel/validation';
 
 export { ValidationError } from '../workflows/kernel/validation';
@@ -52,6 +59,59 @@ export { journeyWorkflowId } from '../workflows/customer-journey/contract';
 export interface HelperOptions {
   /** Defaults to `customer-journey`. */
   taskQueue?: string;
+  /**
+   * For the helpers that send an update: its id. The same id sent twice (a retried webhook) is
+   * one update; by default a new one per call.
+   */
+  updateId?: string;
+}
+
+/** How long a helper keeps resending an update that met a journey moving to its next run. */
+const HANDOVER_RETRY_MS = 30_000;
+
+/** Whether an update was refused only because the journey was continuing as new (nothing done). */
+export function isContinuingAsNew(error: unknown): boolean {
+  return (
+    error instanceof WorkflowUpdateFailedError &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === FailureType.ContinuingAsNew
+  );
+}
+
+/**
+ * Runs `send` with one update id until the journey answers: a journey that has decided to
+ * continue as new refuses updates before accepting them (nothing happened), and the same update
+ * id sent again reaches the next run, which answers it once, however often it was sent.
+ */
+async function acrossRuns<T>(
+  send: (updateId: string) => Promise<T>,
+  updateId: string = randomUUID(),
+): Promise<T> {
+  const deadline = Date.now() + HANDOVER_RETRY_MS;
+  for (let pause = 25; ; pause = Math.min(pause * 2, 1_000)) {
+    try {
+      return await send(updateId);
+    } catch (error) {
+      if (!isContinuingAsNew(error) || Date.now() + pause > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/**
+ * Executes an update on a journey (any update of `customerJourneyContract`), resending it with
+ * the same update id while the journey moves to its next run. Pass `updateId` to make a retried
+ * call of your own (a redelivered webhook, a restarted backend) the same update.
+ */
+export async function executeJourneyUpdate<Ret, Args extends [unknown, ...unknown[]]>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Ret, Args>,
+  options: { args: Args; updateId?: string },
+): Promise<Ret> {
+  return await acrossRuns(
+    (updateId) => handle.executeUpdate(update, { args: options.args, updateId }),
+    options.updateId,
+  );
 }
 
 /** What a backend learns when it delivers an inquiry. */
@@ -82,17 +142,24 @@ export async function startOrReachJourney(
     },
     'inquiry',
   );
-  const start = new WithStartWorkflowOperation<typeof customerJourney>(CUSTOMER_JOURNEY_WORKFLOW, {
-    workflowId: journeyWorkflowId(parsed.customerId),
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    args: [withId],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: `Customer journey of ${parsed.customerId} (first contact via ${parsed.channel})`,
-  });
-  const result = await client.workflow.executeUpdateWithStart(registerInquiryUpdate, {
-    args: [inquiry],
-    startWorkflowOperation: start,
-  });
+  // An operation is used once; a resend after a handover builds another with the same update id.
+  const startOperation = () =>
+    new WithStartWorkflowOperation<typeof customerJourney>(CUSTOMER_JOURNEY_WORKFLOW, {
+      workflowId: journeyWorkflowId(parsed.customerId),
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [withId],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `Customer journey of ${parsed.customerId} (first contact via ${parsed.channel})`,
+    });
+  let start = startOperation();
+  const result = await acrossRuns(async (updateId) => {
+    start = startOperation();
+    return await client.workflow.executeUpdateWithStart(registerInquiryUpdate, {
+      args: [inquiry],
+      startWorkflowOperation: start,
+      updateId,
+    });
+  }, options.updateId);
   const { runId } = await (await start.workflowHandle()).describe();
   return { ...result, runId };
 }
@@ -129,12 +196,14 @@ export async function reportIssue(
   client: Client,
   customerId: string,
   issue: ReportIssue,
+  options: Pick<HelperOptions, 'updateId'> = {},
 ): Promise<IssueReported> {
   const id = parseOrThrow(CustomerId, customerId, 'customerId');
   const parsed = parseOrThrow(ReportIssue, issue, 'issue');
-  return await client.workflow
-    .getHandle(journeyWorkflowId(id))
-    .executeUpdate(reportIssueUpdate, { args: [parsed] });
+  return await executeJourneyUpdate(client.workflow.getHandle(journeyWorkflowId(id)), reportIssueUpdate, {
+    args: [parsed],
+    updateId: options.updateId,
+  });
 }
 
 /**

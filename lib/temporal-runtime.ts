@@ -412,7 +412,15 @@ export interface DevServerOptions {
   ip?: string;
 }
 
-function devServerArgs(options: DevServerOptions & { port: number; uiPort: number }): string[] {
+/** Every port a dev server listens on; all are passed, so the CLI picks none of its own. */
+interface DevServerPorts {
+  port: number;
+  uiPort: number;
+  httpPort: number;
+  metricsPort: number;
+}
+
+function devServerArgs(options: DevServerOptions & DevServerPorts): string[] {
   const args = [
     'server',
     'start-dev',
@@ -420,6 +428,10 @@ function devServerArgs(options: DevServerOptions & { port: number; uiPort: numbe
     options.ip ?? '127.0.0.1',
     '--port',
     String(options.port),
+    '--http-port',
+    String(options.httpPort),
+    '--metrics-port',
+    String(options.metricsPort),
     '--log-level',
     'warn',
     '--log-format',
@@ -456,11 +468,11 @@ export async function startDevServer(
   env: NodeJS.ProcessEnv = process.env,
   log: Log = defaultLog,
 ): Promise<RunningServer> {
-  const port = options.port ?? (await freePort());
-  const uiPort = options.uiPort ?? (await freePort());
   const cli = provisionTemporalCli(env, log);
   if (!cli) {
     log('no Temporal CLI and no Go toolchain: falling back to the SDK download of the dev server');
+    const port = options.port || (await freePort());
+    const uiPort = options.uiPort || (await freePort());
     const testEnv = await TestWorkflowEnvironment.createLocal({
       server: {
         ip: options.ip ?? '127.0.0.1',
@@ -479,29 +491,87 @@ export async function startDevServer(
       stop: () => testEnv.teardown(),
     };
   }
-
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
-  const logFd = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(cli.path, devServerArgs({ ...options, port, uiPort }), {
+  // Ports we choose (every port not set, or set to 0) are found free and released before the
+  // server binds them, so another process can take one in between; a start that loses such a
+  // race is tried again with fresh ones. A port set by the caller that is taken fails at once.
+  for (let attempt = 1; ; attempt++) {
+    const ports: DevServerPorts = {
+      port: options.port || (await freePort()),
+      uiPort: options.uiPort || (await freePort()),
+      httpPort: await freePort(),
+      metricsPort: await freePort(),
+    };
+    try {
+      return await startCliDevServer(cli, options, ports);
+    } catch (error) {
+      const retry = error instanceof PortRaceLost && attempt < PORT_RACE_ATTEMPTS;
+      if (!retry) throw error;
+      log(
+        `the dev server lost a port to another process (${error.message.split('\n')[0]}); starting it again on fresh ports`,
+      );
+    }
+  }
+}
+
+/** Starts of a dev server tried before a lost port race is reported. */
+const PORT_RACE_ATTEMPTS = 3;
+
+/** The dev server could not bind a port the runtime chose for it. */
+class PortRaceLost extends Error {
+  override readonly name = 'PortRaceLost';
+}
+
+async function startCliDevServer(
+  cli: ResolvedExecutable,
+  options: DevServerOptions,
+  ports: DevServerPorts,
+): Promise<RunningServer> {
+  const { port, uiPort } = ports;
+  // The server's own output, for the error when it fails: its log file, or the last of it in memory.
+  let recent = '';
+  const logFd = options.logFile ? fs.openSync(options.logFile, 'a') : 'pipe';
+  const child = spawn(cli.path, devServerArgs({ ...options, ...ports }), {
     stdio: ['ignore', logFd, logFd],
   });
   if (typeof logFd === 'number') fs.closeSync(logFd);
+  const keep = (chunk: Buffer) => {
+    recent = (recent + chunk.toString('utf8')).slice(-16_384);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const address = `127.0.0.1:${port}`;
+  const output = () =>
+    options.logFile ? tail(options.logFile, 30) : recent.split('\n').slice(-30).join('\n');
   const describeFailure = () =>
-    options.logFile ? `\n--- last lines of ${options.logFile} ---\n${tail(options.logFile, 30)}` : '';
+    options.logFile
+      ? `\n--- last lines of ${options.logFile} ---\n${output()}`
+      : `\n--- last output ---\n${output()}`;
+  const chosen = (which: number, set: number | undefined) => !set && which !== 0;
   try {
     await waitForFrontend(address, child, DEV_SERVER_READY_TIMEOUT_MS, describeFailure);
     // Whatever answered must be the server just started: one that lost the port to another
     // process dies moments later, while the answer came from that other server.
     if (child.exitCode !== null || ownsListeningPort(child.pid ?? -1, port) === false) {
-      throw new Error(
+      const message =
         `the Temporal server answering on ${address} is not the one just started (it ` +
-          `${child.exitCode !== null ? `exited with code ${child.exitCode}` : 'does not hold the port'}): ` +
-          `another process took port ${port}; stop it or choose another port${describeFailure()}`,
-      );
+        `${child.exitCode !== null ? `exited with code ${child.exitCode}` : 'does not hold the port'}): ` +
+        `another process took port ${port}; stop it or choose another port${describeFailure()}`;
+      throw chosen(port, options.port) ? new PortRaceLost(message) : new Error(message);
     }
   } catch (error) {
     await stopProcess(child);
+    if (error instanceof PortRaceLost) throw error;
+    // "address already in use" on a port we picked (HTTP API, metrics, UI, or gRPC when unset).
+    const lostOurs =
+      /address already in use/i.test(output()) &&
+      [
+        ports.httpPort,
+        ports.metricsPort,
+        ...(options.port ? [] : [port]),
+        ...(options.uiPort ? [] : [uiPort]),
+      ].some((candidate) => output().includes(`:${candidate}`));
+    if (lostOurs) throw new PortRaceLost(error instanceof Error ? error.message : String(error));
     throw error;
   }
   return {

@@ -312,7 +312,7 @@ describe('category procedures', () => {
 
 describe('resolution under the three guarantees', () => {
   it('an in-store repair resolves when the shop reports it repaired, then the revisit starts', async () => {
-    await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
+    await withCaseWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start({
         customerId: 'C-8',
         description: 'Screen flickers',
@@ -334,6 +334,8 @@ describe('resolution under the three guarantees', () => {
       expect(v.resolution).toMatchObject({ type: 'repair', status: 'repaired' });
       expect(clockOf(v, 'repair')).toMatchObject({ budgetHours: 72, state: 'fulfilled', breached: false });
       expect(clockOf(v, 'resolution').state).toBe('cancelled');
+      // The revisit stage comes first; the survey and the revisit task follow in the same breath.
+      await expect.poll(() => timelineTypes(handle), { timeout: 15_000 }).toContain('revisit-scheduled');
       expect(recorder.of('sendSurvey')).toHaveLength(1);
     });
   });

@@ -24,7 +24,8 @@ export const ENCODED_FAILURES_MARKER = 'cj-codec:encoded-failure-attributes:v1';
 
 /**
  * Encodes every failure's message and stack trace, except the product's validation failures: an
- * invalid workflow input, an update rejected for a field or a rule. Their messages name fields
+ * invalid workflow input, an update rejected for a field or a rule, or because the run is moving
+ * to its next one. Their messages name fields
  * and rules, never the caller's values, and ops must read them in the Web UI, which does not
  * decrypt an update's rejection.
  */
@@ -39,7 +40,9 @@ class EncodingFailureConverter extends DefaultFailureConverter {
     // The SDK hands validator errors over wrapped in an ApplicationFailure typed by their name.
     const isPublic =
       err instanceof ApplicationFailure
-        ? err.type === FailureType.InvalidWorkflowInput || PUBLIC_ERROR_NAMES.includes(err.type ?? '')
+        ? err.type === FailureType.InvalidWorkflowInput ||
+          err.type === FailureType.ContinuingAsNew ||
+          PUBLIC_ERROR_NAMES.includes(err.type ?? '')
         : err instanceof Error && PUBLIC_ERROR_NAMES.includes(err.name);
     if (!isPublic) return super.errorToFailure(err, payloadConverter, context);
     // The message is the whole story; the worker's stack trace is of no use to the caller.

@@ -37,7 +37,13 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { z } from 'zod';
-import { readCase, signalCase, startOrReachJourney } from '../../client';
+import {
+  executeJourneyUpdate,
+  isContinuingAsNew,
+  readCase,
+  signalCase,
+  startOrReachJourney,
+} from '../../client';
 import {
   AFTER_SALES_CASE_WORKFLOW,
   submitFeedbackUpdate,
@@ -153,6 +159,9 @@ const GRPC_UNAVAILABLE = 14;
 /** Maps what a Temporal call threw onto the ingress's answers; `undefined` for the unexpected. */
 function temporalFailure(error: unknown): Answer | undefined {
   if (error instanceof ValidationError) return invalid(error.problems);
+  if (isContinuingAsNew(error)) {
+    return unavailable('the journey is moving to a new run; retry with the same idempotency key');
+  }
   if (error instanceof WorkflowUpdateFailedError) {
     // The validator's (or handler's) own message is in the cause; the wrapper only says "failed".
     const message = error.cause instanceof Error ? error.cause.message : error.message;
@@ -381,9 +390,11 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   });
 
   route(ENDPOINTS.issue, async ({ params, body, key }) => {
-    const reported: IssueReported = await client.workflow
-      .getHandle(journeyWorkflowId(params.customerId))
-      .executeUpdate(reportIssueUpdate, { args: [body], updateId: updateId('reportIssue', key) });
+    const reported: IssueReported = await executeJourneyUpdate(
+      client.workflow.getHandle(journeyWorkflowId(params.customerId)),
+      reportIssueUpdate,
+      { args: [body], updateId: updateId('reportIssue', key) },
+    );
     return answer(201, reported, {
       location: `/v1/cases/${encodeURIComponent(reported.caseWorkflowId)}`,
     });

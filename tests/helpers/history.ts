@@ -15,6 +15,23 @@ export async function historyOf(client: Client, workflowId: string, runId?: stri
   return history.events ?? [];
 }
 
+/** Every run of a workflow id, oldest first, following its continue-as-new chain. */
+export async function historiesOfEveryRun(
+  client: Client,
+  workflowId: string,
+): Promise<{ runId: string; events: HistoryEvent[] }[]> {
+  const first = await client.workflow.getHandle(workflowId).fetchHistory();
+  const runs: { runId: string; events: HistoryEvent[] }[] = [];
+  let runId: string | null | undefined =
+    first.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+  while (runId) {
+    const events = await historyOf(client, workflowId, runId);
+    runs.push({ runId, events });
+    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+  }
+  return runs;
+}
+
 export function count(events: readonly HistoryEvent[], type: temporal.api.enums.v1.EventType): number {
   return events.filter((event) => event.eventType === type).length;
 }

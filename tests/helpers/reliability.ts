@@ -11,6 +11,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { isContinuingAsNew } from '../../client';
 
 /** `CJ_RELIABILITY_LONG=1` runs the long variants (more kills, more fuzzed messages). */
 export const LONG = process.env.CJ_RELIABILITY_LONG === '1';
@@ -80,8 +81,9 @@ export function isTransientCallError(error: unknown): boolean {
 
 /**
  * Executes an update the way a careful backend does: with its own update id, retried with the
- * same id when the call (not the update) fails, so Temporal deduplicates it and the caller gets
- * the one result even across a worker crash or a server restart.
+ * same id when the call (not the update) fails, or when a journey refused it because it was
+ * moving to its next run, so Temporal deduplicates it and the caller gets the one result even
+ * across a worker crash, a server restart or a continue-as-new.
  */
 export async function durableUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   handle: WorkflowHandle,
@@ -95,8 +97,8 @@ export async function durableUpdate<Ret, Args extends [unknown, ...unknown[]]>(
     try {
       return await handle.executeUpdate(update, { args, updateId });
     } catch (error) {
-      if (!isTransientCallError(error) || Date.now() > deadline) throw error;
-      await sleep(500);
+      if (!(isTransientCallError(error) || isContinuingAsNew(error)) || Date.now() > deadline) throw error;
+      await sleep(isContinuingAsNew(error) ? 50 : 500);
     }
   }
 }

@@ -4,10 +4,9 @@
  * the knowledge base; a promoter of a case without a journey is asked for a referral (a journey
  * decides that itself); the journey hears of the close.
  */
-import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import { activities, idempotencyKey } from '../kernel/activity-calls';
-import { failureMessage } from '../kernel/errors';
 import * as metrics from '../kernel/metrics';
+import { tellJourney } from '../kernel/tell-parent';
 import { nowIso } from '../kernel/time';
 import { caseClosedSignal } from '../customer-journey/contract';
 import type { CaseOutcome } from './contract';
@@ -55,15 +54,13 @@ export async function afterClose(c: Case): Promise<void> {
     isPromoter(c) && !s.input.journeyId ? requestReferral(c) : undefined,
   ]);
   if (s.input.journeyId) {
-    try {
-      await getExternalWorkflowHandle(s.input.journeyId).signal(caseClosedSignal, caseResult(c));
-      c.entity.record('journey-informed', `journey ${s.input.journeyId} informed`);
-    } catch (error) {
+    const delivery = await tellJourney(s.input.journeyId, caseClosedSignal, caseResult(c));
+    if (delivery.delivered) c.entity.record('journey-informed', `journey ${s.input.journeyId} informed`);
+    else
       c.entity.record(
         'journey-not-informed',
-        `journey ${s.input.journeyId} could not be informed: ${failureMessage(error)}`,
+        `journey ${s.input.journeyId} could not be informed: ${delivery.reason}`,
       );
-    }
   }
 }
 

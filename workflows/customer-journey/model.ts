@@ -30,6 +30,11 @@ export interface Journey {
   readonly runningChildren: Set<string>;
   /** Bumped whenever a message or a deadline has been dealt with (the main loop looks again then). */
   progress: number;
+  /**
+   * Set in the same step as the continue-as-new: the state for the next run is taken, so from
+   * here on updates are refused (messages.ts) and a signal could only be lost (counted).
+   */
+  closing: boolean;
 }
 
 export function hasEnded(j: Journey): boolean {
@@ -75,6 +80,7 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
     visibility,
     runningChildren: new Set(),
     progress: 0,
+    closing: false,
   };
   return j;
 }

@@ -87,5 +87,7 @@ export const CaseRecord = z.object({
   outcome: z.string().optional(),
   csat: z.number().optional(),
   nps: z.number().optional(),
+  /** The update that reported it: the same update delivered again finds this case. */
+  requestId: z.string().optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;

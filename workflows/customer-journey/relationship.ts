@@ -3,7 +3,7 @@
  * a case that inherits the contract's promised terms; a closed case reports back, and a promoter
  * is asked for a referral at most once per period; periodic revisits keep the customer close.
  */
-import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { currentUpdateInfo, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import {
   AFTER_SALES_CASE_WORKFLOW,
   type AfterSalesCaseInput,
@@ -18,9 +18,19 @@ import { createTask, type Journey } from './model';
 
 const REVISIT = 'revisit';
 
-/** Rule HO-2: the case inherits the contract's promised terms (commitment consistency). */
+/**
+ * Rule HO-2: the case inherits the contract's promised terms (commitment consistency).
+ *
+ * A report is one case however often it arrives: the case record keeps the update id that
+ * opened it, so the same update delivered again (a caller's retry, or the server handing an
+ * update answered just before a continue-as-new to the next run as well) finds its case.
+ */
 export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise<IssueReported> {
   const s = j.s;
+  const requestId = currentUpdateInfo()?.id;
+  const known =
+    requestId === undefined ? undefined : s.cases.find((record) => record.requestId === requestId);
+  if (known) return { caseWorkflowId: known.caseWorkflowId, priority: known.priority };
   s.caseCount += 1;
   const caseWorkflowId = `${s.journeyId}/case-${s.caseCount}`;
   const caseInput: AfterSalesCaseInput = {
@@ -35,7 +45,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     issue.severity,
     issue.scope,
   );
-  s.cases.push({ caseWorkflowId, priority, openedAt: nowIso(), status: 'open' });
+  s.cases.push({ caseWorkflowId, priority, openedAt: nowIso(), status: 'open', requestId });
   j.entity.record('issue-reported', `${priority} ${issue.category} issue → case ${caseWorkflowId}`, {
     data: { caseWorkflowId },
   });

@@ -12,7 +12,7 @@
 import { continueAsNew, patched, workflowInfo, condition } from '@temporalio/workflow';
 import { customerJourney as customerJourneyV1 } from '../../archive/workflows-v1/customer-journey';
 import { durationMs } from '../kernel/contract';
-import { historyIsLong, whenNoHandlerRuns } from '../kernel/continue-as-new';
+import { handOver, historyIsLong, whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
@@ -141,6 +141,7 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
       finished: () => {
         j.progress += 1;
       },
+      closing: () => j.closing,
     },
   );
   return j;
@@ -155,6 +156,9 @@ async function run(j: Journey, input: JourneyInput, continued: boolean): Promise
       await whenNoHandlerRuns(() => j.agenda.isIdle());
       if (!hasEnded(j)) {
         const carried = { ...j.s, timeline: j.s.timeline.slice(-TIMELINE_CARRIED) };
+        // From this step on the next run's state is fixed: updates are refused and resent there.
+        j.closing = true;
+        handOver();
         return await continueAsNew<typeof customerJourney>({ ...input, carried });
       }
     }

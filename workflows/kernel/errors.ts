@@ -9,6 +9,11 @@ export const FailureType = {
   InvalidWorkflowInput: 'InvalidWorkflowInput',
   /** An external system refused a request for good (HTTP 4xx). Not retried; escalated to ops. */
   IntegrationRejected: 'IntegrationRejected',
+  /**
+   * An update reached a run that has decided to continue as new. Nothing happened; the same
+   * update (same update id) sent again is answered by the next run. The client helpers do that.
+   */
+  ContinuingAsNew: 'ContinuingAsNew',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

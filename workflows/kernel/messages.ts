@@ -10,12 +10,26 @@
  * - an update is checked by its validator (schema, stage, then the workflow's own rule) before it
  *   is accepted; a rejection reaches the caller and leaves nothing in history;
  * - an update already answered in an earlier run (a retried call after a continue-as-new) gets
- *   its recorded answer instead of running twice.
+ *   its recorded answer instead of running twice;
+ * - once the run has decided to continue as new, every update is refused with the failure type
+ *   `ContinuingAsNew` before it is accepted: the decision has already captured the state the next
+ *   run starts from, so an update accepted now would take effect in neither run (or, completed in
+ *   the same task as the continue-as-new, be delivered to both). Its caller sends it again with
+ *   the same update id and the next run answers it (client/index.ts does so).
  */
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { currentUpdateInfo, defineQuery, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  currentUpdateInfo,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  setHandler,
+} from '@temporalio/workflow';
 import { z } from 'zod';
-import { failureMessage } from './errors';
+import { RefusedHandover } from './continue-as-new';
+import { FailureType, failureMessage } from './errors';
 import { check, parseOrThrow, RuleViolation } from './validation';
 
 export interface SignalSpec<Name extends string, S extends z.ZodType, Stage extends string> {
@@ -133,6 +147,17 @@ export interface RegistrationOptions<Stage extends string> {
   answered?: AnsweredUpdate[];
   /** Called when a handler finishes (a main loop that must look at the whole activation wakes). */
   finished?: () => void;
+  /** True once the run has decided to continue as new: updates are refused from then on. */
+  closing?: () => boolean;
+}
+
+/** The refusal an update gets from a run that is handing over to its next run. */
+export function continuingAsNew(update: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.ContinuingAsNew,
+    message: `${update} reached the journey while it moves to a new run; nothing was done — send it again with the same update id`,
+    nonRetryable: false,
+  });
 }
 
 /** How many update answers a journey carries to its next run. */
@@ -163,6 +188,16 @@ export function registerMessages<T extends MessageTable, Stage extends string>(
       setHandler(
         spec.definition,
         async (raw: unknown) => {
+          // The decision to continue as new has taken the state the next run starts from: a
+          // signal applied now would reach neither run. Failing the task makes the worker drop
+          // this copy of the run and replay it from its history, the signal included, so the
+          // run decides again with it (see handOver in continue-as-new.ts).
+          if (options.closing?.()) {
+            log.warn('signal after the decision to continue as new: replaying the run', {
+              signal: spec.name,
+            });
+            throw new RefusedHandover(`signal ${spec.name} arrived after the decision`);
+          }
           try {
             const checked = check(spec.schema, raw);
             if (!checked.ok) return options.rejectSignal(spec.name, checked.problems);
@@ -201,6 +236,7 @@ export function registerMessages<T extends MessageTable, Stage extends string>(
         {
           description: spec.description,
           validator: (request: unknown) => {
+            if (options.closing?.()) throw continuingAsNew(spec.name);
             if (remembered(options.answered)) return;
             const parsed = parseOrThrow(spec.schema, request, spec.name);
             if (!accepts(spec)) throw new RuleViolation(refusal(spec));

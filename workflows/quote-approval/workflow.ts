@@ -5,21 +5,15 @@
  * of business time, then the deputy has one; without a decision the quote expires back to sales.
  * However it ends, the decision goes back to the journey by signal and is the result.
  */
-import {
-  condition,
-  getExternalWorkflowHandle,
-  patched,
-  setCurrentDetails,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { quoteApproval as quoteApprovalV1 } from '../../archive/workflows-v1/quote-approval';
 import { quoteDecidedSignal } from '../customer-journey/contract';
 import { addWorkingTime } from '../kernel/business-hours';
 import { durationMs } from '../kernel/contract';
 import { Entity } from '../kernel/entity';
-import { failureMessage } from '../kernel/errors';
 import { assertWorkableCalendar, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
+import { tellJourney } from '../kernel/tell-parent';
 import { formatInstant, msUntil, nowIso } from '../kernel/time';
 import { REDESIGN } from '../kernel/versions';
 import { RuleViolation } from '../kernel/validation';
@@ -135,11 +129,10 @@ class Approval {
 
   /** The journey learns the decision; a journey closed meanwhile leaves it in this result only. */
   async tellJourney(): Promise<void> {
-    try {
-      await getExternalWorkflowHandle(this.quote.journeyId).signal(quoteDecidedSignal, this.decision!);
-    } catch (error) {
+    const delivery = await tellJourney(this.quote.journeyId, quoteDecidedSignal, this.decision!);
+    if (!delivery.delivered) {
       this.details(
-        `**Decision:** ${this.decision!.decision}; the journey could not be told: ${failureMessage(error)}`,
+        `**Decision:** ${this.decision!.decision}; the journey could not be told: ${delivery.reason}`,
       );
     }
   }
