@@ -18,6 +18,7 @@ import type {
   WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { Activities } from '../../activities/types';
+import { executeJourneyUpdate } from '../../client';
 import type { afterSalesCase, customerJourney, quoteApproval, weeklyQaReport } from '../../workflows';
 import {
   agentRespondedSignal,
@@ -38,11 +39,13 @@ import {
   journeyWorkflowId,
   newInquirySignal,
   recordNeedsUpdate,
+  registerInquiryUpdate,
   reportIssueUpdate,
   signContractUpdate,
   submitProposalUpdate,
   submitQuoteUpdate,
   type JourneyInput,
+  type IssueReported,
   type JourneyView,
   type SignContract,
 } from '../../workflows/customer-journey/contract';
@@ -487,6 +490,69 @@ export async function journeyContinueAsNew(ctx: ScenarioContext): Promise<Scenar
   return root(handle);
 }
 
+/**
+ * A journey at the lowest continue-as-new threshold under concurrent updates: three rounds of
+ * two issue reports and an inquiry each, sent at once, while the journey continues as new every
+ * few messages (updates that reach a run deciding to continue are refused and resent by the
+ * client helper); then every case is closed by ops, each telling its journey, and ops close it.
+ */
+export async function journeyContinueAsNewUnderLoad(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-CAN-LOAD', { continueAsNewAfterEvents: 20 }));
+  const send = <A extends [unknown, ...unknown[]], R>(
+    update: Parameters<typeof executeJourneyUpdate<R, A>>[1],
+    args: A,
+    updateId: string,
+  ) => executeJourneyUpdate(handle, update, { args, updateId });
+  await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7' });
+  await waitForJourney(handle, (view) => view.stage === 'needs-analysis', 'needs analysis');
+  await send(
+    recordNeedsUpdate,
+    [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
+    'load-needs',
+  );
+  await send(submitProposalUpdate, [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }], 'load-proposal');
+  await send(
+    submitQuoteUpdate,
+    [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+    'load-quote',
+  );
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  await send(signContractUpdate, [contract], 'load-contract');
+  await handle.signal(deliveryConfirmedSignal, { note: 'installed' });
+  await waitForJourney(handle, (view) => view.stage === 'after-sales', 'after-sales');
+  const cases: string[] = [];
+  for (let round = 1; round <= 3; round++) {
+    const reports = [1, 2].map((n) =>
+      send(
+        reportIssueUpdate,
+        [{ description: `Round ${round}, issue ${n}`, category: 'technical', severity: 'cosmetic' }],
+        `load-r${round}-issue-${n}`,
+      ),
+    );
+    const inquiry = send(
+      registerInquiryUpdate,
+      [{ inquiryId: `inq-C-REPLAY-CAN-LOAD-r${round}`, channel: 'phone', summary: 'Another site' }],
+      `load-r${round}-inquiry`,
+    );
+    const [first, second] = await Promise.all([...reports, inquiry]);
+    cases.push((first as IssueReported).caseWorkflowId, (second as IssueReported).caseWorkflowId);
+  }
+  for (const caseWorkflowId of cases) {
+    const child = ctx.client.getHandle<typeof afterSalesCase>(caseWorkflowId);
+    await child.executeUpdate(closeCaseUpdate, { args: [{ reason: 'duplicate' }] });
+    await expectOutcome(child, 'closed-by-ops');
+  }
+  const told = await waitForJourney(
+    handle,
+    (view) => view.cases.length === cases.length && view.cases.every((record) => record.status === 'closed'),
+    'every case told to the journey',
+  );
+  assert.ok(told.continuedAsNew >= 2, `continued as new ${told.continuedAsNew} times`);
+  assert.deepEqual(told.cases.map((record) => record.caseWorkflowId).sort(), [...cases].sort());
+  await closeJourney(handle, 'load test over');
+  return root(handle);
+}
+
 /** A thin-margin quote nobody decides: the deputy is asked, then it expires back to sales. */
 export async function quoteDeputyExpired(ctx: ScenarioContext): Promise<ScenarioRoot> {
   const handle = await startJourney(ctx, journeyInput('C-REPLAY-QUOTE'));
@@ -562,6 +628,14 @@ export const SCENARIOS: readonly Scenario[] = [
     summary: 'continueAsNewAfterEvents 60 → continued as new with an open case → closed',
     run: journeyContinueAsNew,
     children: ['quote-1', 'case-1'],
+    continuesAsNew: true,
+  },
+  {
+    name: 'journey-continue-as-new-under-load',
+    summary:
+      'continueAsNewAfterEvents 20, three rounds of concurrent reports and inquiries → six cases closed → closed',
+    run: journeyContinueAsNewUnderLoad,
+    children: ['quote-1', 'case-1', 'case-2', 'case-3', 'case-4', 'case-5', 'case-6'],
     continuesAsNew: true,
   },
   {
