@@ -135,9 +135,11 @@ async function stress(
     closeWhileReporting?: boolean;
     /** Inquiries and customer responses by signal besides the updates (see the time-skipping test). */
     signals?: boolean;
+    /** Close every case, each telling its journey by signal (see the time-skipping test). */
+    closeCases?: boolean;
   } = {},
 ): Promise<Tally> {
-  const { closeWhileReporting = true, signals = true, ...workerOptions } = options;
+  const { closeWhileReporting = true, signals = true, closeCases = true, ...workerOptions } = options;
   const names = testNames();
   const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'cj-can-outbox-'));
   const worker = await createTestWorker(env, {
@@ -247,7 +249,7 @@ async function stress(
           ),
         ]);
       }
-      const finalClose = closing;
+      const finalClose = closeCases ? closing : [];
       await Promise.all(
         finalClose.map((caseWorkflowId) =>
           timed(tally, `closeCase ${caseWorkflowId}`, () =>
@@ -270,13 +272,26 @@ async function stress(
             handle,
             (candidate) =>
               candidate.cases.length >= mine.length &&
-              candidate.cases.every((record) => record.status !== 'open'),
+              (!closeCases || candidate.cases.every((record) => record.status !== 'open')),
           ),
         );
       }
-      const received = readOutbox(outbox, 'messaging').filter(
-        (entry) => entry.operation === 'notify-customer',
-      );
+      const customerMessages = () =>
+        readOutbox(outbox, 'messaging').filter((entry) => entry.operation === 'notify-customer');
+      if (!closeCases) {
+        // Open cases: their "case received" messages are awaited in the outbox itself.
+        const every = [...reported.values()].flat();
+        const acknowledged = (messages: ReturnType<typeof customerMessages>) =>
+          every.every((id) =>
+            messages.some(
+              (entry) => entry.payload.subjectId === id && entry.payload.template === 'case-received',
+            ),
+          );
+        const deadline = Date.now() + 30_000;
+        while (!acknowledged(customerMessages()) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const received = customerMessages();
       for (const handle of handles) {
         const mine = reported.get(handle.workflowId)!;
         expect(mine, `${label}: reports of ${handle.workflowId}`).toHaveLength(size.rounds * 2);
@@ -373,8 +388,16 @@ describe('continue-as-new under concurrent messages', () => {
     LONG ? 1_800_000 : 300_000,
   );
 
+  // The time-skipping server gets the updates alone, and its cases stay open. Two of its own
+  // faults (seen in io.temporal:temporal-test-server 1.32.1 and 1.38.0) would otherwise fail the
+  // run whatever the workflow does: it hands an update to the worker ahead of signals and other
+  // events that arrived between the task's scheduling and its start (the real server after them),
+  // so a replay of such a task meets its events in another order (a nondeterminism error); and a
+  // signal sent while its continue-as-new is under way can be taken by the run that is closing.
+  // What it does show: updates refused by a run that has decided go to the next run, and a child
+  // that finds its journey between two runs tells it again; the old code stalled here.
   it(
-    'on the time-skipping server (its continue-as-new is not atomic): every accepted message takes effect exactly once',
+    'on the time-skipping server (its continue-as-new is not atomic): every accepted update takes effect exactly once',
     async () => {
       const env = await timeSkippingEnvironment();
       try {
@@ -382,7 +405,7 @@ describe('continue-as-new under concurrent messages', () => {
           env,
           'time-skipping server',
           LONG ? { journeys: 5, rounds: 40 } : { journeys: 3, rounds: 12 },
-          { signals: false, closeWhileReporting: false },
+          { signals: false, closeWhileReporting: false, closeCases: false },
         );
       } finally {
         await env.teardown();
