@@ -82,6 +82,15 @@ export interface TableInput {
       after: number;
       perJourneyKiB: number;
     };
+    cases: {
+      cases: number;
+      workerRssMiB: {
+        before: number;
+        afterFirst: { cases: number; rssMiB: number };
+        after: number;
+        perCaseKiB: number;
+      };
+    };
     server: {
       before: { describeNamespaceMs: Latency; countRunningMs: Latency };
       after: { describeNamespaceMs: Latency; countRunningMs: Latency };
@@ -223,6 +232,13 @@ export function renderTable(r: TableInput): string {
         `${n(p.workerRssMiB.after, 1)} MiB`,
         `(${n(p.workerRssMiB.afterFirst.rssMiB, 1)} MiB after the first ${p.workerRssMiB.afterFirst.journeys}; ` +
           `then ${n(p.workerRssMiB.perJourneyKiB, 1)} KiB per journey)`,
+      ],
+      [
+        `worker RSS, ${n(p.cases.cases)} parked cases`,
+        `${n(p.cases.workerRssMiB.before, 1)} MiB`,
+        `${n(p.cases.workerRssMiB.after, 1)} MiB`,
+        `(${n(p.cases.workerRssMiB.afterFirst.rssMiB, 1)} MiB after the first ${p.cases.workerRssMiB.afterFirst.cases}; ` +
+          `then ${n(p.cases.workerRssMiB.perCaseKiB, 1)} KiB per case)`,
       ],
       [
         'describeNamespace p50 / p99',

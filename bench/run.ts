@@ -17,8 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import * as prettier from 'prettier';
+import { bundleWorkflows } from '../lib/bundle';
 import {
   describeCli,
   provisionTemporalCli,
@@ -130,18 +130,10 @@ function log(line: string): void {
   console.error(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 }
 
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  log: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
-
+/** The production bundle (lib/bundle.ts): failure converter, shared workflow modules. */
 async function buildBundle(workflowsPath: string, target: string): Promise<number> {
   const started = performance.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const { code } = await bundleWorkflows(workflowsPath);
   fs.writeFileSync(target, code);
   return performance.now() - started;
 }
@@ -439,6 +431,59 @@ async function parkedLoad(
     server: { before: serverBefore, after: serverAfter, runningCounted: visible },
     updateRoundTripMs: { update: 'registerInquiry', target: 'a random parked journey', ...summary(rtt) },
     closedAfterwards: false,
+  };
+}
+
+/**
+ * Worker memory per cached case: standalone cases parked on their first-reply window (4 business
+ * hours), measured like the journeys: the RSS slope from a warm few to all of them.
+ */
+async function parkedCases(driver: Driver, worker: RunningWorker, sizes: Sizes, tag: string) {
+  const { client } = driver;
+  const rssMiB = () => round(residentBytes(worker.pid) / MiB, 1);
+  const count = sizes.parkedCases;
+  const query = `WorkflowType = 'afterSalesCase' AND CaseStage = 'awaiting-reply' AND ExecutionStatus = 'Running'`;
+  const already = (await client.workflow.count(query)).count;
+  const park = async (from: number, to: number) => {
+    const started = await runPool(to - from, sizes.parkConcurrency, (i) =>
+      client.workflow.start('afterSalesCase', {
+        taskQueue: driver.taskQueue,
+        workflowId: `case-BC-${tag}-${from + i}`,
+        args: [
+          {
+            customerId: `BC-${tag}-${from + i}`,
+            description: 'Screen flickers',
+            category: 'technical',
+            severity: 'cosmetic',
+            channel: 'email',
+          },
+        ],
+      }),
+    );
+    if (started.failures.length > 0) throw new Error(`parking cases failed: ${started.failures[0]}`);
+    const deadline = Date.now() + Math.max(120_000, (to - from) * 150);
+    let visible = 0;
+    while ((visible = (await client.workflow.count(query)).count) < already + to) {
+      if (Date.now() > deadline) throw new Error(`only ${visible - already} of ${to} cases parked`);
+      await sleep(250);
+    }
+    await sleep(sizes.settleMs);
+  };
+  const warm = Math.max(10, Math.round(count / 20));
+  const before = rssMiB();
+  await park(0, warm);
+  const afterWarm = rssMiB();
+  await park(warm, count);
+  const after = rssMiB();
+  return {
+    cases: count,
+    waitingOn: 'first-reply window (P4, 4 business hours) and its warning ladder',
+    workerRssMiB: {
+      before,
+      afterFirst: { cases: warm, rssMiB: afterWarm },
+      after,
+      perCaseKiB: round(((after - afterWarm) * 1024) / (count - warm), 1),
+    },
   };
 }
 
@@ -789,7 +834,17 @@ async function main(): Promise<void> {
     await sleep(sizes.settleMs);
     log(`parked load: ${sizes.parked} journeys waiting on timers`);
     const parked = await parkedLoad(driver, connection, worker, sizes, tag, tuning.maxCachedWorkflows);
-    log(`parked: worker RSS ${parked.workerRssMiB.before} → ${parked.workerRssMiB.after} MiB`);
+    log(
+      `parked: worker RSS ${parked.workerRssMiB.before} → ${parked.workerRssMiB.after} MiB ` +
+        `(${parked.workerRssMiB.perJourneyKiB} KiB per journey)`,
+    );
+    // Cases on a fresh worker too, so the journeys' memory is not in their slope.
+    await worker.stop();
+    worker = await startWorker(tuning, workerEnv, path.join(scratch, 'worker-parked-cases.log'));
+    await sleep(sizes.settleMs);
+    log(`parked load: ${sizes.parkedCases} cases waiting on their first-reply window`);
+    const parkedCaseLoad = await parkedCases(driver, worker, sizes, tag);
+    log(`parked cases: ${parkedCaseLoad.workerRssMiB.perCaseKiB} KiB per case`);
 
     const outboxLines = fs.existsSync(outboxDir)
       ? Object.fromEntries(
@@ -898,7 +953,7 @@ async function main(): Promise<void> {
       throughput,
       actions,
       history,
-      parked,
+      parked: { ...parked, cases: parkedCaseLoad },
       startup,
       ...(cluster ? { cluster } : {}),
     };

@@ -20,6 +20,8 @@ export interface Sizes {
   historySample: number;
   /** Open journeys parked on timers for the load section. */
   parked: number;
+  /** Open cases parked on their first-reply window for the load section. */
+  parkedCases: number;
   /** Parked journeys started at once. */
   parkConcurrency: number;
   /** Update round trips timed against random parked journeys. */
@@ -42,6 +44,7 @@ export const SIZES: Record<Mode, Sizes> = {
     warmup: 1,
     historySample: 6,
     parked: 40,
+    parkedCases: 40,
     parkConcurrency: 20,
     updateSamples: 20,
     latencySamples: 3,
@@ -56,6 +59,7 @@ export const SIZES: Record<Mode, Sizes> = {
     warmup: 5,
     historySample: 20,
     parked: 1_000,
+    parkedCases: 500,
     parkConcurrency: 50,
     updateSamples: 200,
     latencySamples: 10,
@@ -70,6 +74,7 @@ export const SIZES: Record<Mode, Sizes> = {
     warmup: 5,
     historySample: 20,
     parked: 10_000,
+    parkedCases: 1_000,
     parkConcurrency: 50,
     updateSamples: 200,
     latencySamples: 10,

@@ -19,9 +19,15 @@ export const warningsOnlyLogger = {
   error: (message: string) => console.error(message),
 };
 
+/** The module every cached workflow shares instead of evaluating its own copy (see the module). */
+export function sharedModulesPath(): string {
+  return path.join(projectRoot(), 'workflows', 'shared-modules.ts');
+}
+
 /**
  * Bundles `workflows/` (or another module) with the failure converter that encodes failure
- * messages, so an encrypting worker encrypts them too.
+ * messages, so an encrypting worker encrypts them too, and with the product's workflow modules
+ * preloaded, so cached workflows share one copy of them (about 2.5 MiB per journey otherwise).
  */
 export async function bundleWorkflows(
   workflowsPath = path.join(projectRoot(), 'workflows'),
@@ -29,6 +35,7 @@ export async function bundleWorkflows(
   return await bundleWorkflowCode({
     workflowsPath,
     failureConverterPath: failureConverterPath(),
+    preloadModules: [sharedModulesPath()],
     logger: warningsOnlyLogger,
   });
 }

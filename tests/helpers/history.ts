@@ -135,11 +135,15 @@ export function workflowTaskFailures(events: readonly HistoryEvent[]): string[] 
 }
 
 function failureMessageOf(failure: temporal.api.failure.v1.IFailure | null | undefined): string {
-  const encoded = failure?.encodedAttributes;
+  if (!failure) return '';
+  const encoded = failure.encodedAttributes;
   const encoding = encoded?.metadata?.encoding ? Buffer.from(encoded.metadata.encoding).toString('utf8') : '';
+  let message = failure.message ?? '';
   if (encoded && encoding === 'json/plain') {
     const attributes = defaultPayloadConverter.fromPayload<{ message?: string }>(encoded);
-    if (attributes?.message) return attributes.message;
+    if (attributes?.message) message = attributes.message;
   }
-  return failure?.message ?? '';
+  // The cause says what the wrapper does not (an unhandled rejection names its error there).
+  const cause = failureMessageOf(failure.cause);
+  return cause ? `${message}: ${cause}` : message;
 }

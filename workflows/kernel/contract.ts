@@ -98,7 +98,7 @@ export const DurationText = z
   .regex(/^\d+(\.\d+)?(s|m|h|d)$/, 'must be a duration such as 30s, 5m, 4h or 2d');
 export type DurationText = z.infer<typeof DurationText>;
 
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = Object.freeze({ s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const);
 
 /** Milliseconds of a {@link DurationText}. */
 export function durationMs(text: DurationText): number {

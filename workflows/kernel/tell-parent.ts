@@ -26,14 +26,17 @@ export async function tellJourney<Payload>(
   signal: SignalDefinition<[Payload]>,
   payload: Payload,
 ): Promise<Delivery> {
-  const attempts = patched(RETRY_PARENT_SIGNAL) ? ATTEMPTS : 1;
   let pause = FIRST_PAUSE_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       await getExternalWorkflowHandle(journeyId).signal(signal, payload);
       return { delivered: true };
     } catch (error) {
-      if (attempt >= attempts) return { delivered: false, reason: failureMessage(error) };
+      // Asked only once a delivery failed: the marker (and its search-attribute upsert, a billed
+      // action) stays out of every history where the first delivery succeeds.
+      if (attempt >= ATTEMPTS || !patched(RETRY_PARENT_SIGNAL)) {
+        return { delivered: false, reason: failureMessage(error) };
+      }
     }
     await sleep(pause, { summary: `journey unreachable; telling it again (attempt ${attempt + 1})` });
     pause = Math.min(pause * 2, MAX_PAUSE_MS);

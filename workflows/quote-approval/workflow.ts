@@ -30,11 +30,11 @@ import { QUOTE_TRANSITIONS } from './stages';
 
 type Parsed = ReturnType<typeof QuoteApprovalInput.parse>;
 
-const DECIDED: Record<'approve' | 'reject' | 'adjust', QuoteDecision['decision']> = {
+const DECIDED: Readonly<Record<'approve' | 'reject' | 'adjust', QuoteDecision['decision']>> = Object.freeze({
   approve: 'approved',
   reject: 'rejected',
   adjust: 'adjusted',
-};
+});
 
 export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteDecision> {
   const quote = parseWorkflowInput(QuoteApprovalInput, input, QUOTE_APPROVAL_WORKFLOW);

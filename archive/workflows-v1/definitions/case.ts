@@ -130,11 +130,11 @@ const Money = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code such as CNY'),
 });
 
-const resolutionCommon = {
+const resolutionCommon = Object.freeze({
   note: Text(1000).optional(),
   typical: z.boolean().optional(),
   agentId: StaffId.optional(),
-};
+});
 
 /** Resolve under the three guarantees (包修 / 包換 / 包退: repair, replace, refund) or with advice. */
 export const Resolve = z.discriminatedUnion(

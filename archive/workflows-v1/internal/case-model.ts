@@ -83,17 +83,17 @@ function since(from: string, to: string | undefined): number | undefined {
   return to === undefined ? undefined : Date.parse(to) - Date.parse(from);
 }
 
-const ESCALATION_ORDER = ['none', 'team-lead', 'specialist-team', 'management'] as const;
+const ESCALATION_ORDER = Object.freeze(['none', 'team-lead', 'specialist-team', 'management'] as const);
 type CategoryProcedure = 'carrier-claim' | 'recall';
 type Escalation = (typeof ESCALATION_ORDER)[number];
 
 /** Stages in which the case accepts a remedy. */
-const RESOLVABLE_STAGES: readonly CaseStage[] = [
+const RESOLVABLE_STAGES: readonly CaseStage[] = Object.freeze([
   'triage',
   'awaiting-reply',
   'in-progress',
   'awaiting-customer',
-];
+]);
 
 export interface CaseState {
   caseId: string;

@@ -66,13 +66,13 @@ interface AgendaItem {
   sequence: number;
 }
 
-const PRE_CONTRACT: readonly JourneyStage[] = [
+const PRE_CONTRACT: readonly JourneyStage[] = Object.freeze([
   'inquiry',
   'needs-analysis',
   'proposal',
   'quote-approval',
   'negotiation',
-];
+]);
 const TIMELINE_CARRIED = 200;
 
 /** Everything the journey carries from one run to the next (plain JSON). */
