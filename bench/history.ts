@@ -1,11 +1,14 @@
 /**
- * Billable actions and size of workflow histories, counted the way Temporal Cloud bills them:
+ * Billable actions and size of workflow histories, counted the way Temporal Cloud bills them
+ * (Temporal Cloud documentation, "Temporal Cloud Actions", docs.temporal.io/cloud/actions):
  *
  *   workflow start 1 · child workflow start 2 (in the parent; the child's own start is not billed
  *   again) · timer started 1 · signal 1 (where it is received) · update 1 (accepted; a rejected
- *   update writes no event, so the driver counts those) · search-attribute upsert 1 · activity
- *   attempt 1 (`attempt` of ActivityTaskStarted: a retried activity records only its last start)
- *   · continue-as-new 1. Queries are billed too, but they leave no event: the driver counts its own.
+ *   update writes no event, so the driver counts those) · search-attribute upsert 1, except one
+ *   that writes only `TemporalChangeVersion` (a patch marker's, exempt) · activity attempt 1
+ *   (`attempt` of ActivityTaskStarted: a retried activity records only its last start) ·
+ *   continue-as-new 1. Search attributes given with a start are not billed. Queries are billed
+ *   too, but they leave no event: the driver counts its own.
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -115,8 +118,14 @@ function actionsOf(event: HistoryEvent): { kind: ActionKind; actions: number } |
       return { kind: 'signal', actions: 1 };
     case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
       return { kind: 'update', actions: 1 };
-    case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+    case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+      const keys = Object.keys(
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+      );
+      // The versioning attribute a patch writes is exempt from billing.
+      if (keys.length > 0 && keys.every((key) => key === 'TemporalChangeVersion')) return undefined;
       return { kind: 'searchAttributeUpsert', actions: 1 };
+    }
     case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
       return {
         kind: 'activityAttempt',
@@ -155,7 +164,7 @@ export function countHistory(history: History): HistoryCount {
       firstCompletedTask ??= toNumber(event.eventId);
     } else if (type === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED) {
       count.signalsSent += 1;
-    } else if (type === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) {
+    } else if (type === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES && actionsOf(event)) {
       const attributes = event.upsertWorkflowSearchAttributesEventAttributes;
       const task = toNumber(attributes?.workflowTaskCompletedEventId);
       const entry = upsertsPerTask.get(task) ?? { upserts: 0, keys: new Set<string>() };

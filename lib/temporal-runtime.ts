@@ -604,7 +604,7 @@ export async function startTimeSkippingEnvironment(
   const launcher = await provisionTestServer(env, log);
   if (!launcher) log('no Java/Maven: falling back to the SDK download of the time-skipping test server');
   const executable = launcher ? { type: 'existing-path' as const, path: launcher.path } : undefined;
-  const starting = TestWorkflowEnvironment.createTimeSkipping({ server: { port: options.port, executable } });
+  const starting = startTimeSkippingServer(options.port, executable, log);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -626,6 +626,30 @@ export async function startTimeSkippingEnvironment(
     throw error;
   }
   return testEnv;
+}
+
+/** Starts of the time-skipping server tried before its start-up is reported as failed. */
+const TEST_SERVER_START_ATTEMPTS = 3;
+
+/**
+ * The SDK gives the server's JVM 5 s to answer; on a machine busy with other builds it can take
+ * longer. A start that missed that is tried again (the JVM's files are in the page cache by
+ * then), within our own overall deadline.
+ */
+async function startTimeSkippingServer(
+  port: number | undefined,
+  executable: { type: 'existing-path'; path: string } | undefined,
+  log: Log,
+): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { port, executable } });
+    } catch (error) {
+      const slow = error instanceof Error && /did not start within/.test(error.message);
+      if (!slow || attempt >= TEST_SERVER_START_ATTEMPTS) throw error;
+      log(`the time-skipping test server was slow to start (attempt ${attempt}); starting it again`);
+    }
+  }
 }
 
 /** Adds custom search attributes the server does not know yet. */

@@ -13,7 +13,7 @@ import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { REDESIGN } from '../kernel/versions';
+import { REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import { afterClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
 import {
@@ -71,6 +71,7 @@ interface Opened {
 function setup(parsed: ParsedCaseInput): Opened {
   const state = newCaseState(parsed, workflowInfo().workflowId, nowIso());
   const c = bindCase(state, { attributes: searchAttributes, details: currentDetails, onStep: onLadderStep });
+  if (patched(VISIBILITY_PER_TASK)) c.visibility.batchPerTask();
   watchRevisits(c);
   const procedures = openCase(c);
   registerMessages(
@@ -129,4 +130,5 @@ async function run({ c, procedures }: Opened): Promise<void> {
   await afterClose(c);
   // Updates still carrying out activities finish before the case completes.
   await whenNoHandlerRuns();
+  c.visibility.flush();
 }

@@ -35,6 +35,8 @@ export interface Journey {
    * here on updates are refused (messages.ts) and a signal could only be lost (counted).
    */
   closing: boolean;
+  /** `NextDeadlineAt` holds the next SLA due time only (executions before VISIBILITY_PER_TASK: any deadline). */
+  indexSlaDeadlinesOnly: boolean;
 }
 
 export function hasEnded(j: Journey): boolean {
@@ -81,6 +83,7 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
     runningChildren: new Set(),
     progress: 0,
     closing: false,
+    indexSlaDeadlinesOnly: false,
   };
   return j;
 }

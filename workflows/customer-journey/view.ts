@@ -22,7 +22,14 @@ import { rankedNeeds } from './sales';
 
 export function searchAttributes(j: Journey): SearchAttributeUpdatePair[] {
   const s = j.s;
-  const next = j.agenda.next();
+  // What ops sort by is when a promise to the customer breaks (an inquiry's first response);
+  // follow-up, revisit and renewal dates are in the current details.
+  const next = j.indexSlaDeadlinesOnly
+    ? (() => {
+        const due = j.windows.nextDeadline();
+        return due === undefined ? undefined : { dueAt: due };
+      })()
+    : j.agenda.next();
   return [
     { key: CustomerIdKey, value: s.customerId },
     { key: JourneyStageKey, value: s.stage },

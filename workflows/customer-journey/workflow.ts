@@ -16,7 +16,7 @@ import { handOver, historyIsLong, whenNoHandlerRuns } from '../kernel/continue-a
 import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { REDESIGN } from '../kernel/versions';
+import { REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   JOURNEY_MESSAGES,
@@ -85,6 +85,10 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
     details: currentDetails,
     onInquiryStep,
   });
+  if (patched(VISIBILITY_PER_TASK)) {
+    j.visibility.batchPerTask();
+    j.indexSlaDeadlinesOnly = true;
+  }
   watchFollowUps(j);
   watchRenewal(j);
   watchRevisits(j);
@@ -159,6 +163,7 @@ async function run(j: Journey, input: JourneyInput, continued: boolean): Promise
         // From this step on the next run's state is fixed: updates are refused and resent there.
         j.closing = true;
         handOver();
+        j.visibility.flush();
         return await continueAsNew<typeof customerJourney>({ ...input, carried });
       }
     }
@@ -167,5 +172,6 @@ async function run(j: Journey, input: JourneyInput, continued: boolean): Promise
   }
   await condition(() => !childrenFinishing(j));
   await whenNoHandlerRuns();
+  j.visibility.flush();
   return journeyResult(j);
 }

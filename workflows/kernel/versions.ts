@@ -7,3 +7,10 @@
  * `deprecatePatch` once no execution started before the redesign is left.
  */
 export const REDESIGN = 'redesign-v2';
+
+/**
+ * Search attributes synced once per workflow task, and a journey's `NextDeadlineAt` indexing its
+ * next SLA due time only (not every follow-up or revisit re-plan): fewer upserts, each a billed
+ * action. Executions started before keep syncing after each stretch of code.
+ */
+export const VISIBILITY_PER_TASK = 'visibility-per-task';

@@ -2,29 +2,51 @@
  * What the Web UI and analysts see of a workflow: its search attributes and its current details,
  * kept up to date without anyone asking.
  *
- * Code marks the entity changed; the sync runs once, right after the synchronous stretch of code
- * that changed it (a handler, the continuation after an activity or a timer), so a handler that
- * changes stage, team and deadline writes one upsert, not three. Only attributes whose value
- * changed are sent: each upsert is an event in history and a billable action. Values given at
- * start (a journey starts its cases with theirs) count as sent.
+ * Code marks the entity changed; the sync runs once per workflow task (`batchPerTask`): after the
+ * task's messages and the code they woke have run, so a task that changes stage, team, deadline
+ * and score writes one upsert, not four. Only attributes whose value changed are sent: each
+ * upsert is an event in history and a billable action. Values given at start (a journey starts
+ * its cases with theirs, the client helpers start journeys with theirs) count as sent and are
+ * not billed. Executions started before the batching sync after each synchronous stretch of code
+ * instead (their histories replay that way).
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 
 export class Visibility {
   private sent?: Map<string, string>;
   private pending = false;
+  private perTask = false;
 
   constructor(
     private readonly attributes: () => SearchAttributeUpdatePair[],
     private readonly details: () => string,
   ) {}
 
-  /** Schedules a sync after the current stretch of code (once, however many changes it makes). */
+  /**
+   * From now on, syncs once per workflow task: a condition is checked only after the task's jobs
+   * and the code they resumed have run, so the one sync sees all of their changes.
+   */
+  batchPerTask(): void {
+    this.perTask = true;
+    void (async () => {
+      for (;;) {
+        await condition(() => this.pending);
+        this.sync();
+      }
+    })();
+  }
+
+  /** Marks a change; the sync follows (once per task, or after the current stretch of code). */
   changed(): void {
     if (this.pending) return;
     this.pending = true;
-    void Promise.resolve().then(() => this.sync());
+    if (!this.perTask) void Promise.resolve().then(() => this.sync());
+  }
+
+  /** Syncs what changed now: before the workflow completes or continues as new. */
+  flush(): void {
+    if (this.pending) this.sync();
   }
 
   /** Upserts the attributes whose value changed and refreshes the current details. */
