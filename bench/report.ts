@@ -16,6 +16,22 @@ interface Rate {
 
 /** The parts of the results the table shows. */
 export interface TableInput {
+  summary: {
+    throughputRatio: number;
+    actionsPerJourney: number;
+    actionsPerCase: number;
+    rssKiBPerCachedJourney: number;
+    rssKiBPerCachedCase: number;
+    report10kSeconds: number | null;
+    reportSecondsPer1000: number;
+  };
+  report: {
+    cases: number;
+    createdIn: { seconds: number; perSecond: number };
+    listing: { seconds: number; secondsPer1000: number; pages: number };
+    histories: { cases: number; seconds: number; secondsPer1000: number };
+    sameFigures: boolean;
+  };
   meta: {
     mode: string;
     durationSeconds: number;
@@ -142,9 +158,26 @@ export function renderTable(r: TableInput): string {
     rate.workerCpuMsEach === null
       ? 'n/a'
       : `${n(rate.workerCpuMsEach)} / ${rate.serverCpuMsEach === null ? 'n/a' : n(rate.serverCpuMsEach)} ms`;
+  const m = r.summary;
   const lines = [
     `Customer journey bench (${r.meta.mode}) — ${r.meta.machine.cpus} CPUs, Node ${r.meta.machine.node}, ` +
       `${r.meta.devServer.cli}, ${n(r.meta.durationSeconds)} s`,
+    '',
+    'Summary (targets)',
+    ...grid([
+      ['throughput journey / baseline', n(m.throughputRatio, 3), '≥ 0.9'],
+      ['billable actions per journey', n(m.actionsPerJourney, 1), '≤ 36.4'],
+      ['billable actions per case', n(m.actionsPerCase, 1), '≤ 16'],
+      ['worker RSS per cached journey', `${n(m.rssKiBPerCachedJourney, 1)} KiB`, '≤ 400 KiB'],
+      ['worker RSS per cached case', `${n(m.rssKiBPerCachedCase, 1)} KiB`, '≤ 400 KiB'],
+      [
+        'report over 10,000 cases',
+        m.report10kSeconds === null
+          ? `${n(m.reportSecondsPer1000, 2)} s per 1,000 (10,000 with --long)`
+          : `${n(m.report10kSeconds, 2)} s`,
+        '< 10 s',
+      ],
+    ]).map((line) => `   ${line}`),
     '',
     `1. Throughput: ${n(t.count)} of each, ${t.concurrency} in flight`,
     ...grid([
@@ -257,7 +290,23 @@ export function renderTable(r: TableInput): string {
       `parked journey: p50 ${n(p.updateRoundTripMs.p50, 1)} ms, p99 ${n(p.updateRoundTripMs.p99, 1)} ms ` +
       `(${p.updateRoundTripMs.samples} samples)`,
     '',
-    `5. Worker start-up (median of ${s.runs})`,
+    `5. The analyst report over ${n(r.report.cases)} closed cases (created in ${n(r.report.createdIn.seconds, 1)} s)`,
+    ...grid([
+      ['', 'seconds', 'per 1,000 cases'],
+      [
+        `from the listing (memos, ${r.report.listing.pages} page(s))`,
+        n(r.report.listing.seconds, 2),
+        n(r.report.listing.secondsPer1000, 2),
+      ],
+      [
+        'one history per case (cases closed before)',
+        n(r.report.histories.seconds, 2),
+        n(r.report.histories.secondsPer1000, 2),
+      ],
+    ]).map((line) => `   ${line}`),
+    `   same figures both ways: ${r.report.sameFigures ? 'yes' : 'NO'}`,
+    '',
+    `6. Worker start-up (median of ${s.runs})`,
     ...grid([
       ['', 'createWorker', 'process start → polling'],
       [

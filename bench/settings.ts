@@ -22,6 +22,8 @@ export interface Sizes {
   parked: number;
   /** Open cases parked on their first-reply window for the load section. */
   parkedCases: number;
+  /** Closed cases the analyst report is timed over. */
+  reportCases: number;
   /** Parked journeys started at once. */
   parkConcurrency: number;
   /** Update round trips timed against random parked journeys. */
@@ -43,8 +45,9 @@ export const SIZES: Record<Mode, Sizes> = {
     throughputRounds: 2,
     warmup: 1,
     historySample: 6,
-    parked: 40,
-    parkedCases: 40,
+    parked: 100,
+    parkedCases: 100,
+    reportCases: 50,
     parkConcurrency: 20,
     updateSamples: 20,
     latencySamples: 3,
@@ -60,6 +63,7 @@ export const SIZES: Record<Mode, Sizes> = {
     historySample: 20,
     parked: 1_000,
     parkedCases: 500,
+    reportCases: 1_000,
     parkConcurrency: 50,
     updateSamples: 200,
     latencySamples: 10,
@@ -75,6 +79,7 @@ export const SIZES: Record<Mode, Sizes> = {
     historySample: 20,
     parked: 10_000,
     parkedCases: 1_000,
+    reportCases: 10_000,
     parkConcurrency: 50,
     updateSamples: 200,
     latencySamples: 10,

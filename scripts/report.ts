@@ -144,18 +144,27 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
   };
 }
 
-/** Progress on stderr: one rewritten line on a terminal, a line per tenth otherwise. */
-function progressPrinter(stream: NodeJS.WriteStream): (done: number, total: number) => void {
+/**
+ * Progress on stderr: a bar rewritten in place on a terminal, a line per tenth otherwise. Cases
+ * whose figures are in their memo come page by page; older ones one history at a time.
+ */
+export function progressPrinter(stream: NodeJS.WriteStream): (done: number, total: number) => void {
+  const width = 30;
   let lastTenth = -1;
   return (done, total) => {
+    const share = total === 0 ? 1 : Math.min(1, done / total);
     if (stream.isTTY) {
-      stream.write(`\rreading histories ${done}/${total}${done === total ? '\n' : ''}`);
+      const filled = Math.round(share * width);
+      stream.write(
+        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} cases read` +
+          `${done === total ? '\n' : ''}`,
+      );
       return;
     }
-    const tenth = total === 0 ? 10 : Math.floor((done * 10) / total);
+    const tenth = Math.floor(share * 10);
     if (tenth <= lastTenth) return;
     lastTenth = tenth;
-    stream.write(`reading histories ${done}/${total}\n`);
+    stream.write(`cases read ${done}/${total}\n`);
   };
 }
 

@@ -20,9 +20,29 @@ const Size = z.object({ events: positive, bytes: positive });
 
 /** What the smoke test relies on in results.json (the file has more). */
 const BenchResults = z.object({
+  summary: z.object({
+    throughputRatio: positive,
+    actionsPerJourney: positive,
+    actionsPerCase: positive,
+    rssKiBPerCachedJourney: z.number(),
+    rssKiBPerCachedCase: z.number(),
+    report10kSeconds: z.null(),
+    reportSecondsPer1000: positive,
+  }),
+  report: z.object({
+    cases: z.number().int().positive(),
+    listing: z.object({ seconds: positive }),
+    histories: z.object({ cases: z.number().int(), seconds: positive }),
+    sameFigures: z.boolean(),
+  }),
   meta: z.object({
     mode: z.literal('quick'),
-    sizes: z.object({ parked: z.number().int(), updateSamples: z.number().int() }),
+    sizes: z.object({
+      parked: z.number().int(),
+      parkedCases: z.number().int(),
+      reportCases: z.number().int(),
+      updateSamples: z.number().int(),
+    }),
     worker: z.object({
       tuning: z.object({
         maxCachedWorkflows: positive,
@@ -59,6 +79,7 @@ const BenchResults = z.object({
     }),
   }),
   parked: z.object({
+    cases: z.object({ cases: z.number().int().positive() }),
     journeys: z.number().int().positive(),
     workerRssMiB: z.object({ before: positive, after: positive }),
     server: z.object({
@@ -97,7 +118,14 @@ describe('npm run bench -- --quick', () => {
       expect(output).toContain('1. Throughput');
       const parsed = BenchResults.safeParse(JSON.parse(fs.readFileSync(out, 'utf8')));
       expect(parsed.error?.issues ?? []).toEqual([]);
-      const { meta, throughput, actions, history, parked, startup } = parsed.data!;
+      const { summary, report, meta, throughput, actions, history, parked, startup } = parsed.data!;
+
+      // The memory guard: twice the target per cached journey and case (3.6 MiB before the
+      // workflow modules were shared). Quick mode parks few, so the slope is a rough one.
+      expect(summary.rssKiBPerCachedJourney).toBeLessThan(800);
+      expect(summary.rssKiBPerCachedCase).toBeLessThan(800);
+      expect(report).toMatchObject({ cases: meta.sizes.reportCases, sameFigures: true });
+      expect(report.histories.cases).toBe(meta.sizes.reportCases);
 
       expect(throughput.ratio).toBeGreaterThan(0);
       const journey = actions.perJourney;

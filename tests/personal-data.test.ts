@@ -6,7 +6,7 @@
  * process with the product's codec (AES-GCM, `CJ_CODEC_KEYS`), driven with the product's client
  * helpers. Then the name, phone and e-mail are searched everywhere an operator or the Temporal
  * server can see them: every workflow id, every search attribute value (visibility list and
- * describe), memos (none expected), the current details the Web UI shows, the worker's whole log
+ * describe), memos (the closed case's report figures: encrypted, no personal data), the current details the Web UI shows, the worker's whole log
  * output, the dev server's log, and the raw histories read with a plain connection and no codec
  * (every payload encrypted). None may contain them.
  */
@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readJourney, reportIssue, sendFeedback, signalCase, startOrReachJourney } from '../client';
@@ -235,46 +236,70 @@ describe('personal data', () => {
     // --- Workflow ids.
     record('workflow ids', workflowIds);
 
-    // --- Visibility: list (eventually consistent) and describe.
+    // --- Visibility: list (eventually consistent) and describe. Listed raw: the client's own
+    // listing decodes every memo, and without the codec it cannot (the case's memo is encrypted).
     const query = `CustomerId = '${customerId}' OR ${workflowIds.map((id) => `WorkflowId = '${id}'`).join(' OR ')}`;
     const listed = await eventually(
       'the four workflows in visibility, closed',
-      async () => {
-        const found = [];
-        for await (const execution of plainClient.workflow.list({ query })) found.push(execution);
-        return found;
-      },
+      async () =>
+        (await plainClient.workflowService.listWorkflowExecutions({ namespace: 'default', query }))
+          .executions ?? [],
       {
         accept: (found) =>
-          found.length === 4 && found.every((execution) => execution.status.name !== 'RUNNING'),
+          found.length === 4 &&
+          found.every(
+            (execution) =>
+              execution.status !==
+              temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+          ),
       },
     );
     let searchAttributeValues = 0;
-    let memos = 0;
+    const memos: { workflowId: string; field: string; payload: Payload }[] = [];
     for (const execution of listed) {
-      record(`visibility list: ${execution.workflowId}`, execution.raw);
-      const fields = execution.raw.searchAttributes?.indexedFields ?? {};
+      const id = execution.execution?.workflowId ?? '';
+      record(`visibility list: ${id}`, execution);
+      const fields = execution.searchAttributes?.indexedFields ?? {};
       for (const [name, payload] of Object.entries(fields)) {
         searchAttributeValues += 1;
+        record(`search attribute ${name} of ${id}`, defaultPayloadConverter.fromPayload(payload));
+      }
+      for (const [field, payload] of Object.entries(execution.memo?.fields ?? {})) {
+        memos.push({ workflowId: id, field, payload });
+      }
+    }
+    for (const workflowId of workflowIds) {
+      // Raw as well: the client's describe decodes the memo, which needs the codec.
+      const description = await plainClient.workflowService.describeWorkflowExecution({
+        namespace: 'default',
+        execution: { workflowId },
+      });
+      record(`describe: ${workflowId}`, description);
+      const attributes = description.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {};
+      for (const [name, payload] of Object.entries(attributes)) {
         record(
-          `search attribute ${name} of ${execution.workflowId}`,
+          `described search attribute ${name} of ${workflowId}`,
           defaultPayloadConverter.fromPayload(payload),
         );
       }
-      memos += Object.keys(execution.raw.memo?.fields ?? {}).length;
-    }
-    for (const workflowId of workflowIds) {
-      const description = await plainClient.workflow.getHandle(workflowId).describe();
-      record(`describe: ${workflowId}`, description.raw);
-      record(`typed search attributes of ${workflowId}`, description.typedSearchAttributes.getAll());
-      memos += Object.keys(description.raw.workflowExecutionInfo?.memo?.fields ?? {}).length;
       // What the Web UI shows as current details and handler descriptions (decrypted).
       record(
         `workflow metadata of ${workflowId}`,
         await client.workflow.getHandle(workflowId).query('__temporal_workflow_metadata'),
       );
     }
-    expect(memos, 'memos').toBe(0);
+    // The one memo is the closed case's report figures: encrypted like every payload, and no
+    // personal data once decrypted.
+    expect(memos.map(({ workflowId, field }) => [workflowId, field])).toEqual([
+      [caseWorkflowId, 'caseReport'],
+    ]);
+    for (const { workflowId, field, payload } of memos) {
+      expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
+      const [decoded] = await codec.decode([payload]);
+      const figures = defaultPayloadConverter.fromPayload<CaseResult>(decoded!);
+      expect(figures.caseId).toBe(caseWorkflowId);
+      record(`memo ${field} of ${workflowId} (decrypted)`, figures);
+    }
 
     // --- Raw histories, read without the codec: every payload encrypted, no personal data.
     const unencrypted: string[] = [];
@@ -324,7 +349,7 @@ describe('personal data', () => {
     report('personal data', {
       workflows: workflowIds.length,
       'search attribute values scanned': searchAttributeValues,
-      memos,
+      'memos (encrypted report figures of the closed case)': memos.length,
       'raw history events / payloads (all encrypted)': `${events} / ${payloads}`,
       'worker log bytes scanned': workerLog.length,
       'personal data found in Temporal or logs': 0,

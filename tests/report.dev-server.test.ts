@@ -16,6 +16,7 @@ import { launchBrowser } from './helpers/browser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildReport,
+  generateReport,
   closedCasesQuery,
   collectCaseResults,
   countOpenCases,
@@ -305,13 +306,14 @@ function resultOf(key: string): CaseResult {
 // ---------------------------------------------------------------------------------------------
 
 describe('collecting the closed cases', () => {
-  it('reads every case result of the range from its history, with progress, skipping none', async () => {
+  it('reads every case result of the range from the listing (each case wrote it into its memo), with progress, skipping none', async () => {
     await runAndCollect();
     expect(collected).toHaveLength(SCENARIOS.length);
     expect(skipped).toEqual([]);
     expect(progress[0]).toEqual([0, SCENARIOS.length]);
     expect(progress.at(-1)).toEqual([SCENARIOS.length, SCENARIOS.length]);
-    expect(progress).toHaveLength(SCENARIOS.length + 1);
+    // Every figure came with the listing: no case was read one history at a time.
+    expect(progress).toHaveLength(2);
     for (const scenario of SCENARIOS) {
       const result = resultOf(scenario.key);
       for (const [field, value] of Object.entries(scenario.expected)) {
@@ -323,6 +325,26 @@ describe('collecting the closed cases', () => {
     const closes = collected.map((entry) => entry.closeTime.getTime());
     expect(closes).toEqual([...closes].sort((a, b) => a - b));
     expect(resultOf('B1').firstResponseMs).toBeGreaterThanOrEqual(0.0004 * 3_600_000);
+  });
+
+  it('the listing and the histories give the same report on the same cases', async () => {
+    const listing = await generateReport(env.client, { ...range, extraQuery: filter });
+    let historiesRead = 0;
+    const histories = await generateReport(env.client, {
+      ...range,
+      extraQuery: filter,
+      ignoreMemo: true,
+      onProgress: () => void (historiesRead += 1),
+    });
+    // Two calls before the histories (the count, the listing), then one per history.
+    expect(historiesRead).toBe(SCENARIOS.length + 2);
+    const comparable = ({ generatedAt: _g, ...rest }: Report) => rest;
+    expect(comparable(listing)).toEqual(comparable(histories));
+    expect(listing.collection).toMatchObject({
+      listed: SCENARIOS.length,
+      read: SCENARIOS.length,
+      skipped: 0,
+    });
   });
 
   it('reads only the cases that closed in the range', async () => {
@@ -610,7 +632,7 @@ describe('npm run report', () => {
     // Everything but the time of generation and the open cases (ours are closed by now).
     const comparable = ({ generatedAt: _g, openCases: _o, ...rest }: Report) => rest;
     expect(comparable(printed)).toEqual(comparable(report));
-    expect(run.stderr).toContain(`reading histories 13/13`);
+    expect(run.stderr).toContain(`cases read 13/13`);
     expect(run.stderr).toMatch(/report: 13 cases read, 0 skipped, 0 open, in \d+\.\d\d s/);
     console.log(`npm run report (13 cases, json): ${/in (\d+\.\d\d s)/.exec(run.stderr)?.[1]}`);
   });

@@ -1,14 +1,24 @@
 /**
  * Reads the analyst report's input from Temporal: the results of the `afterSalesCase` workflows
- * that closed in a time range (visibility lists them, each result is read from the workflow's
- * history) and the cases still open, by stage.
+ * that closed in a time range and the cases still open, by stage.
  *
- * Results are decoded by the client's own data converter, with the workflow's serialization
- * context: payloads encrypted by a codec configured on the client (or kept in external storage)
- * are read the same way `handle.result()` reads them anywhere else. Nothing is decoded by hand.
+ * A case writes its result into its memo when it closes, and visibility returns memos with each
+ * listed execution (a page of up to 1,000): the report's time grows with pages, not cases. Cases
+ * closed before that (an empty memo) are read from their history, as before, a few at a time.
+ *
+ * Memos and results are decoded by the client's own data converter: payloads encrypted by a codec
+ * configured on the client are read the same way `handle.result()` reads them anywhere else.
+ * Nothing is decoded by hand.
  */
 import type { Client } from '@temporalio/client';
-import { AFTER_SALES_CASE_WORKFLOW, CaseResult, CaseStage } from '../../workflows/after-sales-case/contract';
+import type { Payload } from '@temporalio/common';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import {
+  AFTER_SALES_CASE_WORKFLOW,
+  CASE_REPORT_MEMO,
+  CaseResult,
+  CaseStage,
+} from '../../workflows/after-sales-case/contract';
 import { describeProblems } from '../../workflows/kernel/validation';
 import type { OpenCases, SkippedCase } from './metrics';
 
@@ -31,8 +41,13 @@ export interface CollectOptions {
   extraQuery?: string;
   /** Histories read at the same time; default 8. */
   concurrency?: number;
-  /** Called once the listing is done (`done` 0) and after every result read or skipped. */
+  /**
+   * Called as cases are listed (`total` grows page by page) and after every result read from a
+   * history; `done === total` at the end.
+   */
   onProgress?(done: number, total: number): void;
+  /** Read every result from its history even when the memo has it (to compare the two paths). */
+  ignoreMemo?: boolean;
   /** Called for every closed case whose result could not be used (it is left out). */
   onSkipped?(skipped: SkippedCase): void;
 }
@@ -90,6 +105,62 @@ async function mapLimited<T, R>(
   return results;
 }
 
+interface ListedCase {
+  workflowId: string;
+  runId: string;
+  closeTime: Date;
+  memo?: Record<string, Payload>;
+}
+
+/**
+ * The closed cases of a query, page by page, memos still encoded: the client's own listing
+ * decodes every memo and stops at the first it cannot read, while here one unreadable memo only
+ * sends that case down the history path.
+ */
+function collected({ workflowId, runId, closeTime }: ListedCase, result: CaseResult): CollectedCase {
+  return { workflowId, runId, closeTime, result };
+}
+
+async function* listClosed(client: Client, query: string, to: Date): AsyncGenerator<ListedCase> {
+  const namespace = client.options.namespace;
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace, query, nextPageToken });
+    for (const raw of page.executions ?? []) {
+      const seconds = raw.closeTime?.seconds;
+      yield {
+        workflowId: raw.execution?.workflowId ?? '',
+        runId: raw.execution?.runId ?? '',
+        closeTime: raw.closeTime
+          ? new Date(Number(seconds ?? 0) * 1000 + Math.floor((raw.closeTime.nanos ?? 0) / 1e6))
+          : to,
+        memo: raw.memo?.fields ?? undefined,
+      };
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+}
+
+/**
+ * A case's report figures from its memo, decoded as the client decodes any memo (its data
+ * converter and codecs, with the workflow's serialization context); `undefined` when the case has
+ * none (closed before cases wrote it) or it cannot be decoded here (then its history is read).
+ */
+async function caseReportOf(client: Client, execution: ListedCase): Promise<unknown> {
+  const payload = execution.memo?.[CASE_REPORT_MEMO];
+  if (!payload) return undefined;
+  try {
+    const decoded = await decodeMapFromPayloads(
+      client.options.loadedDataConverter,
+      { [CASE_REPORT_MEMO]: payload },
+      { type: 'workflow', namespace: client.options.namespace, workflowId: execution.workflowId },
+    );
+    return decoded?.[CASE_REPORT_MEMO];
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The results of the `afterSalesCase` workflows that completed in `[from, to)`, oldest close
  * first. A result that cannot be decoded or is not a valid `CaseResult` is left out and reported
@@ -102,12 +173,35 @@ export async function collectCaseResults(client: Client, options: CollectOptions
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError('concurrency must be at least 1');
 
-  const listed: { workflowId: string; runId: string; closeTime: Date }[] = [];
-  for await (const info of client.workflow.list({ query: closedCasesQuery(from, to, options.extraQuery) })) {
-    listed.push({ workflowId: info.workflowId, runId: info.runId, closeTime: info.closeTime ?? to });
-  }
-  const total = listed.length;
+  const fromMemo: CollectedCase[] = [];
+  const listed: ListedCase[] = [];
+  const skip = (
+    execution: { workflowId: string; runId: string },
+    reason: SkippedCase['reason'],
+    detail: string,
+  ) => {
+    options.onSkipped?.({ workflowId: execution.workflowId, runId: execution.runId, reason, detail });
+    return undefined;
+  };
+  // Counted first, so progress is a share of a known whole (a case closing meanwhile may add one).
+  const query = closedCasesQuery(from, to, options.extraQuery);
+  let total = (await client.workflow.count(query)).count;
   let done = 0;
+  options.onProgress?.(done, total);
+  for await (const execution of listClosed(client, query, to)) {
+    const memo = options.ignoreMemo ? undefined : await caseReportOf(client, execution);
+    if (memo === undefined) {
+      listed.push(execution);
+      continue;
+    }
+    const parsed = CaseResult.safeParse(memo);
+    if (parsed.success) fromMemo.push(collected(execution, parsed.data));
+    else skip(execution, 'invalid', describeProblems(parsed.error).join('; '));
+    done += 1;
+    total = Math.max(total, done + listed.length);
+    if (done % 100 === 0) options.onProgress?.(done, total);
+  }
+  total = done + listed.length;
   options.onProgress?.(done, total);
 
   const read = await mapLimited(
@@ -115,10 +209,6 @@ export async function collectCaseResults(client: Client, options: CollectOptions
     concurrency,
     async (execution): Promise<CollectedCase | undefined> => {
       try {
-        const skip = (reason: SkippedCase['reason'], detail: string) => {
-          options.onSkipped?.({ workflowId: execution.workflowId, runId: execution.runId, reason, detail });
-          return undefined;
-        };
         let raw: unknown;
         try {
           // The close event of this very run, decoded by the client's data converter (codecs,
@@ -127,19 +217,19 @@ export async function collectCaseResults(client: Client, options: CollectOptions
             .getHandle(execution.workflowId, execution.runId, { followRuns: false })
             .result();
         } catch (error) {
-          return skip('unreadable', messageOf(error));
+          return skip(execution, 'unreadable', messageOf(error));
         }
         const parsed = CaseResult.safeParse(raw);
-        if (!parsed.success) return skip('invalid', describeProblems(parsed.error).join('; '));
-        return { ...execution, result: parsed.data };
+        if (!parsed.success) return skip(execution, 'invalid', describeProblems(parsed.error).join('; '));
+        return collected(execution, parsed.data);
       } finally {
         options.onProgress?.(++done, total);
       }
     },
   );
-  return read
-    .filter((entry): entry is CollectedCase => entry !== undefined)
-    .sort((a, b) => a.closeTime.getTime() - b.closeTime.getTime());
+  return [...fromMemo, ...read.filter((entry): entry is CollectedCase => entry !== undefined)].sort(
+    (a, b) => a.closeTime.getTime() - b.closeTime.getTime(),
+  );
 }
 
 /**

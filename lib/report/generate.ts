@@ -12,6 +12,8 @@ export interface GenerateOptions {
   extraQuery?: string;
   minAnswers?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Read every result from its history, even when its memo has it (compares the two paths). */
+  ignoreMemo?: boolean;
 }
 
 /** Reads the closed cases of the range and the open ones, and builds the report. */
@@ -23,6 +25,7 @@ export async function generateReport(client: Client, options: GenerateOptions): 
       to: options.to,
       extraQuery: options.extraQuery,
       onProgress: options.onProgress,
+      ignoreMemo: options.ignoreMemo,
       onSkipped: (skip) => skipped.push(skip),
     }),
     countOpenCases(client, { to: options.to, extraQuery: options.extraQuery }),
@@ -31,7 +34,8 @@ export async function generateReport(client: Client, options: GenerateOptions): 
     results: cases.map((entry) => entry.result),
     range: { from: options.from, to: options.to },
     generatedAt: new Date(),
-    skipped,
+    // In the order of the cases, not of whichever history was read first.
+    skipped: skipped.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0)),
     openCases,
     options: { minAnswers: options.minAnswers },
   });

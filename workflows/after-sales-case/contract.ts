@@ -39,6 +39,9 @@ export type { TimelineEntry, TimelineView } from '../kernel/contract';
 
 export const AFTER_SALES_CASE_WORKFLOW = 'afterSalesCase';
 
+/** The memo field a closed case writes its `CaseResult` into (the report reads it from listings). */
+export const CASE_REPORT_MEMO = 'caseReport';
+
 /**
  * Input of `afterSalesCase`. Friendly defaults keep the JSON an ops person types in the Web UI
  * short: `{"customerId":"C-1001","description":"Router drops every hour","category":"technical"}`.

@@ -81,6 +81,8 @@ export interface Case {
   readonly visibility: Visibility;
   /** A resolve or offer answer is running activities; a second one must wait. */
   resolving: boolean;
+  /** Writes its report figures into its memo when it closes (executions since VISIBILITY_PER_TASK). */
+  reportInMemo: boolean;
 }
 
 export function isClosed(c: Case): boolean {
@@ -144,7 +146,7 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
     onStep: (step) => rules.onStep(c, step),
     metricTags: () => ({ priority: s.priority, team: s.team }),
   });
-  const c: Case = { s, entity, windows, agenda, visibility, resolving: false };
+  const c: Case = { s, entity, windows, agenda, visibility, resolving: false, reportInMemo: false };
   return c;
 }
 

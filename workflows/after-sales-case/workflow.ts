@@ -7,7 +7,7 @@
  * Run: triage's side effects, the resolution and revisit rounds until the case closes, what
  * follows the close, and — once no handler is running — the result.
  */
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { afterSalesCase as afterSalesCaseV1 } from '../../archive/workflows-v1/after-sales-case';
 import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
@@ -20,6 +20,7 @@ import {
   AFTER_SALES_CASE_WORKFLOW,
   AfterSalesCaseInput,
   CASE_MESSAGES,
+  CASE_REPORT_MEMO,
   type CaseResult,
   type ParsedCaseInput,
 } from './contract';
@@ -71,7 +72,9 @@ interface Opened {
 function setup(parsed: ParsedCaseInput): Opened {
   const state = newCaseState(parsed, workflowInfo().workflowId, nowIso());
   const c = bindCase(state, { attributes: searchAttributes, details: currentDetails, onStep: onLadderStep });
-  if (patched(VISIBILITY_PER_TASK)) c.visibility.batchPerTask();
+  const visibilityV3 = patched(VISIBILITY_PER_TASK);
+  if (visibilityV3) c.visibility.batchPerTask();
+  c.reportInMemo = visibilityV3;
   watchRevisits(c);
   const procedures = openCase(c);
   registerMessages(
@@ -131,4 +134,7 @@ async function run({ c, procedures }: Opened): Promise<void> {
   // Updates still carrying out activities finish before the case completes.
   await whenNoHandlerRuns();
   c.visibility.flush();
+  // The report figures, no personal data, where a visibility listing returns them (memo writes
+  // are not billed); the report falls back to the result for cases closed before.
+  if (c.reportInMemo) upsertMemo({ [CASE_REPORT_MEMO]: caseResult(c) });
 }

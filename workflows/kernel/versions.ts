@@ -9,8 +9,10 @@
 export const REDESIGN = 'redesign-v2';
 
 /**
- * Search attributes synced once per workflow task, and a journey's `NextDeadlineAt` indexing its
- * next SLA due time only (not every follow-up or revisit re-plan): fewer upserts, each a billed
- * action. Executions started before keep syncing after each stretch of code.
+ * What analysts see, made cheaper to write and to read: search attributes synced once per
+ * workflow task, a journey's `NextDeadlineAt` indexing its next SLA due time only (not every
+ * follow-up or revisit re-plan), and a closed case's report figures written into its memo, so the
+ * report reads them from visibility pages instead of one history per case. Executions started
+ * before keep syncing after each stretch of code and leave their memo empty.
  */
 export const VISIBILITY_PER_TASK = 'visibility-per-task';
