@@ -69,12 +69,22 @@ const RETRIED_GRPC_CODES = new Set([
   14, // UNAVAILABLE
 ]);
 
+/**
+ * The server refuses updates while a workflow task is being retried (its worker died holding it):
+ * FAILED_PRECONDITION, "Workflow Task in failed state". The next worker's task clears it.
+ */
+function workflowTaskRetrying(error: { code: number; details?: string; message?: string }): boolean {
+  return (
+    error.code === 9 && /Workflow Task in failed state/i.test(`${error.details ?? ''} ${error.message ?? ''}`)
+  );
+}
+
 /** True for errors a backend retries with the same update id: the call, not the update, failed. */
 export function isTransientCallError(error: unknown): boolean {
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-  if (isGrpcServiceError(error)) return RETRIED_GRPC_CODES.has(error.code);
+  if (isGrpcServiceError(error)) return RETRIED_GRPC_CODES.has(error.code) || workflowTaskRetrying(error);
   if (error instanceof ServiceError && isGrpcServiceError(error.cause)) {
-    return RETRIED_GRPC_CODES.has(error.cause.code);
+    return RETRIED_GRPC_CODES.has(error.cause.code) || workflowTaskRetrying(error.cause);
   }
   return false;
 }
