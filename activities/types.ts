@@ -111,11 +111,15 @@ export interface RevisitTaskRequest extends Keyed {
 }
 
 export interface SurveyRequest extends Keyed {
+  /** The case (revisit survey) or the journey (pre-sales survey) the survey is about. */
   caseId: string;
   customerId: string;
   channel: Channel;
-  /** Where the survey tool posts the answer back (the `submitFeedback` update of this case). */
-  replyTo: { workflowId: string; update: 'submitFeedback' };
+  /**
+   * Where the survey tool posts the answer back: a case's `submitFeedback` update, or a journey's
+   * `submitPresalesFeedback`.
+   */
+  replyTo: { workflowId: string; update: 'submitFeedback' | 'submitPresalesFeedback' };
 }
 
 export interface QaReviewRequest extends Keyed {

@@ -184,7 +184,14 @@ export async function notifyInquiry(
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [withId],
       signal: newInquirySignal,
-      signalArgs: [{ inquiryId: parsed.inquiryId, channel: parsed.channel, summary: parsed.inquiry }],
+      signalArgs: [
+        {
+          inquiryId: parsed.inquiryId,
+          channel: parsed.channel,
+          summary: parsed.inquiry,
+          specialRequests: parsed.specialRequests,
+        },
+      ],
       staticSummary: `Customer journey of ${parsed.customerId} (first contact via ${parsed.channel})`,
     },
   );

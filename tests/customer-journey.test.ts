@@ -138,6 +138,7 @@ describe('inquiry reception', () => {
       await expect.poll(() => recorder.of('notifyCustomer', { template: 'auto-reply' }).length).toBe(1);
       expect(recorder.of('notifyCustomer', { template: 'auto-reply' })[0]!.request.data).toEqual({
         expectAnswerBy: v.firstResponse!.dueAt,
+        reason: 'closed',
       });
     });
   });

@@ -60,6 +60,7 @@ import * as afterSalesCaseViews from './after-sales-case/views';
 import * as afterSalesCaseWindows from './after-sales-case/windows';
 import * as afterSalesCaseWorkflow from './after-sales-case/workflow';
 import * as customerJourneyContract from './customer-journey/contract';
+import * as customerJourneyCustomer from './customer-journey/customer';
 import * as customerJourneyEnding from './customer-journey/ending';
 import * as customerJourneyFollowUp from './customer-journey/follow-up';
 import * as customerJourneyHandoff from './customer-journey/handoff';
@@ -142,6 +143,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/windows.ts': afterSalesCaseWindows,
   'workflows/after-sales-case/workflow.ts': afterSalesCaseWorkflow,
   'workflows/customer-journey/contract.ts': customerJourneyContract,
+  'workflows/customer-journey/customer.ts': customerJourneyCustomer,
   'workflows/customer-journey/ending.ts': customerJourneyEnding,
   'workflows/customer-journey/follow-up.ts': customerJourneyFollowUp,
   'workflows/customer-journey/handoff.ts': customerJourneyHandoff,

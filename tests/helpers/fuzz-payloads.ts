@@ -148,7 +148,8 @@ export const JOURNEY_SIGNAL_SAMPLES: Record<string, Record<string, unknown>[]> =
     { summary: 'Asks about pricing', channel: 'email' },
     { summary: 'Calls again', inquiryId: 'crm-9' },
   ],
-  inquiryAnswered: [{ agentId: 'sales-3' }, {}],
+  inquiryAnswered: [{ agentId: 'sales-3' }, {}, { agentId: 'sales-3', inquiryId: 'crm-9' }],
+  deskBusy: [{ busy: true }, { busy: false }],
   customerResponded: [{ note: 'will decide next week' }, {}],
   deliveryConfirmed: [{}, { note: 'delivered' }],
   caseClosed: [{ caseId: 'unknown-case', outcome: 'closed-satisfied' }],
@@ -172,6 +173,12 @@ export const JOURNEY_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> =
   ],
   signContract: [{ contractId: 'K-1', terms: { warrantyUntil: '2030-12-31', contractEnd: '2030-12-31' } }],
   reportIssue: [{ description: 'Screen flickers', category: 'technical' }],
+  updateContact: [
+    { preferredChannel: 'email', by: 'sales-3' },
+    { contact: { company: 'Example Co' }, by: 'sales-3' },
+  ],
+  recordConsent: [{ marketing: true }, { referrals: false, by: 'sales-3' }],
+  submitPresalesFeedback: [{ csat: 5 }, { csat: 3, speed: 2, understanding: 4, comment: 'slow at first' }],
   markLost: [{ reason: 'competitor' }],
   closeJourney: [{ reason: 'customer left', force: true }],
 };

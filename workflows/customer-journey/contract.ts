@@ -14,9 +14,20 @@ import { Channel, CustomerId, PromisedTerms, StaffId, Text, TimelineView } from 
 import { query, signal, update } from '../kernel/messages';
 import { QuoteDecision } from '../quote-approval/contract';
 import { JourneyPolicyOverrides } from './policy';
-import { Alternative, Contact, LostReason, ObjectionReason, PainPoint, Requirement } from './records';
+import {
+  Alternative,
+  Consent,
+  Contact,
+  LostReason,
+  ObjectionReason,
+  PainPoint,
+  PresalesFeedback,
+  Requirement,
+} from './records';
 import { type JourneyStage, LIVE_STAGES, PRE_CONTRACT } from './stages';
 import {
+  ConsentRecorded,
+  ContactUpdated,
   HandoffResult,
   InquiryResult,
   IssueReported,
@@ -73,7 +84,12 @@ export const NewInquiry = z.strictObject({
 export type NewInquiry = z.input<typeof NewInquiry>;
 export type ParsedNewInquiry = z.output<typeof NewInquiry>;
 
-export const InquiryAnswered = z.strictObject({ agentId: StaffId.optional(), note: Text(500).optional() });
+export const InquiryAnswered = z.strictObject({
+  agentId: StaffId.optional(),
+  /** Which inquiry was answered; the oldest unanswered one when absent. */
+  inquiryId: z.string().max(64).optional(),
+  note: Text(500).optional(),
+});
 export type InquiryAnswered = z.input<typeof InquiryAnswered>;
 
 export const RecordNeeds = z
@@ -124,15 +140,50 @@ export type SignContract = z.input<typeof SignContract>;
 export type ParsedSignContract = z.output<typeof SignContract>;
 
 export const DeliveryConfirmed = z.strictObject({ note: Text(500).optional() });
+
+/** Telephony or the CRM: the desk is busy (new inquiries get the "we will answer by …" reply) or free. */
+export const DeskBusy = z.strictObject({ busy: z.boolean() });
+export type DeskBusy = z.input<typeof DeskBusy>;
+
+/** Checked and corrected contact details, or the channel the customer wants to be reached on. */
+export const UpdateContact = z
+  .strictObject({
+    /** The fields to correct (only these change). Personal data: never in ids, attributes or logs. */
+    contact: Contact.optional(),
+    preferredChannel: Channel.optional(),
+    /** Who checked them with the customer. */
+    by: StaffId,
+  })
+  .refine((value) => value.contact !== undefined || value.preferredChannel !== undefined, {
+    message: 'must correct the contact or set the preferred channel',
+    path: ['contact'],
+  });
+export type UpdateContact = z.input<typeof UpdateContact>;
+export type ParsedUpdateContact = z.output<typeof UpdateContact>;
+
+/** What the customer agreed to (any field left out keeps its value). */
+export const RecordConsent = Consent.partial()
+  .extend({ by: StaffId.optional() })
+  .refine(
+    (value) => value.surveys !== undefined || value.marketing !== undefined || value.referrals !== undefined,
+    { message: 'must say at least one of surveys, marketing, referrals', path: ['surveys'] },
+  );
+export type RecordConsent = z.input<typeof RecordConsent>;
+export type ParsedRecordConsent = z.output<typeof RecordConsent>;
+
+export { PresalesFeedback };
 export type DeliveryConfirmed = z.input<typeof DeliveryConfirmed>;
 
-/** A reported issue: the case input without what the journey knows itself. */
+/**
+ * A reported issue: the case input without what the journey knows itself. Without a channel the
+ * case uses the one the customer wants to be reached on.
+ */
 export const ReportIssue = AfterSalesCaseInput.omit({
   customerId: true,
   journeyId: true,
   promisedTerms: true,
   policy: true,
-});
+}).extend({ channel: Channel.optional() });
 export type ReportIssue = z.input<typeof ReportIssue>;
 export type ParsedReportIssue = z.output<typeof ReportIssue>;
 
@@ -164,7 +215,13 @@ export const JOURNEY_MESSAGES = {
   inquiryAnswered: signal(
     'inquiryAnswered',
     InquiryAnswered,
-    'A person answered the inquiry; fulfils the first-response window. JSON: {"agentId":"sales-3"}',
+    'A person answered an inquiry (the oldest unanswered unless inquiryId names one); fulfils its first-response window. JSON: {"agentId":"sales-3"}',
+  ),
+  deskBusy: signal(
+    'deskBusy',
+    DeskBusy,
+    'Telephony or the CRM: the desk is busy (new inquiries get an automatic "we will answer by …" reply) or free again. JSON: {"busy":true}',
+    { stages: LIVE_STAGES, refusal: ended },
   ),
   customerResponded: signal(
     'customerResponded',
@@ -251,6 +308,30 @@ export const JOURNEY_MESSAGES = {
         `issues are reported after the contract (stage ${stage}); start an afterSalesCase directly otherwise`,
     },
   ),
+  updateContact: update(
+    'updateContact',
+    UpdateContact,
+    ContactUpdated,
+    'Checked contact details corrected, or the channel the customer wants to be reached on. JSON: {"preferredChannel":"email","by":"sales-7"}',
+    { stages: LIVE_STAGES, refusal: ended },
+  ),
+  recordConsent: update(
+    'recordConsent',
+    RecordConsent,
+    ConsentRecorded,
+    'What the customer agreed their data may be used for: surveys, marketing, referral requests. JSON: {"marketing":false,"referrals":true}',
+    { stages: LIVE_STAGES, refusal: ended },
+  ),
+  submitPresalesFeedback: update(
+    'submitPresalesFeedback',
+    PresalesFeedback,
+    StageResult,
+    'The customer’s answer to the pre-sales survey (1–5 each). JSON: {"csat":5,"speed":4,"understanding":5}',
+    {
+      stages: ['onboarding', 'after-sales'],
+      refusal: (stage) => `the pre-sales survey follows the contract (stage ${stage})`,
+    },
+  ),
   markLost: update(
     'markLost',
     MarkLost,
@@ -290,3 +371,7 @@ export const markLostUpdate = JOURNEY_MESSAGES.markLost.definition;
 export const closeJourneyUpdate = JOURNEY_MESSAGES.closeJourney.definition;
 export const getJourneyQuery = JOURNEY_MESSAGES.getJourney.definition;
 export const getJourneyTimelineQuery = JOURNEY_MESSAGES.getTimeline.definition;
+export const deskBusySignal = JOURNEY_MESSAGES.deskBusy.definition;
+export const updateContactUpdate = JOURNEY_MESSAGES.updateContact.definition;
+export const recordConsentUpdate = JOURNEY_MESSAGES.recordConsent.definition;
+export const submitPresalesFeedbackUpdate = JOURNEY_MESSAGES.submitPresalesFeedback.definition;

@@ -10,6 +10,7 @@ import { durationMs } from '../kernel/contract';
 import * as metrics from '../kernel/metrics';
 import { addMs, nowIso, nowMs } from '../kernel/time';
 import type { HandoffResult, ParsedJourneyInput, ParsedSignContract } from './contract';
+import { consentOf, customerChannel, schedulePresalesSurvey } from './customer';
 import { stopFollowUps } from './follow-up';
 import { createTask, type Journey } from './model';
 import { scheduleRevisit } from './relationship';
@@ -41,7 +42,21 @@ export async function signContract(
     acceptedQuote: s.quotes.find((quote) => quote.status === 'approved'),
     terms: contract.terms,
     specialRequests: s.specialRequests,
-    contact: input.contact,
+    // Reception-v3: the contact as last checked, what the customer asked, how to reach them.
+    ...(j.receptionV3
+      ? {
+          contact: s.contact ?? input.contact,
+          inquiries: s.inquiries.map(({ inquiryId, channel, at, summary, specialRequests }) => ({
+            inquiryId,
+            channel,
+            at,
+            summary,
+            specialRequests,
+          })),
+          preferredChannel: customerChannel(j),
+          consent: consentOf(j),
+        }
+      : { contact: input.contact }),
   };
   const [archive] = await Promise.all([
     j.entity.attempt('archive', 'synchronising the customer archive', () =>
@@ -76,6 +91,7 @@ export async function signContract(
     );
   }
   scheduleRenewal(j);
+  if (j.receptionV3) schedulePresalesSurvey(j);
   return {
     contractId: contract.contractId,
     archiveVersion: signed.archiveVersion,

@@ -12,6 +12,7 @@ import { Entity } from '../kernel/entity';
 import { SlaWindows } from '../kernel/sla';
 import type { DueStep } from '../kernel/sla-clock';
 import { Visibility } from '../kernel/visibility';
+import { customerChannel } from './customer';
 import type { JourneyPolicy } from './policy';
 import { JOURNEY_TRANSITIONS, type JourneyStage } from './stages';
 import type { JourneyState } from './state';
@@ -37,6 +38,8 @@ export interface Journey {
   closing: boolean;
   /** `NextDeadlineAt` holds the next SLA due time only (executions before VISIBILITY_PER_TASK: any deadline). */
   indexSlaDeadlinesOnly: boolean;
+  /** Every inquiry timed on the policy's basis and ladder (runs since RECEPTION_V3). */
+  receptionV3: boolean;
 }
 
 export function hasEnded(j: Journey): boolean {
@@ -59,12 +62,15 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
   const entity = new Entity<JourneyStage>(s, {
     transitions: JOURNEY_TRANSITIONS,
     subjectId: s.journeyId,
-    customer: () => ({ customerId: s.customerId, channel: s.channel }),
+    customer: () => ({
+      customerId: s.customerId,
+      channel: j.receptionV3 ? customerChannel(j) : s.channel,
+    }),
     changed: () => visibility.changed(),
   });
   const windows = new SlaWindows<InquiryAudience>(s.clocks, agenda, {
     calendar: () => policy.calendar,
-    ladder: () => [{ percent: 100, notify: ['owner-lead'] }],
+    ladder: () => (j.receptionV3 ? policy.inquiryLadder : [{ percent: 100, notify: ['owner-lead'] }]),
     label: () => 'first response',
     timerLabel: () => 'first response',
     record: (type, summary, extra) => entity.record(type, summary, extra),
@@ -84,6 +90,7 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
     progress: 0,
     closing: false,
     indexSlaDeadlinesOnly: false,
+    receptionV3: false,
   };
   return j;
 }
@@ -95,13 +102,14 @@ export function createTask(
   kind: TaskRequest['kind'],
   dueAt: string,
   summary: string,
+  owner = j.s.owner,
 ): Promise<{ taskId: string } | undefined> {
   return j.entity.attempt(step, `creating the ${kind} task`, () =>
     activities.createTask.executeWithOptions({ summary: `${kind} task: ${summary}` }, [
       {
         idempotencyKey: idempotencyKey(step),
         subjectId: j.s.journeyId,
-        owner: j.s.owner,
+        owner,
         kind,
         dueAt,
         summary,

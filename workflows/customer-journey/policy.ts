@@ -6,8 +6,18 @@
 import { z } from 'zod';
 import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from '../kernel/business-hours';
 import { CasePolicyOverrides } from '../after-sales-case/policy';
-import { DurationText } from '../kernel/contract';
+import { Channel, DurationText, StaffId } from '../kernel/contract';
+import { ladderStepSchema } from '../kernel/sla-clock';
+import { Consent } from './records';
 import { QuotePolicy } from '../quote-approval/policy';
+
+const StageFollowUp = z.strictObject({
+  cadence: z.array(DurationText).min(1),
+  content: z.string().min(1).max(300),
+});
+
+/** The stages before the contract, where a prospect is followed up until won or lost. */
+export type UndecidedStage = 'inquiry' | 'needs-analysis' | 'proposal' | 'quote-approval' | 'negotiation';
 
 export const JourneyPolicy = z.strictObject({
   calendar: BusinessCalendar,
@@ -19,9 +29,46 @@ export const JourneyPolicy = z.strictObject({
     social: DurationText,
     'walk-in': DurationText,
   }),
+  /**
+   * Whether an inquiry's window counts business hours (only while the desk is open) or calendar
+   * time, per channel. Journeys started before reception-v3 count calendar time.
+   */
+  inquiryBasis: z.strictObject({
+    phone: z.enum(['calendar', 'business']),
+    email: z.enum(['calendar', 'business']),
+    'online-chat': z.enum(['calendar', 'business']),
+    social: z.enum(['calendar', 'business']),
+    'walk-in': z.enum(['calendar', 'business']),
+  }),
+  /** An inquiry window's warning ladder: whom to tell at which share of the window (100 = breach). */
+  inquiryLadder: z.array(ladderStepSchema(z.enum(['owner', 'owner-lead']))).min(1),
+  /**
+   * The desk counts as busy when this many inquiries of the journey's owner are unanswered: a new
+   * one then gets the automatic "we will answer by …" reply too (as does any while telephony
+   * reports the desk busy).
+   */
+  busyAfterUnanswered: z.number().int().min(1),
+  /** Who follows up a prospect without an owner. */
+  defaultOwner: StaffId,
+  /** What the customer has agreed to until they say otherwise (rule PS-12). */
+  consent: Consent,
+  /** The pre-sales survey once the contract is signed (rule PS-13): on or off, and how long after. */
+  presalesSurvey: z.strictObject({ enabled: z.boolean(), after: DurationText }),
+  /** The channel messages use when the customer has named none (the channel they first used otherwise). */
+  preferredChannel: Channel.optional(),
   quote: QuotePolicy,
   /** Follow-up tasks after a quote is sent, counted from the customer's last contact. */
   followUpCadence: z.array(DurationText).min(1),
+  /**
+   * Follow-ups in the undecided stages before a quote is sent (reception-v3): a cadence counted from
+   * the stage's start or the customer's last contact, and what the owner covers.
+   */
+  followUpByStage: z.strictObject({
+    inquiry: StageFollowUp,
+    'needs-analysis': StageFollowUp,
+    proposal: StageFollowUp,
+    'quote-approval': StageFollowUp,
+  }),
   /** Without any contact for this long after the quote, the prospect is lost ("no-response"). */
   loseAfter: DurationText,
   /** Periodic revisits after delivery (rule RT-2: "periodic revisits at a cadence per customer"). */
@@ -42,11 +89,49 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   // "Phone answered within N seconds, online inquiries replied within N minutes" (rule PS-1; N is
   // ours): phone 20 s, online chat 2 min, walk-in 5 min, social 30 min, e-mail 4 h.
   firstResponse: { phone: '20s', 'online-chat': '2m', 'walk-in': '5m', social: '30m', email: '4h' },
+  // Rule PS-1 and our decision (DESIGN): inquiry windows run on business hours like a case's, so an
+  // e-mail at 16:00 is due at 11:00 the next working day, not at 20:00.
+  inquiryBasis: {
+    phone: 'business',
+    email: 'business',
+    'online-chat': 'business',
+    social: 'business',
+    'walk-in': 'business',
+  },
+  // Ours: the owner at 75 % of the window, the owner's lead at the breach.
+  inquiryLadder: [
+    { percent: 75, notify: ['owner'] },
+    { percent: 100, notify: ['owner-lead'] },
+  ],
+  // Ours: three unanswered inquiries of one owner is "busy" (rule PS-2: "when busy, an automatic reply").
+  busyAfterUnanswered: 3,
+  defaultOwner: 'sales-desk',
+  // Ours: surveys and referral requests are part of the service the contract describes; marketing
+  // needs the customer's explicit yes. `recordConsent` changes any of them.
+  consent: { surveys: true, marketing: false, referrals: true },
+  // Ours: a day after the signature, while the reception is still fresh.
+  presalesSurvey: { enabled: true, after: '1d' },
   // "Draft quote → internal approval (margin rules)" (rule PS-6): 25 % margin passes on its own; a
   // manager has 4 business hours, then the deputy 4 more.
   quote: { autoApproveMargin: 0.25, approverWindow: '4h', deputyWindow: '4h' },
   // "Undecided prospects are followed up on a cadence until won or lost" (rule PS-9).
   followUpCadence: ['2d', '5d', '10d'],
+  // Ours: what each earlier stage asks of the owner, and how often.
+  followUpByStage: {
+    inquiry: { cadence: ['1d', '3d'], content: 'answer the inquiry and book the needs interview' },
+    'needs-analysis': {
+      cadence: ['2d', '5d', '10d'],
+      content: 'confirm the requirements and pain points, and when the proposal comes',
+    },
+    proposal: {
+      cadence: ['2d', '5d', '10d'],
+      content: 'walk the customer through the proposal and collect their feedback',
+    },
+    'quote-approval': {
+      cadence: ['2d'],
+      content: 'tell the customer the quote is in approval and confirm their budget',
+    },
+  },
   loseAfter: '21d',
   revisitEvery: '90d',
   // "Before the contract expires, after-sales is reminded to prepare the renewal" (rule HO-4).
@@ -59,8 +144,26 @@ export const JourneyPolicyOverrides = z.strictObject({
   firstResponse: z
     .partialRecord(z.enum(['phone', 'email', 'online-chat', 'social', 'walk-in']), DurationText)
     .optional(),
+  inquiryBasis: z.partialRecord(Channel, z.enum(['calendar', 'business'])).optional(),
+  inquiryLadder: z
+    .array(ladderStepSchema(z.enum(['owner', 'owner-lead'])))
+    .min(1)
+    .optional(),
+  busyAfterUnanswered: z.number().int().min(1).optional(),
+  defaultOwner: StaffId.optional(),
+  preferredChannel: Channel.optional(),
+  consent: Consent.optional(),
+  presalesSurvey: z.strictObject({ enabled: z.boolean(), after: DurationText }).partial().optional(),
   quote: QuotePolicy.partial().optional(),
   followUpCadence: z.array(DurationText).min(1).optional(),
+  followUpByStage: z
+    .strictObject({
+      inquiry: StageFollowUp.optional(),
+      'needs-analysis': StageFollowUp.optional(),
+      proposal: StageFollowUp.optional(),
+      'quote-approval': StageFollowUp.optional(),
+    })
+    .optional(),
   loseAfter: DurationText.optional(),
   revisitEvery: DurationText.optional(),
   renewalReminderBefore: DurationText.optional(),
@@ -78,6 +181,19 @@ export function resolveJourneyPolicy(overrides?: JourneyPolicyOverrides): Journe
     ...DEFAULT_JOURNEY_POLICY,
     ...defined,
     firstResponse: { ...DEFAULT_JOURNEY_POLICY.firstResponse, ...(o.firstResponse ?? {}) },
+    inquiryBasis: { ...DEFAULT_JOURNEY_POLICY.inquiryBasis, ...(o.inquiryBasis ?? {}) },
+    presalesSurvey: {
+      ...DEFAULT_JOURNEY_POLICY.presalesSurvey,
+      ...Object.fromEntries(
+        Object.entries(o.presalesSurvey ?? {}).filter(([, value]) => value !== undefined),
+      ),
+    },
+    followUpByStage: {
+      ...DEFAULT_JOURNEY_POLICY.followUpByStage,
+      ...Object.fromEntries(
+        Object.entries(o.followUpByStage ?? {}).filter(([, value]) => value !== undefined),
+      ),
+    },
     quote: {
       ...DEFAULT_JOURNEY_POLICY.quote,
       ...Object.fromEntries(Object.entries(o.quote ?? {}).filter(([, v]) => v !== undefined)),

@@ -18,6 +18,28 @@ export const Contact = z.strictObject({
 });
 export type Contact = z.infer<typeof Contact>;
 
+/** What the customer agreed their data may be used for (rule PS-12). */
+export const Consent = z.strictObject({
+  /** Satisfaction surveys and revisits. */
+  surveys: z.boolean(),
+  /** Offers and news. */
+  marketing: z.boolean(),
+  /** Being asked to recommend us. */
+  referrals: z.boolean(),
+});
+export type Consent = z.infer<typeof Consent>;
+
+/** The customer's answer to the pre-sales survey (rule PS-13), 1–5 each. */
+export const PresalesFeedback = z.strictObject({
+  csat: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5'),
+  /** How quickly we answered. */
+  speed: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5').optional(),
+  /** How well we understood what they needed. */
+  understanding: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5').optional(),
+  comment: Text(1000).optional(),
+});
+export type PresalesFeedback = z.infer<typeof PresalesFeedback>;
+
 const Score = z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5');
 
 /** Must / should / could ("必須滿足 / 優先考慮 / 可選優化"), ranked by urgency and business value. */

@@ -14,6 +14,7 @@ import { activities, idempotencyKey } from '../kernel/activity-calls';
 import { durationMs } from '../kernel/contract';
 import { addMs, formatInstant, nowIso, nowMs } from '../kernel/time';
 import type { IssueReported, ParsedReportIssue } from './contract';
+import { consentOf, customerChannel } from './customer';
 import { createTask, type Journey } from './model';
 
 const REVISIT = 'revisit';
@@ -35,6 +36,8 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
   const caseWorkflowId = `${s.journeyId}/case-${s.caseCount}`;
   const caseInput: AfterSalesCaseInput = {
     ...issue,
+    // Rule PS-11: the case talks to the customer on their channel unless the report names one.
+    channel: issue.channel ?? (j.receptionV3 ? customerChannel(j) : 'phone'),
     customerId: s.customerId,
     journeyId: s.journeyId,
     promisedTerms: s.contract?.terms,
@@ -96,6 +99,11 @@ export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void
   );
   // Rule RT-1: promoters are asked for referrals, at most once per interval.
   if (!result.promoter) return;
+  // Rule PS-12: only a customer who agreed to it is asked to recommend us.
+  if (j.receptionV3 && !consentOf(j).referrals) {
+    j.entity.record('referral-skipped', 'promoter, but no consent to referral requests');
+    return;
+  }
   const last = s.lastReferralAt ? Date.parse(s.lastReferralAt) : undefined;
   if (last !== undefined && nowMs() - last < durationMs(j.policy.referralMinInterval)) {
     j.entity.record(
@@ -112,7 +120,7 @@ export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void
       {
         idempotencyKey: idempotencyKey(`referral/${result.caseId}`),
         customerId: s.customerId,
-        channel: s.channel,
+        channel: j.receptionV3 ? customerChannel(j) : s.channel,
         subjectId: result.caseId,
       },
     ]),

@@ -23,7 +23,7 @@ import type {
   StageResult,
   SubmitQuote,
 } from './contract';
-import { startFollowUps, stopFollowUps } from './follow-up';
+import { onCustomerContact, startFollowUps, stopFollowUps } from './follow-up';
 import type { Journey } from './model';
 import { answerInquiry } from './reception';
 import { trackChild } from './relationship';
@@ -167,7 +167,8 @@ export async function onQuoteDecided(j: Journey, decision: QuoteDecision): Promi
   quote.sentAt = nowIso();
   j.entity.moveTo('negotiation', `quote ${quote.quoteId} sent to the customer`);
   j.entity.record('quote-sent', `quote ${quote.quoteId} sent to the customer with its explanation`);
-  startFollowUps(j, quote.sentAt);
+  // Reception-v3: the main loop's plan follows the stage (negotiation now), with its own cadence.
+  if (!j.receptionV3) startFollowUps(j, quote.sentAt);
   await j.entity.notifyCustomer(`customer/quote/${quote.quoteId}`, 'quote-sent', {
     quoteId: quote.quoteId,
     price: quote.price,
@@ -186,8 +187,12 @@ export function recordObjection(j: Journey, objection: RecordObjection): StageRe
         ? 'needs-analysis'
         : 'proposal');
   s.objections.push({ reason: objection.reason, detail: objection.detail, loopBackTo, at: nowIso() });
-  stopFollowUps(j);
-  s.followUp.lastContactAt = nowIso();
+  if (j.receptionV3) {
+    onCustomerContact(j, `objection (${objection.reason})`);
+  } else {
+    stopFollowUps(j);
+    s.followUp.lastContactAt = nowIso();
+  }
   const pending = s.quotes.find((quote) => quote.status === 'pending');
   // A quote still in approval keeps its stage; otherwise the journey loops back.
   if (!pending) {

@@ -13,6 +13,9 @@ import type { ParsedJourneyInput } from './contract';
 import {
   Alternative,
   CaseRecord,
+  Consent,
+  Contact,
+  PresalesFeedback,
   LostReason,
   ObjectionReason,
   PainPoint,
@@ -39,8 +42,27 @@ export const JourneyState = z.object({
       autoReplied: z.boolean().optional(),
       /** When its first-response window started running (at once, or at the next opening). */
       windowStartsAt: z.string().optional(),
+      /** What the customer asked (only in encrypted payloads: state, queries, the archive). */
+      summary: z.string().optional(),
+      specialRequests: z.array(z.string()).optional(),
+      /** The desk was busy: an automatic reply promised when the answer would come. */
+      busyReplied: z.boolean().optional(),
+      answeredAt: z.string().optional(),
+      answeredBy: z.string().optional(),
     }),
   ),
+  /** Telephony reports the desk busy (until it reports otherwise). */
+  deskBusy: z.boolean().optional(),
+  /** How the customer wants to be contacted (rule PS-11); the channel they first used otherwise. */
+  preferredChannel: Channel.optional(),
+  /** The contact details as last checked (personal data: only in encrypted payloads). */
+  contact: Contact.optional(),
+  /** Consent to use the customer's data, and when it was recorded (rule PS-12). */
+  consent: Consent.extend({ recordedAt: z.string(), by: z.string().optional() }).optional(),
+  /** The pre-sales survey after the journey was won or lost (rule PS-13). */
+  presalesSurvey: z
+    .object({ sentAt: z.string().optional(), answer: PresalesFeedback.extend({ at: z.string() }).optional() })
+    .optional(),
   specialRequests: z.array(z.string()),
   requirements: z.array(Requirement),
   painPoints: z.array(PainPoint),
@@ -55,6 +77,9 @@ export const JourneyState = z.object({
     tasksCreated: z.number(),
     /** Which follow-up of the cadence comes next (0 = the first). */
     next: z.number(),
+    /** The stage the current cadence belongs to, and when it started (reception-v3). */
+    plannedFor: JourneyStage.optional(),
+    plannedAt: z.string().optional(),
   }),
   contract: z
     .object({
@@ -94,6 +119,7 @@ export function newJourneyState(input: ParsedJourneyInput, journeyId: string, no
     startedAt: now,
     inquiries: [],
     specialRequests: [...input.specialRequests],
+    contact: input.contact,
     requirements: [],
     painPoints: [],
     proposalVersion: 0,

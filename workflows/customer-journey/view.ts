@@ -16,7 +16,8 @@ import type { JourneyResult, JourneyView } from './contract';
 import { nextFollowUpAt } from './follow-up';
 import { RENEWAL } from './handoff';
 import { hasEnded, type Journey } from './model';
-import { firstResponse } from './reception';
+import { consentOf, customerChannel } from './customer';
+import { firstResponse, responseOf } from './reception';
 import { nextRevisitAt } from './relationship';
 import { rankedNeeds } from './sales';
 
@@ -85,7 +86,21 @@ export function journeyView(j: Journey): JourneyView {
     channel: s.channel,
     stage: s.stage,
     owner: s.owner,
-    inquiries: s.inquiries.map(({ inquiryId, channel, at }) => ({ inquiryId, channel, at })),
+    inquiries: s.inquiries.map((inquiry) => {
+      const response = responseOf(j, inquiry);
+      return {
+        inquiryId: inquiry.inquiryId,
+        channel: inquiry.channel,
+        at: inquiry.at,
+        summary: inquiry.summary,
+        specialRequests: inquiry.specialRequests,
+        dueAt: response?.dueAt,
+        answeredAt: inquiry.answeredAt ?? response?.respondedAt,
+        answeredBy: inquiry.answeredBy,
+        breached: response?.breached,
+        autoReply: inquiry.autoReplied ? 'closed' : inquiry.busyReplied ? 'busy' : undefined,
+      };
+    }),
     firstResponse: firstResponse(j),
     requirements: ranked.requirements,
     painPoints: ranked.painPoints,
@@ -97,7 +112,13 @@ export function journeyView(j: Journey): JourneyView {
       lastContactAt: s.followUp.lastContactAt,
       tasksCreated: s.followUp.tasksCreated,
       nextAt: nextFollowUpAt(j),
+      stage: s.followUp.plannedFor,
+      owner: j.receptionV3 ? (s.owner ?? j.policy.defaultOwner) : s.owner,
     },
+    preferredChannel: j.receptionV3 ? customerChannel(j) : undefined,
+    contact: s.contact,
+    consent: j.receptionV3 ? consentOf(j) : undefined,
+    presalesFeedback: s.presalesSurvey?.answer,
     contract: s.contract,
     specialRequests: s.specialRequests,
     deliveredAt: s.deliveredAt,

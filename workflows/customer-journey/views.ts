@@ -6,6 +6,9 @@ import { Channel, IsoTimestamp, Priority, PromisedTerms } from '../kernel/contra
 import {
   Alternative,
   CaseRecord,
+  Consent,
+  Contact,
+  PresalesFeedback,
   LostReason,
   ObjectionReason,
   PainPoint,
@@ -44,6 +47,20 @@ export const QuoteStarted = z.object({
 export type QuoteStarted = z.infer<typeof QuoteStarted>;
 
 export const StageResult = z.object({ stage: JourneyStage });
+
+export const ContactUpdated = z.object({
+  /** The contact fields corrected (names only: the values stay in encrypted payloads). */
+  corrected: z.array(z.string()),
+  preferredChannel: Channel,
+  stage: JourneyStage,
+});
+export type ContactUpdated = z.infer<typeof ContactUpdated>;
+
+export const ConsentRecorded = z.object({
+  consent: z.object({ surveys: z.boolean(), marketing: z.boolean(), referrals: z.boolean() }),
+  recordedAt: IsoTimestamp,
+});
+export type ConsentRecorded = z.infer<typeof ConsentRecorded>;
 export type StageResult = z.infer<typeof StageResult>;
 
 export const HandoffResult = z.object({
@@ -67,7 +84,22 @@ export const JourneyView = z.object({
   channel: Channel,
   stage: JourneyStage,
   owner: z.string().optional(),
-  inquiries: z.array(z.object({ inquiryId: z.string(), channel: Channel, at: IsoTimestamp })),
+  inquiries: z.array(
+    z.object({
+      inquiryId: z.string(),
+      channel: Channel,
+      at: IsoTimestamp,
+      /** What the customer asked (personal data may be in it: encrypted payloads only). */
+      summary: z.string().optional(),
+      specialRequests: z.array(z.string()).optional(),
+      dueAt: IsoTimestamp.optional(),
+      answeredAt: IsoTimestamp.optional(),
+      answeredBy: z.string().optional(),
+      breached: z.boolean().optional(),
+      /** An automatic reply went out: the desk was closed or busy. */
+      autoReply: z.enum(['closed', 'busy']).optional(),
+    }),
+  ),
   firstResponse: z
     .object({
       windowStartsAt: IsoTimestamp,
@@ -89,7 +121,15 @@ export const JourneyView = z.object({
     lastContactAt: IsoTimestamp.optional(),
     tasksCreated: z.number(),
     nextAt: IsoTimestamp.optional(),
+    /** The stage whose cadence runs. */
+    stage: JourneyStage.optional(),
+    /** Who follows up: the journey's owner, or the policy's default owner. */
+    owner: z.string().optional(),
   }),
+  preferredChannel: Channel.optional(),
+  contact: Contact.optional(),
+  consent: Consent.optional(),
+  presalesFeedback: PresalesFeedback.extend({ at: IsoTimestamp }).optional(),
   contract: z
     .object({
       contractId: z.string(),

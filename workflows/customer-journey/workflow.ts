@@ -16,7 +16,7 @@ import { handOver, historyIsLong, whenNoHandlerRuns } from '../kernel/continue-a
 import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import { RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   JOURNEY_MESSAGES,
@@ -25,11 +25,25 @@ import {
   type ParsedJourneyInput,
 } from './contract';
 import { endJourney, validateClose } from './ending';
-import { onCustomerResponded, watchFollowUps } from './follow-up';
+import { onCustomerResponded, planFollowUps, watchFollowUps } from './follow-up';
 import { onDeliveryConfirmed, signContract, watchRenewal } from './handoff';
 import { bindJourney, hasEnded, type Journey } from './model';
 import { resolveJourneyPolicy, type JourneyPolicy } from './policy';
-import { greet, onInquiryAnswered, onInquiryStep, receiveFirstInquiry, registerInquiry } from './reception';
+import {
+  greet,
+  onDeskBusy,
+  onInquiryAnswered,
+  onInquiryStep,
+  receiveFirstInquiry,
+  registerInquiry,
+} from './reception';
+import {
+  recordConsent,
+  submitPresalesFeedback,
+  updateContact,
+  validatePresalesFeedback,
+  watchPresalesSurvey,
+} from './customer';
 import { childrenFinishing, onCaseClosed, reportIssue, watchRevisits } from './relationship';
 import {
   onQuoteDecided,
@@ -89,9 +103,11 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
     j.visibility.batchPerTask();
     j.indexSlaDeadlinesOnly = true;
   }
+  j.receptionV3 = patched(RECEPTION_V3);
   watchFollowUps(j);
   watchRenewal(j);
   watchRevisits(j);
+  watchPresalesSurvey(j);
   if (continued) {
     state.continuedAsNew += 1;
     j.entity.record(
@@ -110,7 +126,8 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
       newInquiry: async (inquiry) => {
         await registerInquiry(j, inquiry);
       },
-      inquiryAnswered: (message) => onInquiryAnswered(j, message.agentId),
+      inquiryAnswered: (message) => onInquiryAnswered(j, message),
+      deskBusy: (message) => onDeskBusy(j, message.busy),
       customerResponded: (message) => onCustomerResponded(j, message.note),
       deliveryConfirmed: () => onDeliveryConfirmed(j),
       caseClosed: (result) => onCaseClosed(j, result),
@@ -122,6 +139,12 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
       recordObjection: { run: (objection) => recordObjection(j, objection) },
       signContract: { run: (contract) => signContract(j, parsed, contract) },
       reportIssue: { run: (issue) => reportIssue(j, issue) },
+      updateContact: { run: (request) => updateContact(j, request) },
+      recordConsent: { run: (request) => recordConsent(j, request) },
+      submitPresalesFeedback: {
+        validate: () => validatePresalesFeedback(j),
+        run: (answer) => submitPresalesFeedback(j, answer),
+      },
       markLost: {
         run: (request) => {
           endJourney(j, 'lost', request.reason, request.note ?? `marked lost: ${request.reason}`);
@@ -154,6 +177,8 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
 async function run(j: Journey, input: JourneyInput, continued: boolean): Promise<JourneyResult> {
   if (!continued) await greet(j);
   while (!hasEnded(j)) {
+    // Reception-v3: the follow-up plan follows the stage, whichever message or deadline moved it.
+    if (j.receptionV3) planFollowUps(j);
     if (historyIsLong(j.policy.continueAsNewAfterEvents)) {
       // Handlers still running (an update starting a case…) and deadlines still carrying out
       // their activities finish in this run first.

@@ -16,3 +16,11 @@ export const REDESIGN = 'redesign-v2';
  * before keep syncing after each stretch of code and leave their memo empty.
  */
 export const VISIBILITY_PER_TASK = 'visibility-per-task';
+
+/**
+ * Pre-sales reception to the letter: every inquiry opens its own first-response window (business
+ * hours per channel by default, a warning to the owner before the breach), an automatic reply when
+ * the desk is closed or busy, the inquiry's text kept, answers naming their inquiry. Journeys
+ * started before run their first inquiry's window on calendar time and leave later ones untimed.
+ */
+export const RECEPTION_V3 = 'reception-v3';
