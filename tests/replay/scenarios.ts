@@ -34,6 +34,10 @@ import {
 import {
   closeJourneyUpdate,
   deliveryConfirmedSignal,
+  deskBusySignal,
+  recordConsentUpdate,
+  submitPresalesFeedbackUpdate,
+  updateContactUpdate,
   getJourneyQuery,
   inquiryAnsweredSignal,
   journeyWorkflowId,
@@ -553,6 +557,49 @@ export async function journeyContinueAsNewUnderLoad(ctx: ScenarioContext): Promi
   return root(handle);
 }
 
+/**
+ * Reception to the letter: the desk reports itself busy, a second inquiry gets its own window and
+ * the "we will answer by …" reply, the first is answered by name, contact details are corrected and
+ * consent recorded, and the needs interview's follow-ups run out: lost without response.
+ */
+export async function journeyReception(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-RECEPTION'));
+  await handle.signal(deskBusySignal, { busy: true });
+  await handle.executeUpdate(registerInquiryUpdate, {
+    args: [{ inquiryId: 'inq-C-REPLAY-RECEPTION-2', channel: 'phone', summary: 'Also SMS reminders?' }],
+  });
+  await handle.signal(deskBusySignal, { busy: false });
+  await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7', inquiryId: 'inq-C-REPLAY-RECEPTION-2' });
+  await handle.executeUpdate(updateContactUpdate, {
+    args: [{ contact: { company: 'Example Clinic Group' }, preferredChannel: 'email', by: 'sales-7' }],
+  });
+  await handle.executeUpdate(recordConsentUpdate, { args: [{ marketing: true, by: 'sales-7' }] });
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
+  });
+  const result = await handle.result(); // the server skips the follow-ups and the 21 days
+  assert.equal(result.outcome, 'lost');
+  assert.equal(result.lostReason, 'no-response');
+  return root(handle);
+}
+
+/** Won, with the pre-sales survey a day after the contract answered, delivered and closed. */
+export async function journeyPresalesSurvey(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-PRESALES'));
+  const approval = await toQuote(ctx, handle, 100_000, 60_000);
+  await approval.result();
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  await handle.executeUpdate(signContractUpdate, { args: [contract] });
+  await ctx.sleep(DAY + HOUR);
+  await handle.executeUpdate(submitPresalesFeedbackUpdate, {
+    args: [{ csat: 5, speed: 4, understanding: 5 }],
+  });
+  await handle.signal(deliveryConfirmedSignal, { note: 'installed' });
+  await waitForJourney(handle, (view) => view.stage === 'after-sales', 'after-sales');
+  await closeJourney(handle, 'contract fulfilled');
+  return root(handle);
+}
+
 /** A thin-margin quote nobody decides: the deputy is asked, then it expires back to sales. */
 export async function quoteDeputyExpired(ctx: ScenarioContext): Promise<ScenarioRoot> {
   const handle = await startJourney(ctx, journeyInput('C-REPLAY-QUOTE'));
@@ -637,6 +684,17 @@ export const SCENARIOS: readonly Scenario[] = [
     run: journeyContinueAsNewUnderLoad,
     children: ['quote-1', 'case-1', 'case-2', 'case-3', 'case-4', 'case-5', 'case-6'],
     continuesAsNew: true,
+  },
+  {
+    name: 'journey-reception',
+    summary: 'busy desk → second inquiry answered by name → contact and consent → needs → follow-ups → lost',
+    run: journeyReception,
+  },
+  {
+    name: 'journey-presales-survey',
+    summary: 'quote → contract → pre-sales survey a day later answered → delivered → closed',
+    run: journeyPresalesSurvey,
+    children: ['quote-1'],
   },
   {
     name: 'quote-deputy-expired',

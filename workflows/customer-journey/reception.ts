@@ -1,5 +1,5 @@
 /**
- * Reception (rules PS-1, PS-2, PS-10, RT-3): every inquiry is recorded once (an inquiry id
+ * Reception (rules PS-1, PS-2, PS-10, PS-14, RT-3): every inquiry is recorded once (an inquiry id
  * delivered twice is one inquiry), with what the customer asked, and opens its own first-response
  * window on the same SLA clock as a case's windows: per channel, on business hours by default, so
  * it runs only while the desk is open. Outside opening hours, or while the desk is busy, an
