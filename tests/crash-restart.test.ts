@@ -864,15 +864,30 @@ describe('a worker killed while journeys continue as new', () => {
             ).toHaveLength(1);
           }
           continues += view.continuedAsNew;
+          // Ops close the journey: it completes once nothing is in flight, so every activity of
+          // every run has had its chance to complete (one a kill interrupted is retried first).
+          await durableUpdate(
+            handle,
+            closeJourneyUpdate,
+            [{ reason: 'crash test over' }],
+            updateId(handle, 'close'),
+          );
+          expect(await resultOf<JourneyResult>(handle)).toMatchObject({ outcome: 'closed' });
           for (const run of await historiesOfEveryRun(client, handle.workflowId)) {
             // UnhandledCommand: the server sent a continue-as-new back because messages arrived.
             const faults = workflowTaskFailures(run.events).filter(
               (cause) => !cause.includes('UNHANDLED_COMMAND'),
             );
             expect(faults, `workflow task failures of ${handle.workflowId} run ${run.runId}`).toEqual([]);
+            // Every activity a run scheduled completed in that run: it continued as new only once
+            // nothing was in flight. The run's events say what happened otherwise.
+            const story = () =>
+              run.events
+                .map((event) => `${String(event.eventId)}:${EventType[event.eventType ?? 0]?.slice(11)}`)
+                .join(' ');
             for (const activity of await scheduledActivities(run.events, codec)) {
               const key = String(activity.request.idempotencyKey);
-              expect(activity.completed, `${activity.activityType} ${key} completed`).toBe(true);
+              expect(activity.completed, `${activity.activityType} ${key} completed; ${story()}`).toBe(true);
               expect(requested.has(key), `${key} scheduled twice`).toBe(false);
               requested.set(key, activity.activityType);
             }
