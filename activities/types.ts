@@ -85,6 +85,8 @@ export interface RepairRequest extends Keyed {
   mode: 'in-store' | 'factory';
   /** Out of warranty repairs are still done; parts are charged at cost (rule AS-12). */
   inWarranty: boolean;
+  /** Labour is free, the parts are charged at cost (out of warranty, past the guarantee, or customer-caused). */
+  partsAtCost?: boolean;
   dueAt: string;
 }
 

@@ -46,6 +46,7 @@ import * as v1QuoteApproval from '../archive/workflows-v1/quote-approval';
 import * as afterSalesCaseAfterClose from './after-sales-case/after-close';
 import * as afterSalesCaseComplaint from './after-sales-case/complaint';
 import * as afterSalesCaseContract from './after-sales-case/contract';
+import * as afterSalesCaseGuarantee from './after-sales-case/guarantee';
 import * as afterSalesCaseHandling from './after-sales-case/handling';
 import * as afterSalesCaseModel from './after-sales-case/model';
 import * as afterSalesCaseOps from './after-sales-case/ops';
@@ -129,6 +130,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/after-close.ts': afterSalesCaseAfterClose,
   'workflows/after-sales-case/complaint.ts': afterSalesCaseComplaint,
   'workflows/after-sales-case/contract.ts': afterSalesCaseContract,
+  'workflows/after-sales-case/guarantee.ts': afterSalesCaseGuarantee,
   'workflows/after-sales-case/handling.ts': afterSalesCaseHandling,
   'workflows/after-sales-case/model.ts': afterSalesCaseModel,
   'workflows/after-sales-case/ops.ts': afterSalesCaseOps,

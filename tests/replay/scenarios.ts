@@ -24,7 +24,9 @@ import {
   agentRespondedSignal,
   carrierUpdateSignal,
   closeCaseUpdate,
+  completeComplaintStepUpdate,
   getCaseQuery,
+  repairCompletedSignal,
   resolveUpdate,
   respondToOfferUpdate,
   submitFeedbackUpdate,
@@ -258,6 +260,46 @@ export async function caseManagement(ctx: ScenarioContext): Promise<ScenarioRoot
   const result = await handle.result();
   assert.equal(result.outcome, 'closed-unsatisfied');
   assert.equal(result.team, 'management');
+  return root(handle);
+}
+
+/** A serious complaint: management at once, the six steps, management's round, then closed. */
+export async function caseSeriousComplaint(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-serious-complaint', {
+    customerId: 'C-REPLAY-09',
+    description: 'Rude staff and no refund',
+    category: 'logistics',
+    complaint: 'serious',
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  for (const step of ['listen', 'apologise', 'collect-facts', 'propose-solution', 'ask-opinion'] as const) {
+    await handle.executeUpdate(completeComplaintStepUpdate, { args: [{ step, managerInvolved: true }] });
+  }
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'apology and voucher' }] });
+  await feedback(handle, { csat: 2, resolved: false }, 'escalated-to-management');
+  await waitForStage(handle, 'in-progress');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'manager called back' }] });
+  await feedback(handle, { csat: 5, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** Past the guarantee's month: refund refused, a free repair with parts at cost, repaired, satisfied. */
+export async function caseGuaranteeRepair(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const bought = new Date((await ctx.now()) - 60 * DAY).toISOString().slice(0, 10);
+  const handle = await startCase(ctx, 'case-guarantee-repair', {
+    customerId: 'C-REPLAY-10',
+    description: 'Blender stopped working',
+    category: 'quality',
+    product: { sku: 'BL-1', purchasedAt: bought },
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'repair', mode: 'in-store' }] });
+  await waitForStage(handle, 'repairing');
+  await handle.signal(repairCompletedSignal, { outcome: 'repaired' });
+  await waitForStage(handle, 'revisit');
+  await feedback(handle, { csat: 4, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
   return root(handle);
 }
 
@@ -658,6 +700,16 @@ export const SCENARIOS: readonly Scenario[] = [
     run: caseLogistics,
   },
   { name: 'case-invalid-input', summary: 'invalid input → fails at once', run: caseInvalidInput },
+  {
+    name: 'case-serious-complaint',
+    summary: 'serious complaint → management at once → six steps → management round → satisfied',
+    run: caseSeriousComplaint,
+  },
+  {
+    name: 'case-guarantee-repair',
+    summary: 'bought 60 days ago → free repair, parts at cost → repaired → satisfied',
+    run: caseGuaranteeRepair,
+  },
   {
     name: 'journey-lost',
     summary: 'quote sent → follow-ups at 2, 5, 10 days → lost after 21 days',

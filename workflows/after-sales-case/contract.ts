@@ -56,6 +56,17 @@ export const AfterSalesCaseInput = z.strictObject({
   severity: Severity.default('function-failure'),
   scope: Scope.default('single-customer'),
   product: ProductRef.optional(),
+  /**
+   * What caused the fault, as far as known (rule AS-18): a customer-caused fault is repaired free
+   * with parts at cost; replace and refund are for faults of ours.
+   */
+  cause: z.enum(['quality', 'customer-caused', 'unknown']).default('unknown'),
+  /**
+   * The customer is complaining (rule AS-13, any category): the six complaint steps apply. A
+   * serious complaint is reported to management at once (rule AS-19). A service case is a
+   * complaint by default.
+   */
+  complaint: z.enum(['ordinary', 'serious']).optional(),
   /** Flag a typical case for the knowledge base up front (agents can also flag it on resolve). */
   typical: z.boolean().optional(),
   /** Terms from the customer's contract; they override the default policy. */

@@ -63,6 +63,8 @@ export interface CaseState {
   feedback?: SubmitFeedback & { at: string };
   feedbackOutcome?: FeedbackResult;
   reopenCount: number;
+  /** Management has handled the case after an unsatisfied revisit (handling-v3). */
+  managementHandled?: boolean;
   qaSampled?: boolean;
   needsHumanReview: boolean;
   carrierClaimId?: string;
@@ -83,6 +85,8 @@ export interface Case {
   resolving: boolean;
   /** Writes its report figures into its memo when it closes (executions since VISIBILITY_PER_TASK). */
   reportInMemo: boolean;
+  /** After-sales handling to the letter (executions since HANDLING_V3). */
+  handlingV3: boolean;
 }
 
 export function isClosed(c: Case): boolean {
@@ -146,7 +150,16 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
     onStep: (step) => rules.onStep(c, step),
     metricTags: () => ({ priority: s.priority, team: s.team }),
   });
-  const c: Case = { s, entity, windows, agenda, visibility, resolving: false, reportInMemo: false };
+  const c: Case = {
+    s,
+    entity,
+    windows,
+    agenda,
+    visibility,
+    resolving: false,
+    reportInMemo: false,
+    handlingV3: false,
+  };
   return c;
 }
 

@@ -26,6 +26,8 @@ export const ProductRef = z.strictObject({
   batch: z.string().max(64).optional(),
   orderId: z.string().max(64).optional(),
   carrier: z.string().max(64).optional(),
+  /** The day it was bought (YYYY-MM-DD): within the guarantee's month, replace or refund. */
+  purchasedAt: z.iso.date({ error: 'must be a date such as 2026-11-01' }).optional(),
 });
 export type ProductRef = z.infer<typeof ProductRef>;
 

@@ -101,6 +101,8 @@ export const CasePolicy = z.strictObject({
   qaSampleRate: z.number().min(0).max(1),
   /** Priorities where an assisted (AI-drafted) reply counts as the first reply. */
   assistedReplyPriorities: z.array(Priority),
+  /** Replace or refund within this many days of purchase; after that, free repair with parts at cost. */
+  guaranteeDays: z.number().int().min(0).max(3650),
 });
 export type CasePolicy = z.infer<typeof CasePolicy>;
 
@@ -179,6 +181,9 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
   // "Routine questions may get an assisted reply marked for human review" (rule AS-6): only the
   // routine priorities; urgent cases need a person's first reply.
   assistedReplyPriorities: ['P3', 'P4'],
+  // "Within one month of purchase: replace or refund; after a month, or customer-caused, still
+  // repaired free, parts at cost" (rule AS-18): the month is 30 days here (ours).
+  guaranteeDays: 30,
 };
 
 /** Partial policy accepted in a workflow input, merged over the defaults. */
@@ -203,6 +208,7 @@ export const CasePolicyOverrides = z.strictObject({
   promoterNps: z.number().int().min(0).max(10).optional(),
   qaSampleRate: z.number().min(0).max(1).optional(),
   assistedReplyPriorities: z.array(Priority).optional(),
+  guaranteeDays: z.number().int().min(0).max(3650).optional(),
 });
 export type CasePolicyOverrides = z.infer<typeof CasePolicyOverrides>;
 

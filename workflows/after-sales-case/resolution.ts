@@ -18,6 +18,8 @@ import {
   type RespondToOffer,
 } from './contract';
 import { pauseForCustomer } from './handling';
+import { isComplaint } from './complaint';
+import { guaranteeOf } from './guarantee';
 import type { Case } from './model';
 import { notifyCaseStaff } from './windows';
 
@@ -30,18 +32,28 @@ export function validateResolve(c: Case, request: ResolveRequest): void {
   if (s.pendingOffer)
     throw new RuleViolation('a refund offer is waiting for the customer; answer it with respondToOffer');
   // Rule AS-13: a complaint is resolved after its first five steps.
-  if (s.input.category === 'service') {
+  if (isComplaint(c)) {
     const missing = ComplaintStep.options
       .slice(0, 5)
       .filter((step) => !s.complaintSteps.some((done) => done.step === step));
     if (missing.length > 0) {
       throw new RuleViolation(
-        `a service complaint is resolved after its first five steps; missing: ${missing.join(', ')}`,
+        `a complaint is resolved after its first five steps; missing: ${missing.join(', ')}`,
       );
     }
   }
   if (request.type === 'repair' && s.input.severity === 'safety-hazard') {
     throw new RuleViolation('a safety hazard is not repaired in place: replace or refund');
+  }
+  // Rule AS-18: replace and refund only within the guarantee; otherwise a free repair.
+  if (request.type === 'replace' || request.type === 'refund') {
+    const guarantee = guaranteeOf(c);
+    if (!guarantee.replaceOrRefund) {
+      throw new RuleViolation(
+        `${request.type} is offered within ${s.policy.guaranteeDays} days of purchase for faults of ours; ` +
+          `${guarantee.reason}: repair it free, parts at cost`,
+      );
+    }
   }
 }
 
@@ -151,15 +163,17 @@ async function repair(c: Case, mode: 'in-store' | 'factory'): Promise<ResolveRes
   const spec = mode === 'in-store' ? s.policy.repair.inStore : s.policy.repair.factory;
   const cycle = c.windows.cycleOf('repair') + 1;
   const due = addMs(nowIso(), budgetOf(spec));
+  const { partsAtCost } = guaranteeOf(c);
   const result = await c.entity.attempt(`repair/${cycle}`, `scheduling the ${mode} repair`, () =>
     activities.scheduleRepair.executeWithOptions(
-      { summary: `${mode} repair${s.inWarranty ? '' : ' (out of warranty: parts at cost)'}` },
+      { summary: `${mode} repair${partsAtCost ? ' (parts at cost)' : ''}` },
       [
         {
           idempotencyKey: idempotencyKey(`repair/${cycle}`),
           caseId: s.caseId,
           mode,
           inWarranty: s.inWarranty,
+          partsAtCost,
           dueAt: due,
         },
       ],
@@ -178,11 +192,19 @@ async function repair(c: Case, mode: 'in-store' | 'factory'): Promise<ResolveRes
   };
   c.entity.record(
     'repair-scheduled',
-    `${mode} repair ${result.repairOrderId} scheduled${s.inWarranty ? '' : '; out of warranty, parts at cost'}`,
-    { window: 'repair', data: { mode, repairOrderId: result.repairOrderId, inWarranty: s.inWarranty } },
+    `${mode} repair ${result.repairOrderId} scheduled${partsAtCost ? '; free repair, parts at cost' : ''}`,
+    {
+      window: 'repair',
+      data: { mode, repairOrderId: result.repairOrderId, inWarranty: s.inWarranty, partsAtCost },
+    },
   );
   c.entity.moveTo('repairing', `${mode} repair`);
-  await c.entity.notifyCustomer(`customer/repair/${cycle}`, 'repair-scheduled', { mode, readyBy: due });
+  // The customer hears that the parts are charged (at cost) before the repair starts.
+  await c.entity.notifyCustomer(`customer/repair/${cycle}`, 'repair-scheduled', {
+    mode,
+    readyBy: due,
+    ...(partsAtCost ? { partsAtCost } : {}),
+  });
   return {
     status: 'repair-scheduled',
     stage: s.stage,

@@ -108,11 +108,14 @@ export function submitFeedback(c: Case, feedback: z.output<typeof SubmitFeedback
   const s = c.s;
   s.feedback = { ...feedback, at: nowIso() };
   const satisfied = feedback.resolved && feedback.csat >= s.policy.satisfiedCsat;
+  // Rule AS-17: management is the last round; a case escalated to management by hand gets that
+  // round too before it can close unsatisfied (executions before handling-v3 closed at once).
+  const managementDone = s.escalation === 'management' && (!c.handlingV3 || s.managementHandled === true);
   const outcome: FeedbackResult['outcome'] = satisfied
     ? 'closed'
-    : s.escalation === 'management'
+    : managementDone
       ? 'closed'
-      : s.reopenCount >= s.policy.maxReopens
+      : s.reopenCount >= s.policy.maxReopens || s.escalation === 'management'
         ? 'escalated-to-management'
         : 'reopened';
   s.feedbackOutcome = { outcome, satisfied, reopenCount: s.reopenCount + (outcome === 'closed' ? 0 : 1) };
@@ -136,6 +139,7 @@ async function reopen(c: Case, toManagement: boolean): Promise<void> {
   s.resolvedAt = undefined;
   s.resolution = undefined;
   const level = toManagement ? 'management' : 'specialist-team';
+  if (toManagement) s.managementHandled = true;
   if (!raiseEscalation(c, level, `revisit not satisfied (reopening ${s.reopenCount})`)) s.team = level;
   c.entity.record('reopened', `reopened (${s.reopenCount}/${s.policy.maxReopens}) for ${level}`, {
     data: { reopenCount: s.reopenCount, team: level },

@@ -8,7 +8,7 @@
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import * as metrics from '../kernel/metrics';
 import type { Case } from './model';
-import { raiseEscalation, startCaseWindows, type CategoryProcedure } from './windows';
+import { notifyCaseStaff, raiseEscalation, startCaseWindows, type CategoryProcedure } from './windows';
 
 /** Opens the case: timeline, windows, stage. Returns the procedures its category needs. */
 export function openCase(c: Case): CategoryProcedure[] {
@@ -29,8 +29,17 @@ export function openCase(c: Case): CategoryProcedure[] {
 export async function runTriage(c: Case, procedures: readonly CategoryProcedure[]): Promise<void> {
   const firstReply = c.windows.latest('first-reply');
   const replyBy = firstReply ? c.windows.dueAt(firstReply) : undefined;
+  // Rule AS-19: a serious complaint is reported upward at once and handled by management.
+  const serious = c.s.input.complaint === 'serious';
+  if (serious) raiseEscalation(c, 'management', 'serious complaint: reported upward at once');
   await Promise.all([
     assign(c, 'triage'),
+    serious
+      ? notifyCaseStaff(c, 'complaint/serious', {
+          audience: 'management',
+          reason: `serious complaint (${c.s.priority} ${c.s.input.category}): handle it at once`,
+        })
+      : undefined,
     c.entity.notifyCustomer('customer/case-received', 'case-received', {
       priority: c.s.priority,
       replyBy: replyBy ?? '',

@@ -13,7 +13,7 @@ import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import { HANDLING_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import { afterClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
 import {
@@ -75,6 +75,7 @@ function setup(parsed: ParsedCaseInput): Opened {
   const visibilityV3 = patched(VISIBILITY_PER_TASK);
   if (visibilityV3) c.visibility.batchPerTask();
   c.reportInMemo = visibilityV3;
+  c.handlingV3 = patched(HANDLING_V3);
   watchRevisits(c);
   const procedures = openCase(c);
   registerMessages(

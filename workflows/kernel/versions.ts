@@ -24,3 +24,10 @@ export const VISIBILITY_PER_TASK = 'visibility-per-task';
  * started before run their first inquiry's window on calendar time and leave later ones untimed.
  */
 export const RECEPTION_V3 = 'reception-v3';
+
+/**
+ * After-sales handling to the letter: a case escalated to management by hand gets management's
+ * round (second handling, second revisit) before it can close unsatisfied. Executions started
+ * before close at the first unhappy revisit.
+ */
+export const HANDLING_V3 = 'handling-v3';
