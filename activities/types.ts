@@ -33,7 +33,10 @@ export type CustomerTemplate =
   | 'training-schedule'
   | 'follow-up'
   | 'revisit'
-  | 'renewal-reminder';
+  | 'renewal-reminder'
+  | 'carrier-compensation'
+  | 'reply-corrected'
+  | 'recall-details-needed';
 
 export interface NotifyCustomerRequest extends Keyed {
   customerId: string;
@@ -72,6 +75,8 @@ export interface CarrierClaimRequest extends Keyed {
   caseId: string;
   orderId?: string;
   carrier?: string;
+  /** Loss, damage or delay, when known at the start (handling-v4). */
+  problem?: 'loss' | 'damage' | 'delay';
 }
 
 export interface RecallRequest extends Keyed {

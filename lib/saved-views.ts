@@ -71,6 +71,16 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
       query: `${cases} AND QaSampled = true AND CloseTime >= '${week}'`,
     },
     {
+      name: 'Assisted replies awaiting review',
+      purpose: 'team leads: drafted replies a person has not yet confirmed or corrected',
+      query: `${cases} AND ${running} AND NeedsAttention = 'reply-review'`,
+    },
+    {
+      name: 'Carrier claims not settled',
+      purpose: 'logistics desk: claims still to follow to closure',
+      query: `${cases} AND ${running} AND NeedsAttention = 'carrier-claim'`,
+    },
+    {
       name: 'Cases of one customer',
       purpose: 'anyone: a customer’s history',
       query: `${cases} AND CustomerId = '${customerId}'`,

@@ -2,18 +2,28 @@
  * After-sales handling to the letter (rules AS-13, AS-17, AS-18, AS-19) on the time-skipping test
  * server: the guarantee's month and who caused the fault decide between replace/refund and a free
  * repair with parts at cost; a complaint of any category follows the six steps and a serious one
- * goes to management at once; a case escalated to management by hand gets management's round.
+ * goes to management at once; a case escalated to management by hand gets management's round;
+ * technical faults to senior engineers first (AS-3), assisted replies for routine non-technical
+ * questions awaiting a person's review (AS-6), the functional defect's windows (AS-20), a recall
+ * that asks for its batch (AS-9), carrier claims followed to settlement (AS-7).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agentRespondedSignal,
+  carrierUpdateSignal,
+  closeCaseUpdate,
   completeComplaintStepUpdate,
   escalateUpdate,
+  getTimelineQuery,
+  handOverUpdate,
+  productDetailsSignal,
   resolveUpdate,
+  reviewReplyUpdate,
   submitFeedbackUpdate,
   type AfterSalesCaseInput,
 } from '../workflows/after-sales-case/contract';
-import { withCaseWorker } from './helpers/case-harness';
+import { clockOf, HOUR, withCaseWorker } from './helpers/case-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -175,6 +185,197 @@ describe('management (AS-17)', () => {
         reopenCount: 1,
         team: 'management',
       });
+    });
+  });
+});
+
+describe('seniors first (AS-3)', () => {
+  it('a routine technical fault goes to senior engineers, who may hand it to technical support with a reason; an urgent one stays', async () => {
+    await withCaseWorker(env, async ({ start, view, timelineTypes, recorder }) => {
+      const routine = await start({
+        customerId: 'C-R1',
+        description: 'App slow at login',
+        category: 'technical',
+      });
+      expect(await view(routine)).toMatchObject({ priority: 'P3', team: 'senior-engineers' });
+      const handed = await routine.executeUpdate(handOverUpdate, {
+        args: [{ to: 'technical-support', reason: 'known cache setting', by: 'eng-3' }],
+      });
+      expect(handed.team).toBe('technical-support');
+      expect(await timelineTypes(routine)).toContain('handed-over');
+      await expect.poll(() => recorder.of('assignCase', { team: 'technical-support' }).length).toBe(1);
+
+      const urgent = await start({
+        customerId: 'C-R2',
+        description: 'Site down',
+        category: 'technical',
+        severity: 'service-outage',
+      });
+      expect(
+        await rejectionOf(
+          urgent.executeUpdate(handOverUpdate, { args: [{ to: 'technical-support', reason: 'busy' }] }),
+        ),
+      ).toBe('a P2 technical fault stays with senior engineers; only P3/P4 may be handed over');
+      expect((await view(urgent)).team).toBe('senior-engineers');
+    });
+  });
+});
+
+describe('assisted replies (AS-6)', () => {
+  it('do not answer a technical fault; answer a routine question and await a person, whose correction reaches the customer', async () => {
+    await withCaseWorker(env, async ({ start, waitFor, timelineTypes, recorder }) => {
+      const fault = await start({ customerId: 'C-A1', description: 'Router reboots', category: 'technical' });
+      await fault.signal(agentRespondedSignal, { kind: 'assisted', agentId: 'bot-1' });
+      await expect.poll(() => timelineTypes(fault)).toContain('assisted-reply-not-counted');
+      await waitFor(fault, (v) => clockOf(v, 'first-reply').state === 'running');
+
+      const question = await start({ customerId: 'C-A2', description: 'Opening hours?', category: 'other' });
+      await question.signal(agentRespondedSignal, { kind: 'assisted', agentId: 'bot-1' });
+      const drafted = await waitFor(question, (v) => clockOf(v, 'first-reply').state === 'fulfilled');
+      expect(drafted.needsAttention).toEqual(['reply-review']);
+      expect(drafted.replyReviews).toMatchObject([{ agentId: 'bot-1', status: 'awaiting-review' }]);
+
+      const reviewed = await question.executeUpdate(reviewReplyUpdate, {
+        args: [{ reviewer: 'agent-7', verdict: 'corrected', correction: 'We open at 9:00, not 8:00.' }],
+      });
+      expect(reviewed.needsAttention).toEqual([]);
+      expect(reviewed.replyReviews).toMatchObject([{ status: 'corrected', reviewer: 'agent-7' }]);
+      await expect
+        .poll(() =>
+          recorder.of('notifyCustomer', { template: 'reply-corrected' }).map((call) => call.request.data),
+        )
+        .toEqual([{ correction: 'We open at 9:00, not 8:00.' }]);
+      expect(
+        await rejectionOf(
+          question.executeUpdate(reviewReplyUpdate, {
+            args: [{ reviewer: 'agent-7', verdict: 'confirmed' }],
+          }),
+        ),
+      ).toBe('no assisted reply is awaiting review');
+      expect(
+        await rejectionOf(
+          question.executeUpdate(reviewReplyUpdate, {
+            args: [{ reviewer: 'agent-7', verdict: 'corrected' }],
+          }),
+        ),
+      ).toMatch(/correction.*must say what the customer is told instead/);
+    });
+  });
+});
+
+describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
+  it('a functional defect gets its remedy decided within 24 hours and completed within 72; a late decision escalates', async () => {
+    await withCaseWorker(env, async ({ start, view, waitFor }) => {
+      const input = {
+        description: 'Blender motor stops under load',
+        category: 'quality',
+        severity: 'function-failure',
+      } as const;
+      const onTime = await start({ customerId: 'C-Q1', ...input });
+      const v = await view(onTime);
+      expect(clockOf(v, 'defect-decision')).toMatchObject({ budgetHours: 24, state: 'running' });
+      expect(clockOf(v, 'defect-completion')).toMatchObject({ budgetHours: 72, state: 'running' });
+      await onTime.executeUpdate(resolveUpdate, { args: [{ type: 'replace' }] });
+      const done = await view(onTime);
+      expect(clockOf(done, 'defect-decision')).toMatchObject({ state: 'fulfilled', breached: false });
+      expect(clockOf(done, 'defect-completion')).toMatchObject({ state: 'fulfilled', breached: false });
+
+      const late = await start({ customerId: 'C-Q2', ...input });
+      await env.sleep(25 * HOUR);
+      const breached = await waitFor(late, (view) => clockOf(view, 'defect-decision').breached);
+      expect(breached.escalationLevel).toBe('specialist-team');
+      expect(clockOf(breached, 'defect-completion').state).toBe('running');
+    });
+  });
+
+  it('a recall without batch or order asks the customer for them, and opens when they arrive', async () => {
+    await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
+      const handle = await start({
+        customerId: 'C-Q3',
+        description: 'Charger sparks',
+        category: 'quality',
+        severity: 'safety-hazard',
+      });
+      await expect
+        .poll(() => recorder.of('notifyCustomer', { template: 'recall-details-needed' }).length)
+        .toBe(1);
+      const asking = await view(handle);
+      expect(clockOf(asking, 'recall-details')).toMatchObject({ budgetHours: 4, state: 'running' });
+      expect(asking.clocks.some((clock) => clock.window === 'recall')).toBe(false);
+      expect(recorder.of('openRecall')).toHaveLength(0);
+
+      // Neither batch nor order: recorded and ignored.
+      await handle.signal(productDetailsSignal, { sku: 'CH-9' });
+      await expect.poll(async () => (await handle.query(getTimelineQuery)).rejectedSignals).toBe(1);
+      await handle.signal(productDetailsSignal, { batch: 'B-2026-10' });
+      const opened = await waitFor(handle, (v) => clockOf(v, 'recall').state === 'fulfilled');
+      expect(clockOf(opened, 'recall-details').state).toBe('fulfilled');
+      expect(recorder.of('openRecall').map((call) => call.request.batch)).toEqual(['B-2026-10']);
+    });
+  });
+});
+
+describe('carrier claims to closure (AS-7)', () => {
+  it('the problem decides the compensation offered; the claim moves to settlement on its clock, and the case waits for it to close', async () => {
+    await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
+      const handle = await start({
+        customerId: 'C-L1',
+        description: 'Parcel arrived three days late',
+        category: 'logistics',
+        shipmentProblem: 'delay',
+        product: { orderId: 'O-9', carrier: 'SF' },
+      });
+      await expect
+        .poll(() =>
+          recorder.of('notifyCustomer', { template: 'carrier-compensation' }).map((c) => c.request.data),
+        )
+        .toEqual([{ problem: 'delay', offer: 'a voucher worth 10 % of the order', refundPercent: 10 }]);
+      expect(recorder.of('openCarrierClaim')[0]!.request).toMatchObject({ problem: 'delay', orderId: 'O-9' });
+      expect((await view(handle)).needsAttention).toEqual(['carrier-claim']);
+
+      await handle.signal(carrierUpdateSignal, { status: 'carrier-answered', claimId: 'CL-7' });
+      await env.sleep(10 * HOUR);
+      await handle.signal(carrierUpdateSignal, { status: 'compensation-agreed' });
+      const agreed = await waitFor(handle, (v) => v.carrierClaim?.state === 'compensation-agreed');
+      expect(clockOf(agreed, 'carrier-solution')).toMatchObject({ state: 'fulfilled', breached: false });
+      expect(clockOf(agreed, 'claim-settlement')).toMatchObject({ budgetHours: 168, state: 'running' });
+
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] }),
+        ),
+      ).toBe('the carrier claim CL-7 is compensation-agreed: follow it to settlement first');
+      await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'voucher sent' }] });
+      await handle.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, resolved: true }] });
+      const held = await waitFor(handle, (v) => v.closeHeld !== undefined);
+      expect(held.stage).toBe('revisit');
+      expect(held.closeHeld).toMatchObject({ outcome: 'closed-satisfied' });
+
+      await handle.signal(carrierUpdateSignal, { status: 'settled' });
+      expect(await handle.result()).toMatchObject({ outcome: 'closed-satisfied' });
+      const closed = await view(handle);
+      expect(clockOf(closed, 'claim-settlement')).toMatchObject({ state: 'fulfilled', breached: false });
+      expect(closed.carrierClaim).toMatchObject({ id: 'CL-7', state: 'settled', problem: 'delay' });
+    });
+  });
+
+  it('a claim opened without a known problem offers the standard once the carrier names it', async () => {
+    await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start({ customerId: 'C-L2', description: 'Box crushed', category: 'logistics' });
+      await waitFor(handle, (v) => v.carrierClaim?.state === 'opened');
+      expect(recorder.of('notifyCustomer', { template: 'carrier-compensation' })).toHaveLength(0);
+      await handle.signal(carrierUpdateSignal, { status: 'carrier-answered', problem: 'damage' });
+      await expect
+        .poll(() =>
+          recorder.of('notifyCustomer', { template: 'carrier-compensation' }).map((c) => c.request.data),
+        )
+        .toEqual([
+          { problem: 'damage', offer: 'a replacement, or a refund of the damaged goods', refundPercent: 100 },
+        ]);
+      await handle.signal(carrierUpdateSignal, { status: 'rejected' });
+      const rejected = await waitFor(handle, (v) => v.carrierClaim?.state === 'rejected');
+      // A rejected claim is ours to make good: the team lead is told, the case may close.
+      expect(rejected.needsAttention).toEqual(['integration-failed']);
     });
   });
 });

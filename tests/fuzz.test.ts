@@ -51,6 +51,7 @@ import {
 } from '../workflows/customer-journey/contract';
 import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
 import { check } from '../workflows/kernel/validation';
+import { closeCase, settleCarrierClaim } from './helpers/case-harness';
 import { ActivityRecorder } from './helpers/fake-activities';
 import {
   buildPayload,
@@ -100,6 +101,12 @@ const RULES: RegExp[] = [
   /^(replace|refund) is offered within \d+ days of purchase for faults of ours; .+: repair it free, parts at cost$/,
   /^all six complaint steps are complete$/,
   /^the next complaint step is [a-z-]+, not [a-z-]+$/,
+  /^the case is already with [a-z-]+$/,
+  /^the case is escalated to [a-z-]+; it stays there$/,
+  /^use escalate to bring in [a-z-]+$/,
+  /^a P[1-4] technical fault stays with senior engineers; only [P0-9/]+ may be handed over$/,
+  /^no assisted reply is awaiting review$/,
+  /^the carrier claim .+ is [a-z-]+: follow it to settlement first$/,
   /^the journey is (already )?[a-z-]+$/,
   /^needs are analysed before the quote \(stage [a-z-]+\)$/,
   /^a proposal follows the needs analysis \(stage [a-z-]+\)$/,
@@ -154,19 +161,12 @@ async function closeEverything(handles: readonly WorkflowHandle[]): Promise<void
           })
           .catch(() => undefined);
       }
-      for (const record of view.cases) {
-        await env.client.workflow
-          .getHandle(record.caseWorkflowId)
-          .executeUpdate(closeCaseUpdate, { args: [{ reason: 'other', note: 'fuzz done' }] })
-          .catch(() => undefined);
-      }
+      for (const record of view.cases) await closeCase(env.client.workflow.getHandle(record.caseWorkflowId));
       await handle
         .executeUpdate(closeJourneyUpdate, { args: [{ reason: 'fuzz done', force: true }] })
         .catch(() => undefined);
     } else if (type === 'afterSalesCase') {
-      await handle
-        .executeUpdate(closeCaseUpdate, { args: [{ reason: 'other', note: 'fuzz done' }] })
-        .catch(() => undefined);
+      await closeCase(handle);
     }
   }
 }
@@ -598,6 +598,7 @@ async function expectStartsOrFailsAtOnce(
     }
     await expectHealthy(workflowId);
     if (type === 'afterSalesCase') {
+      await settleCarrierClaim(handle);
       await handle.executeUpdate(closeCaseUpdate, { args: [{ reason: 'other', note: 'fuzz input' }] });
     } else {
       await handle.executeUpdate(closeJourneyUpdate, { args: [{ reason: 'fuzz input', force: true }] });
@@ -942,6 +943,16 @@ describe('the ingress under signed random requests', () => {
 
           expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(200);
           expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+          // `.` and `..` as a path segment (also as %2E) are removed by URL normalisation before
+          // the request leaves the caller (WHATWG URL, which fetch and browsers follow): such a
+          // request reaches another path, which answers it as its own: 404 without a route, else
+          // a refusal of the body before the signature is checked (413, 415) or of a signature
+          // made for another path (401). The id pattern refuses both segments anyway (an id
+          // starts with a letter or a digit), so no helper or OpenAPI client sends them.
+          if (endpoint.params && (param === '.' || param === '..')) {
+            expect(check(Object.values(endpoint.params.shape)[0], param).ok).toBe(false);
+            return void expect([401, 404, 413, 415]).toContain(answer.status);
+          }
           if (method === 'POST' && request.contentType !== 'application/json')
             return void expect(answer.status).toBe(415);
           if (method === 'POST' && request.bodyMode === 'too-large')
@@ -963,15 +974,6 @@ describe('the ingress under signed random requests', () => {
             return void expect(answer.body.error).toBe('idempotency-key-reused');
           }
           if (answer.headers.get('idempotent-replay') === 'true') return;
-          // `.` and `..` as a path segment (also as %2E) are removed by URL normalisation before
-          // the request leaves the caller (WHATWG URL, which fetch and browsers follow): such a
-          // request reaches another path than the one it was signed for (401) or one without a
-          // route (404). The id pattern refuses both anyway (an id starts with a letter or a
-          // digit), so no helper or OpenAPI client sends them.
-          if (endpoint.params && (param === '.' || param === '..')) {
-            expect(check(Object.values(endpoint.params.shape)[0], param).ok).toBe(false);
-            return void expect([401, 404]).toContain(answer.status);
-          }
           const problems = [
             ...(endpoint.params
               ? ((

@@ -356,7 +356,7 @@ describe('permanent refusals: recorded, escalated to ops, and the case carries o
         expect(failed).toEqual([
           expect.objectContaining({
             summary: expect.stringMatching(
-              /^assigning to technical-support failed for good: .*HTTP 403 forbidden/,
+              /^assigning to senior-engineers failed for good: .*HTTP 403 forbidden/,
             ),
             data: { step: 'assign/triage', permanent: true },
           }),

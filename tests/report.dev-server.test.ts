@@ -32,6 +32,7 @@ import {
 } from '../lib/report';
 import type { afterSalesCase } from '../workflows';
 import {
+  carrierUpdateSignal,
   closeCaseUpdate,
   getCaseQuery,
   resolveUpdate,
@@ -76,6 +77,12 @@ const reopened: Step = async (h, handle) => {
 const close: Step = async (_h, handle) => {
   await handle.executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] });
 };
+/** The carrier rejects the claim: ours to make good, so the case may close without it (rule AS-7). */
+const claimRejected: Step = async (h, handle) => {
+  await h.waitFor(handle, (view) => view.carrierClaim?.state === 'opened');
+  await handle.signal(carrierUpdateSignal, { status: 'rejected' });
+  await h.waitFor(handle, (view) => view.carrierClaim?.state === 'rejected');
+};
 const breached: Step = async (h, handle) => {
   await h.waitFor(handle, (view) => view.slaBreached && view.team === 'specialist-team');
 };
@@ -97,26 +104,26 @@ const SCENARIOS: Scenario[] = [
     key: 'T1',
     input: { category: 'technical', channel: 'phone', policy: qa(true) },
     steps: [resolve, answer(5, 10)],
-    expected: { outcome: 'closed-satisfied', team: 'technical-support', priority: 'P3', csat: 5, nps: 10 },
+    expected: { outcome: 'closed-satisfied', team: 'senior-engineers', priority: 'P3', csat: 5, nps: 10 },
   },
   {
     key: 'T2',
     input: { category: 'technical', channel: 'email', policy: qa(false) },
     steps: [resolve, answer(4, 9)],
-    expected: { outcome: 'closed-satisfied', team: 'technical-support', csat: 4, nps: 9 },
+    expected: { outcome: 'closed-satisfied', team: 'senior-engineers', csat: 4, nps: 9 },
   },
   {
     // A lenient policy closes it as satisfied, but CSAT 2 is not satisfied for the report.
     key: 'T3',
     input: { category: 'technical', channel: 'online-chat', policy: { ...qa(false), satisfiedCsat: 1 } },
     steps: [resolve, answer(2, 5)],
-    expected: { outcome: 'closed-satisfied', team: 'technical-support', csat: 2, nps: 5 },
+    expected: { outcome: 'closed-satisfied', team: 'senior-engineers', csat: 2, nps: 5 },
   },
   {
     // Not fixed → reopened with the specialist team → fixed.
     key: 'L1',
     input: { category: 'logistics', channel: 'phone', policy: qa(true) },
-    steps: [resolve, answer(2, 3, false), reopened, resolve, answer(5, 9)],
+    steps: [claimRejected, resolve, answer(2, 3, false), reopened, resolve, answer(5, 9)],
     expected: {
       outcome: 'closed-satisfied',
       team: 'specialist-team',
@@ -129,7 +136,7 @@ const SCENARIOS: Scenario[] = [
   {
     key: 'L2',
     input: { category: 'logistics', channel: 'email', policy: qa(false) },
-    steps: [resolve, answer(5, 10)],
+    steps: [claimRejected, resolve, answer(5, 10)],
     expected: { outcome: 'closed-satisfied', team: 'logistics-desk', csat: 5, nps: 10 },
   },
   {
@@ -404,7 +411,10 @@ describe('the numbers match what the cases did', () => {
     expect(byWindow.revisit).toMatchObject({ met: 12, missed: 0, rate: 1 });
     // The carrier windows of L1 and L2 were never needed.
     expect(byWindow['carrier-solution']).toMatchObject({ met: 0, missed: 0, cancelled: 2, rate: null });
-    expect(all).toMatchObject({ met: 34, missed: 2, rate: 34 / 36 });
+    // Q1 and Q2 are functional defects: their remedy decided and completed in time.
+    expect(byWindow['defect-decision']).toMatchObject({ met: 2, missed: 0, rate: 1 });
+    expect(byWindow['defect-completion']).toMatchObject({ met: 2, missed: 0, rate: 1 });
+    expect(all).toMatchObject({ met: 38, missed: 2, rate: 38 / 40 });
     expect(report.byTeam['specialist-team']!.slaCompliance.byWindow['first-reply']).toMatchObject({
       met: 2,
       missed: 2,
@@ -413,7 +423,7 @@ describe('the numbers match what the cases did', () => {
 
   it('satisfaction per team and the areas flagged for root-cause analysis', () => {
     const rate = (group: string) => report.byTeam[group]?.csat.satisfactionRate;
-    expect(rate('technical-support')).toBe(2 / 3);
+    expect(rate('senior-engineers')).toBe(2 / 3);
     expect(rate('customer-care')).toBe(1);
     expect(rate('specialist-team')).toBe(1);
     expect(report.byTeam['specialist-team']!.cases).toBe(4);
@@ -421,7 +431,7 @@ describe('the numbers match what the cases did', () => {
     expect(report.byPriority.P3!.csat).toMatchObject({ answers: 8, satisfied: 7 });
     expect(report.byChannel.phone!.csat).toMatchObject({ answers: 4, satisfied: 4 });
     expect(report.areas.flagged.map((area) => [area.dimension, area.value, area.satisfactionRate])).toEqual([
-      ['team', 'technical-support', 2 / 3],
+      ['team', 'senior-engineers', 2 / 3],
       ['category', 'technical', 0.75],
     ]);
     expect(report.areas.tooFewAnswers.map((area) => `${area.dimension}:${area.value}`)).toEqual([
@@ -503,8 +513,8 @@ describe('the HTML report in a browser', () => {
       expect(await tile('kpi-satisfaction-rate')).toEqual({ value: '0.9', text: '90.0 %' });
       expect(await tile('kpi-nps')).toEqual({ value: '60', text: formatNps(60) });
       expect(await tile('kpi-sla-compliance')).toEqual({
-        value: String(34 / 36),
-        text: formatPercent(34 / 36),
+        value: String(38 / 40),
+        text: formatPercent(38 / 40),
       });
       expect(await tile('kpi-escalation-rate')).toEqual({
         value: String(4 / 13),
@@ -531,7 +541,7 @@ describe('the HTML report in a browser', () => {
           ),
         );
       expect(await rows('flagged-area', ['data-dimension', 'data-value', 'data-rate'])).toEqual([
-        ['team', 'technical-support', String(2 / 3)],
+        ['team', 'senior-engineers', String(2 / 3)],
         ['category', 'technical', '0.75'],
       ]);
       expect(await rows('too-few-answers', ['data-value'])).toHaveLength(11);
@@ -542,11 +552,13 @@ describe('the HTML report in a browser', () => {
         ['first-reply', '10', '2'],
         ['resolution', '12', '0'],
         ['carrier-solution', '0', '0'],
+        ['defect-decision', '2', '0'],
+        ['defect-completion', '2', '0'],
         ['revisit', '12', '0'],
       ]);
       expect(
         await page
-          .locator('[data-testid="breakdown-row"][data-dimension="team"][data-key="technical-support"]')
+          .locator('[data-testid="breakdown-row"][data-dimension="team"][data-key="senior-engineers"]')
           .getAttribute('data-satisfaction-rate'),
       ).toBe(String(2 / 3));
 
@@ -558,10 +570,16 @@ describe('the HTML report in a browser', () => {
         expect(chart.height, chart.id).toBeGreaterThan(100);
         expect(chart.paintedShare, chart.id).toBeGreaterThan(0.01);
       }
-      expect(sla!.labels).toEqual(['first reply', 'resolution', 'revisit']);
-      expect(sla!.datasets).toEqual([[83.3, 100, 100]]);
+      expect(sla!.labels).toEqual([
+        'first reply',
+        'resolution',
+        'defect remedy decided',
+        'defect remedy completed',
+        'revisit',
+      ]);
+      expect(sla!.datasets).toEqual([[83.3, 100, 100, 100, 100]]);
       expect(satisfaction!.labels).toEqual([
-        'technical-support',
+        'senior-engineers',
         'logistics-desk',
         'quality-team',
         'customer-care',

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { savedViews, startOfWeek } from '../lib/saved-views';
 import type { afterSalesCase, customerJourney } from '../workflows';
 import {
+  agentRespondedSignal,
+  carrierUpdateSignal,
   closeCaseUpdate,
   getCaseQuery,
   resolveUpdate,
@@ -78,6 +80,15 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       policy: { revisit: { hours: SECONDS(2), basis: 'calendar' } },
     });
     await overdue.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'check the screws' }] });
+    // Answered by an assisted (drafted) reply nobody has reviewed yet.
+    const drafted = await startCase('drafted', { description: 'Where is the manual?' });
+    await drafted.signal(agentRespondedSignal, { kind: 'assisted' });
+    // A parcel lost in transit: the claim is open until the carrier settles it.
+    const parcel = await startCase('parcel', {
+      description: 'Parcel never arrived',
+      category: 'logistics',
+      shipmentProblem: 'loss',
+    });
 
     const startJourney = (name: string) =>
       env.client.workflow.start<typeof customerJourney>('customerJourney', {
@@ -97,7 +108,17 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       .poll(async () => (await overdue.query(getCaseQuery)).stage, { timeout: 20_000 })
       .toBe('revisit-overdue');
 
-    const names = ['breached', 'routine', 'unhappy', 'sampled', 'overdue', 'waiting', 'lost'];
+    const names = [
+      'breached',
+      'routine',
+      'unhappy',
+      'sampled',
+      'overdue',
+      'drafted',
+      'parcel',
+      'waiting',
+      'lost',
+    ];
     const scope = `CustomerId IN (${names.map((name) => `'${customer(name)}'`).join(', ')})`;
     const expected: Record<string, string[]> = {
       'Open P1 cases': ['breached'],
@@ -107,6 +128,8 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       'Unsatisfied revisits': ['unhappy'],
       'Overdue revisits': ['overdue'],
       'QA sample this week': ['sampled'],
+      'Assisted replies awaiting review': ['drafted'],
+      'Carrier claims not settled': ['parcel'],
       'Cases of one customer': ['routine'],
       'Inquiries waiting for a first response': ['waiting'],
       'Lost prospects this week': ['lost'],
@@ -133,7 +156,9 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       expect((await env.client.workflow.count(query)).count, view.name).toBe(expected[view.name]!.length);
     }
 
-    for (const handle of [breached, routine, unhappy, overdue]) {
+    // A case cannot close while its carrier claim is open: the carrier settles it first.
+    await parcel.signal(carrierUpdateSignal, { status: 'settled', claimId: 'CL-SV' });
+    for (const handle of [breached, routine, unhappy, overdue, drafted, parcel]) {
       await handle.executeUpdate(closeCaseUpdate, { args: [{ reason: 'other', note: 'test finished' }] });
       await handle.result();
     }

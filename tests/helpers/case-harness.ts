@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { afterSalesCase } from '../../workflows';
 import {
   AFTER_SALES_CASE_WORKFLOW,
+  carrierUpdateSignal,
   closeCaseUpdate,
   getCaseQuery,
   getTimelineQuery,
@@ -23,8 +24,21 @@ export interface CaseHarness extends Omit<Harness<typeof afterSalesCase, CaseVie
   start: (input: AfterSalesCaseInput, id?: string) => Promise<CaseHandle>;
 }
 
+/**
+ * A case does not close while its carrier claim is open (rule AS-7): the carrier settles it
+ * first, as it would in the end.
+ */
+export async function settleCarrierClaim(handle: WorkflowHandle): Promise<void> {
+  const view = await handle.query(getCaseQuery).catch(() => undefined);
+  const state = view?.carrierClaim?.state;
+  if (state !== undefined && state !== 'settled' && state !== 'rejected') {
+    await handle.signal(carrierUpdateSignal, { status: 'settled', note: 'test finished' });
+  }
+}
+
 /** Closes an open case the way ops would; a case already closing refuses, which is fine. */
 export async function closeCase(handle: WorkflowHandle): Promise<void> {
+  await settleCarrierClaim(handle).catch(() => undefined);
   await handle
     .executeUpdate(closeCaseUpdate, { args: [{ reason: 'other', note: 'test finished' }] })
     .catch(() => undefined);

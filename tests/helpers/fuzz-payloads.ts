@@ -109,7 +109,10 @@ export const CASE_SIGNAL_SAMPLES: Record<string, Record<string, unknown>[]> = {
   carrierUpdate: [
     { status: 'in-transit', claimId: 'CL-1' },
     { status: 'solution-agreed', carrier: 'SF' },
+    { status: 'carrier-answered', problem: 'damage' },
+    { status: 'settled', claimId: 'CL-1' },
   ],
+  productDetails: [{ batch: 'B-1' }, { orderId: 'O-1', sku: 'SKU-1' }],
   agentAssigned: [{ agentId: 'agent-9' }, { agentId: 'agent-9', team: 'customer-care' }],
   repairCompleted: [{ outcome: 'repaired', repairOrderId: 'R-1' }, { outcome: 'unrepairable' }],
 };
@@ -141,6 +144,14 @@ export const CASE_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> = {
     { step: 'follow-up' },
   ],
   closeCase: [{ reason: 'duplicate' }, { reason: 'other', note: 'test' }],
+  handOver: [
+    { to: 'technical-support', reason: 'routine', by: 'eng-1' },
+    { to: 'customer-care', reason: 'not technical' },
+  ],
+  reviewReply: [
+    { reviewer: 'agent-7', verdict: 'confirmed' },
+    { reviewer: 'agent-7', verdict: 'corrected', correction: 'the right answer' },
+  ],
 };
 
 export const JOURNEY_SIGNAL_SAMPLES: Record<string, Record<string, unknown>[]> = {

@@ -71,11 +71,15 @@ const RETRIED_GRPC_CODES = new Set([
 
 /**
  * The server refuses updates while a workflow task is being retried (its worker died holding it):
- * FAILED_PRECONDITION, "Workflow Task in failed state". The next worker's task clears it.
+ * FAILED_PRECONDITION, "Workflow Task in failed state"; an update already sent to that task is
+ * aborted with "…due to unexpected workflow task failure". The next worker's task clears both.
  */
 function workflowTaskRetrying(error: { code: number; details?: string; message?: string }): boolean {
   return (
-    error.code === 9 && /Workflow Task in failed state/i.test(`${error.details ?? ''} ${error.message ?? ''}`)
+    error.code === 9 &&
+    /Workflow Task in failed state|unexpected workflow task failure/i.test(
+      `${error.details ?? ''} ${error.message ?? ''}`,
+    )
   );
 }
 

@@ -26,6 +26,9 @@ import {
   closeCaseUpdate,
   completeComplaintStepUpdate,
   getCaseQuery,
+  handOverUpdate,
+  productDetailsSignal,
+  reviewReplyUpdate,
   repairCompletedSignal,
   resolveUpdate,
   respondToOfferUpdate,
@@ -298,6 +301,109 @@ export async function caseGuaranteeRepair(ctx: ScenarioContext): Promise<Scenari
   await waitForStage(handle, 'repairing');
   await handle.signal(repairCompletedSignal, { outcome: 'repaired' });
   await waitForStage(handle, 'revisit');
+  await feedback(handle, { csat: 4, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** A routine technical fault: senior engineers first, handed to support, answered, satisfied. */
+export async function caseHandOver(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-hand-over', {
+    customerId: 'C-REPLAY-11',
+    description: 'App slow at login',
+    category: 'technical',
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.executeUpdate(handOverUpdate, {
+    args: [{ to: 'technical-support', reason: 'known cache setting', by: 'eng-3' }],
+  });
+  await handle.signal(agentRespondedSignal, { agentId: 'agent-5', kind: 'human' });
+  await waitForStage(handle, 'in-progress');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'clear the cache' }] });
+  await feedback(handle, { csat: 5, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** An assisted reply to a routine question, corrected by a person, then resolved. */
+export async function caseAssistedReview(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-assisted-review', {
+    customerId: 'C-REPLAY-12',
+    description: 'Opening hours?',
+    category: 'other',
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.signal(agentRespondedSignal, { agentId: 'bot-1', kind: 'assisted' });
+  await waitForStage(handle, 'in-progress');
+  await handle.executeUpdate(reviewReplyUpdate, {
+    args: [{ reviewer: 'agent-7', verdict: 'corrected', correction: 'We open at 9:00.' }],
+  });
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'hours given' }] });
+  await feedback(handle, { csat: 4, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** A delayed parcel: compensation offered, agreed with the carrier, the close held until settled. */
+export async function caseCarrierSettlement(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-carrier-settlement', {
+    customerId: 'C-REPLAY-13',
+    description: 'Parcel three days late',
+    category: 'logistics',
+    shipmentProblem: 'delay',
+    product: { orderId: 'O-REPLAY-13', carrier: 'SF' },
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.signal(carrierUpdateSignal, { status: 'carrier-answered', claimId: 'CL-R13' });
+  await handle.signal(carrierUpdateSignal, { status: 'compensation-agreed' });
+  await waitUntil(
+    () => caseView(handle),
+    (view) => view.carrierClaim?.state === 'compensation-agreed',
+    'compensation agreed',
+  );
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'voucher sent' }] });
+  await feedback(handle, { csat: 5, resolved: true }, 'closed');
+  await waitUntil(
+    () => caseView(handle),
+    (view) => view.closeHeld !== undefined,
+    'close held',
+  );
+  await handle.signal(carrierUpdateSignal, { status: 'settled' });
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** A safety hazard without batch: the customer is asked, the recall opens, refunded, satisfied. */
+export async function caseRecallDetails(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-recall-details', {
+    customerId: 'C-REPLAY-14',
+    description: 'Charger sparks',
+    category: 'quality',
+    severity: 'safety-hazard',
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.signal(productDetailsSignal, { batch: 'B-REPLAY-14' });
+  await waitUntil(
+    () => caseView(handle),
+    (view) => view.clocks.some((clock) => clock.window === 'recall' && clock.state === 'fulfilled'),
+    'recall opened',
+  );
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'refund' }] });
+  await feedback(handle, { csat: 5, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** A functional defect: decided and replaced within its windows, satisfied. */
+export async function caseFunctionalDefect(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-functional-defect', {
+    customerId: 'C-REPLAY-15',
+    description: 'Motor stops under load',
+    category: 'quality',
+    severity: 'function-failure',
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'replace' }] });
   await feedback(handle, { csat: 4, resolved: true }, 'closed');
   await expectOutcome(handle, 'closed-satisfied');
   return root(handle);
@@ -700,6 +806,31 @@ export const SCENARIOS: readonly Scenario[] = [
     run: caseLogistics,
   },
   { name: 'case-invalid-input', summary: 'invalid input → fails at once', run: caseInvalidInput },
+  {
+    name: 'case-hand-over',
+    summary: 'routine technical fault → senior engineers → handed to support → satisfied',
+    run: caseHandOver,
+  },
+  {
+    name: 'case-assisted-review',
+    summary: 'assisted reply → corrected by a person → resolved → satisfied',
+    run: caseAssistedReview,
+  },
+  {
+    name: 'case-carrier-settlement',
+    summary: 'delayed parcel → compensation offered → agreed → close held → settled → closed',
+    run: caseCarrierSettlement,
+  },
+  {
+    name: 'case-recall-details',
+    summary: 'safety hazard without batch → customer asked → recall opened → refund → satisfied',
+    run: caseRecallDetails,
+  },
+  {
+    name: 'case-functional-defect',
+    summary: 'functional defect → decided and replaced within its windows → satisfied',
+    run: caseFunctionalDefect,
+  },
   {
     name: 'case-serious-complaint',
     summary: 'serious complaint → management at once → six steps → management round → satisfied',

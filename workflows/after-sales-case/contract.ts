@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { Channel, CustomerId, PromisedTerms, Text, TimelineView } from '../kernel/contract';
-import { CasePolicyOverrides, IssueCategory, Scope, Severity } from './policy';
+import { CasePolicyOverrides, IssueCategory, Scope, Severity, ShipmentProblem } from './policy';
 import {
   ProductRef,
   AgentResponded,
@@ -27,6 +27,9 @@ import {
   RespondToOffer,
   CompleteComplaintStep,
   CloseCase,
+  ProductDetails,
+  HandOver,
+  ReviewReply,
 } from './payloads';
 import { CaseView } from './views';
 import { query, signal, update } from '../kernel/messages';
@@ -67,6 +70,11 @@ export const AfterSalesCaseInput = z.strictObject({
    * complaint by default.
    */
   complaint: z.enum(['ordinary', 'serious']).optional(),
+  /**
+   * A logistics case's problem (rule AS-7): loss, damage or delay, each with its compensation
+   * standard. Unknown at the start, the carrier's finding can name it.
+   */
+  shipmentProblem: ShipmentProblem.optional(),
   /** Flag a typical case for the knowledge base up front (agents can also flag it on resolve). */
   typical: z.boolean().optional(),
   /** Terms from the customer's contract; they override the default policy. */
@@ -104,7 +112,7 @@ export const CASE_MESSAGES = {
   carrierUpdate: signal(
     'carrierUpdate',
     CarrierUpdate,
-    'News from the carrier on a logistics claim. "solution-agreed" fulfils the 24-hour carrier window. JSON: {"status":"solution-agreed","claimId":"CL-1"}',
+    'News from the carrier on a logistics claim: claim-opened, carrier-answered, compensation-agreed (fulfils the 24-hour carrier window; also "solution-agreed"), settled (also "closed"; the case can close), rejected. JSON: {"status":"compensation-agreed","claimId":"CL-1","problem":"damage"}',
   ),
   agentAssigned: signal(
     'agentAssigned',
@@ -120,6 +128,12 @@ export const CASE_MESSAGES = {
     RepairCompleted,
     'The repair shop finished. "repaired" resolves the case and starts the 48-hour revisit. JSON: {"outcome":"repaired"}',
     { stages: ['repairing'], refusal: (stage) => `no repair in progress (stage ${stage})` },
+  ),
+  productDetails: signal(
+    'productDetails',
+    ProductDetails,
+    'The customer gave the batch or order of a product under recall; the recall is opened with them. JSON: {"batch":"B-2026-11"}',
+    { stages: OPEN_STAGES, refusal: closed },
   ),
   resolve: update(
     'resolve',
@@ -162,6 +176,20 @@ export const CASE_MESSAGES = {
     'Record the next of the six complaint steps: listen, apologise, collect-facts, propose-solution, ask-opinion, follow-up. JSON: {"step":"listen"}',
     { stages: OPEN_STAGES, refusal: closed },
   ),
+  handOver: update(
+    'handOver',
+    HandOver,
+    CaseView,
+    'Hand the case to another team with a reason; a senior engineer hands routine (P3/P4) technical cases to technical support. JSON: {"to":"technical-support","reason":"known configuration question"}',
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
+  reviewReply: update(
+    'reviewReply',
+    ReviewReply,
+    CaseView,
+    'A person confirms or corrects the oldest assisted reply awaiting review; a correction is sent to the customer. JSON: {"reviewer":"agent-7","verdict":"confirmed"}',
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
   closeCase: update(
     'closeCase',
     CloseCase,
@@ -194,5 +222,8 @@ export const escalateUpdate = CASE_MESSAGES.escalate.definition;
 export const respondToOfferUpdate = CASE_MESSAGES.respondToOffer.definition;
 export const completeComplaintStepUpdate = CASE_MESSAGES.completeComplaintStep.definition;
 export const closeCaseUpdate = CASE_MESSAGES.closeCase.definition;
+export const productDetailsSignal = CASE_MESSAGES.productDetails.definition;
+export const handOverUpdate = CASE_MESSAGES.handOver.definition;
+export const reviewReplyUpdate = CASE_MESSAGES.reviewReply.definition;
 export const getCaseQuery = CASE_MESSAGES.getCase.definition;
 export const getTimelineQuery = CASE_MESSAGES.getTimeline.definition;

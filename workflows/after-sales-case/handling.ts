@@ -8,11 +8,14 @@ import type {
   AgentAssigned,
   AgentResponded,
   AwaitingCustomer,
-  CarrierUpdate,
   CustomerReplied,
+  HandOver,
+  ReviewReply,
 } from './contract';
+import { nowIso } from '../kernel/time';
+import { RuleViolation } from '../kernel/validation';
 import type { Case } from './model';
-import { notifyCaseStaff } from './windows';
+import { assign } from './triage';
 
 export function onAgentResponded(c: Case, message: z.output<typeof AgentResponded>): void {
   const s = c.s;
@@ -31,9 +34,27 @@ export function onAgentResponded(c: Case, message: z.output<typeof AgentResponde
     );
     return;
   }
+  // Routine questions are the non-technical ones: a fault needs a person's first answer.
+  if (
+    message.kind === 'assisted' &&
+    c.handlingV4 &&
+    !s.policy.assistedReplyCategories.includes(s.input.category)
+  ) {
+    c.entity.record(
+      'assisted-reply-not-counted',
+      `an assisted reply does not count as the first reply of a ${s.input.category} case; a person must answer`,
+    );
+    return;
+  }
   if (message.kind === 'assisted') {
-    s.needsHumanReview = true;
-    c.entity.record('human-review-required', 'assisted reply sent; marked for human review');
+    if (c.handlingV4) {
+      // The draft's review is its own mark, apart from integration failures.
+      (s.replyReviews ??= []).push({ agentId: message.agentId, at: nowIso(), status: 'awaiting-review' });
+      c.entity.record('reply-review-required', 'assisted reply sent; awaiting a person’s review');
+    } else {
+      s.needsHumanReview = true;
+      c.entity.record('human-review-required', 'assisted reply sent; marked for human review');
+    }
   }
   c.windows.fulfil('first-reply', `${message.kind} reply by ${message.agentId ?? 'an agent'}`);
   if (s.stage === 'awaiting-reply') c.entity.moveTo('in-progress', 'first reply sent');
@@ -62,35 +83,70 @@ export function pauseForCustomer(c: Case, why: string): void {
   c.windows.pause((clock) => c.s.policy.pausableWindows.some((window) => window === clock.window), why);
 }
 
-export async function onCarrierUpdate(c: Case, message: z.output<typeof CarrierUpdate>): Promise<void> {
-  const s = c.s;
-  if (s.input.category !== 'logistics') {
-    return c.entity.rejectSignal('carrierUpdate', [`case category is ${s.input.category}, not logistics`]);
-  }
-  if (message.claimId) s.carrierClaimId = message.claimId;
-  c.entity.record('carrier-update', `carrier: ${message.status}${message.note ? ` — ${message.note}` : ''}`, {
-    window: 'carrier-solution',
-    data: { status: message.status, claimId: message.claimId },
-  });
-  if (message.status === 'solution-agreed')
-    c.windows.fulfil('carrier-solution', 'solution agreed with the carrier');
-  if (message.status === 'closed') {
-    c.entity.record('carrier-claim-closed', 'carrier claim followed to closure', {
-      window: 'carrier-solution',
-    });
-  }
-  if (message.status === 'rejected') {
-    s.needsHumanReview = true;
-    c.entity.touch();
-    await notifyCaseStaff(c, `carrier-rejected/${s.timeline.length}`, {
-      audience: 'team-lead',
-      reason: 'the carrier rejected the claim',
-    });
-  }
-}
-
 export function onAgentAssigned(c: Case, message: z.output<typeof AgentAssigned>): void {
   c.s.assignee = message.agentId;
   if (message.team) c.s.team = message.team;
   c.entity.record('assigned', `taken by ${message.agentId}${message.team ? ` (${message.team})` : ''}`);
+}
+
+/** The oldest assisted reply still waiting for a person. */
+function awaitingReview(c: Case) {
+  return c.s.replyReviews?.find((review) => review.status === 'awaiting-review');
+}
+
+export function validateReviewReply(c: Case): void {
+  if (!awaitingReview(c)) throw new RuleViolation('no assisted reply is awaiting review');
+}
+
+/** Rule AS-6: a person confirms or corrects an assisted reply; a correction reaches the customer. */
+export async function reviewReply(c: Case, request: z.output<typeof ReviewReply>): Promise<void> {
+  const review = awaitingReview(c)!;
+  review.status = request.verdict;
+  review.reviewer = request.reviewer;
+  review.reviewedAt = nowIso();
+  const index = c.s.replyReviews!.indexOf(review) + 1;
+  c.entity.record('reply-reviewed', `assisted reply ${index} ${request.verdict} by ${request.reviewer}`, {
+    data: { verdict: request.verdict, reviewer: request.reviewer },
+  });
+  if (request.verdict === 'corrected') {
+    await c.entity.notifyCustomer(`customer/reply-corrected/${index}`, 'reply-corrected', {
+      correction: request.correction ?? '',
+    });
+  }
+  c.entity.touch();
+}
+
+/** Rule AS-3: technical faults start with senior engineers; only a routine one goes down. */
+export function validateHandOver(c: Case, request: z.output<typeof HandOver>): void {
+  const s = c.s;
+  if (request.to === s.team) throw new RuleViolation(`the case is already with ${s.team}`);
+  if (s.escalation === 'specialist-team' || s.escalation === 'management') {
+    throw new RuleViolation(`the case is escalated to ${s.escalation}; it stays there`);
+  }
+  if (request.to === 'specialist-team' || request.to === 'management') {
+    throw new RuleViolation(`use escalate to bring in ${request.to}`);
+  }
+  if (
+    s.input.category === 'technical' &&
+    s.team === 'senior-engineers' &&
+    !s.policy.routinePriorities.includes(s.priority)
+  ) {
+    throw new RuleViolation(
+      `a ${s.priority} technical fault stays with senior engineers; only ${s.policy.routinePriorities.join('/')} may be handed over`,
+    );
+  }
+}
+
+export async function handOver(c: Case, request: z.output<typeof HandOver>): Promise<void> {
+  const s = c.s;
+  const from = s.team;
+  s.team = request.to;
+  s.assignee = undefined;
+  c.entity.record(
+    'handed-over',
+    `handed from ${from} to ${request.to}${request.by ? ` by ${request.by}` : ''}: ${request.reason}`,
+    { data: { from, to: request.to, by: request.by } },
+  );
+  await assign(c, `hand-over/${s.timeline.length}`);
+  c.entity.touch();
 }

@@ -27,6 +27,8 @@ import {
   WINDOW_LABELS,
   type Audience,
   type CasePolicy,
+  type Compensation,
+  type ShipmentProblem,
   type WindowName,
 } from './policy';
 import { CASE_TRANSITIONS, type CaseStage } from './stages';
@@ -40,6 +42,33 @@ export interface PendingOffer {
   reason: string;
   amount?: number;
   currency?: string;
+}
+
+/** Where a carrier claim stands (rule AS-7). */
+export type ClaimState = 'opened' | 'carrier-answered' | 'compensation-agreed' | 'settled' | 'rejected';
+
+/** A carrier claim followed to closure (handling-v4). */
+export interface CarrierClaim {
+  id?: string;
+  problem?: ShipmentProblem;
+  state: ClaimState;
+  /** The compensation standard offered to the customer, once the problem is known. */
+  offered?: Compensation;
+}
+
+/** An assisted (drafted) reply and a person's verdict on it (rule AS-6). */
+export interface ReplyReview {
+  agentId?: string;
+  at: string;
+  status: 'awaiting-review' | 'confirmed' | 'corrected';
+  reviewer?: string;
+  reviewedAt?: string;
+}
+
+/** A close decided while the carrier claim was still open: carried out at its settlement. */
+export interface HeldClose {
+  outcome: CaseOutcome;
+  reason: string;
 }
 
 export interface CaseState {
@@ -68,6 +97,12 @@ export interface CaseState {
   qaSampled?: boolean;
   needsHumanReview: boolean;
   carrierClaimId?: string;
+  /** The carrier claim's states (handling-v4). */
+  claim?: CarrierClaim;
+  /** Assisted replies and their review (handling-v4). */
+  replyReviews?: ReplyReview[];
+  /** The close waiting for the carrier claim's settlement (handling-v4). */
+  heldClose?: HeldClose;
   openedAt: string;
   closedAt?: string;
   outcome?: CaseOutcome;
@@ -87,14 +122,21 @@ export interface Case {
   reportInMemo: boolean;
   /** After-sales handling to the letter (executions since HANDLING_V3). */
   handlingV3: boolean;
+  /** Routing, assisted replies, quality tiers and carrier claims (executions since HANDLING_V4). */
+  handlingV4: boolean;
 }
 
 export function isClosed(c: Case): boolean {
   return c.s.stage === 'closed';
 }
 
-export function newCaseState(input: ParsedCaseInput, caseId: string, now: string): CaseState {
-  const policy = resolveCasePolicy(input.policy, input.promisedTerms);
+export function newCaseState(
+  input: ParsedCaseInput,
+  caseId: string,
+  now: string,
+  options: { legacyRouting?: boolean } = {},
+): CaseState {
+  const policy = resolveCasePolicy(input.policy, input.promisedTerms, options);
   const priority = priorityOf(policy, input.severity, input.scope);
   const warrantyUntil = input.promisedTerms?.warrantyUntil;
   return {
@@ -159,6 +201,7 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
     resolving: false,
     reportInMemo: false,
     handlingV3: false,
+    handlingV4: false,
   };
   return c;
 }

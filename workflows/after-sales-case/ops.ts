@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { RuleViolation } from '../kernel/validation';
 import { closeCase } from './after-close';
+import { claimName, claimOpen } from './carrier-claim';
 import type { CloseCase, Escalate, Reclassify } from './contract';
 import { ESCALATION_ORDER, type Case } from './model';
 import { priorityOf, teamFor } from './policy';
@@ -57,6 +58,15 @@ export function validateEscalate(c: Case, request: z.output<typeof Escalate>): v
 export async function escalate(c: Case, request: z.output<typeof Escalate>): Promise<void> {
   raiseEscalation(c, request.level, `${request.reason} (by hand)`);
   await notifyCaseStaff(c, `escalate/${request.level}`, { audience: request.level, reason: request.reason });
+}
+
+/** Rule AS-7: a case with its carrier claim open cannot be closed by hand either. */
+export function validateClose(c: Case): void {
+  if (claimOpen(c)) {
+    throw new RuleViolation(
+      `the carrier claim ${claimName(c)} is ${c.s.claim?.state ?? 'open'}: follow it to settlement first`,
+    );
+  }
 }
 
 export function closeByOps(c: Case, request: z.output<typeof CloseCase>): void {

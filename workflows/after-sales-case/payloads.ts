@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { IsoTimestamp, ResolutionType, StaffId, Team, Text } from '../kernel/contract';
-import { IssueCategory, Scope, Severity } from './policy';
+import { IssueCategory, Scope, Severity, ShipmentProblem } from './policy';
 import { CaseStage } from './stages';
 
 export { ResolutionType };
@@ -48,16 +48,26 @@ export type CustomerReplied = z.input<typeof CustomerReplied>;
 export const AwaitingCustomer = z.strictObject({ reason: Text(200).min(1, 'must say what we wait for') });
 export type AwaitingCustomer = z.input<typeof AwaitingCustomer>;
 
+/**
+ * The carrier's news. The claim's own states are `claim-opened` → `carrier-answered` →
+ * `compensation-agreed` (also sent as `solution-agreed`) → `settled` (also `closed`);
+ * `rejected` hands it to the team lead; `in-transit` and `delivered` are shipment news.
+ */
 export const CarrierStatus = z.enum([
   'claim-opened',
+  'carrier-answered',
   'solution-agreed',
+  'compensation-agreed',
   'in-transit',
   'delivered',
+  'settled',
   'closed',
   'rejected',
 ]);
 export const CarrierUpdate = z.strictObject({
   status: CarrierStatus,
+  /** What went wrong, when the carrier's finding names it (or corrects the report). */
+  problem: ShipmentProblem.optional(),
   carrier: z.string().max(64).optional(),
   claimId: z.string().max(64).optional(),
   note: Text(500).optional(),
@@ -73,6 +83,19 @@ export const RepairCompleted = z.strictObject({
   note: Text(500).optional(),
 });
 export type RepairCompleted = z.input<typeof RepairCompleted>;
+
+/** The batch or order a recall needs, sent when the customer gives them. */
+export const ProductDetails = z
+  .strictObject({
+    sku: z.string().max(64).optional(),
+    batch: z.string().max(64).optional(),
+    orderId: z.string().max(64).optional(),
+  })
+  .refine((value) => value.batch || value.orderId, {
+    message: 'must give the batch or the order',
+    path: ['batch'],
+  });
+export type ProductDetails = z.input<typeof ProductDetails>;
 
 // ---------------------------------------------------------------------------------------------
 // Updates
@@ -162,3 +185,25 @@ export type CompleteComplaintStep = z.input<typeof CompleteComplaintStep>;
 export const CloseReason = z.enum(['duplicate', 'resolved-elsewhere', 'customer-withdrew', 'other']);
 export const CloseCase = z.strictObject({ reason: CloseReason, note: Text(500).optional() });
 export type CloseCase = z.input<typeof CloseCase>;
+
+/** A senior engineer hands a routine technical case to technical support (rule AS-3). */
+export const HandOver = z.strictObject({
+  to: Team,
+  reason: Text(200).min(1, 'must say why'),
+  by: StaffId.optional(),
+});
+export type HandOver = z.input<typeof HandOver>;
+
+/** A person's verdict on an assisted reply (rule AS-6). */
+export const ReviewReply = z
+  .strictObject({
+    reviewer: StaffId,
+    verdict: z.enum(['confirmed', 'corrected']),
+    /** What the customer is told instead; required for `corrected`. */
+    correction: Text(1000).optional(),
+  })
+  .refine((value) => value.verdict === 'confirmed' || (value.correction ?? '').length > 0, {
+    message: 'must say what the customer is told instead',
+    path: ['correction'],
+  });
+export type ReviewReply = z.input<typeof ReviewReply>;

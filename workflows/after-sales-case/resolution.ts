@@ -62,6 +62,7 @@ export async function resolve(c: Case, request: ResolveRequest): Promise<Resolve
   try {
     if (request.typical) c.s.typical = true;
     c.windows.fulfil('first-reply', 'answered with a resolution');
+    c.windows.fulfil('defect-decision', `${request.type} decided`);
     c.entity.record(
       'resolution-started',
       `${request.type} chosen${request.note ? `: ${request.note}` : ''}`,
@@ -230,6 +231,7 @@ export function markResolved(
   c.windows.resumeAll('resolved');
   c.windows.fulfil('resolution', type);
   c.windows.cancel('exchange', `resolved by ${type}`);
+  c.windows.fulfil('defect-completion', `resolved by ${type}`);
   c.entity.record('resolved', `resolved by ${type}${reference ? ` (${reference})` : ''}`, {
     data: { type, reference },
   });

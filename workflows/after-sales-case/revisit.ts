@@ -10,7 +10,7 @@ import { activities, idempotencyKey } from '../kernel/activity-calls';
 import * as metrics from '../kernel/metrics';
 import { addMs, formatInstant, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
-import { closeCase } from './after-close';
+import { closeUnlessClaimOpen } from './carrier-claim';
 import { completeFollowUpStep } from './complaint';
 import type { FeedbackResult, SubmitFeedback } from './contract';
 import { isClosed, type Case } from './model';
@@ -23,11 +23,10 @@ const NO_FEEDBACK = 'no-feedback';
 export function watchRevisits(c: Case): void {
   c.agenda.on(NO_FEEDBACK, () => {
     if (isClosed(c) || c.s.feedbackOutcome) return;
-    closeCase(
-      c,
-      'closed-no-feedback',
-      `no feedback within ${c.s.policy.noFeedbackCloseHours} hours of the resolution`,
-    );
+    closeUnlessClaimOpen(c, {
+      outcome: 'closed-no-feedback',
+      reason: `no feedback within ${c.s.policy.noFeedbackCloseHours} hours of the resolution`,
+    });
   });
 }
 
@@ -43,11 +42,17 @@ export async function revisitUntilClosed(c: Case): Promise<void> {
     const outcome = s.feedbackOutcome!;
     if (outcome.satisfied) {
       completeFollowUpStep(c);
-      closeCase(c, 'closed-satisfied', 'the customer confirmed the fix');
+      closeUnlessClaimOpen(c, { outcome: 'closed-satisfied', reason: 'the customer confirmed the fix' });
+      // A close held for the carrier claim is carried out when the claim settles.
+      if (!isClosed(c)) await condition(() => isClosed(c));
       return;
     }
     if (outcome.outcome === 'closed') {
-      closeCase(c, 'closed-unsatisfied', 'still not satisfied after management handled the case');
+      closeUnlessClaimOpen(c, {
+        outcome: 'closed-unsatisfied',
+        reason: 'still not satisfied after management handled the case',
+      });
+      if (!isClosed(c)) await condition(() => isClosed(c));
       await notifyCaseStaff(c, `unsatisfied/${s.reopenCount}`, {
         audience: 'management',
         reason: 'case closed unsatisfied after management handling; follow the relationship up',

@@ -5,8 +5,11 @@
  * assignment, the "case received" message with the promised reply time, and the category's
  * procedures (the carrier claim, the recall with full-chain trace).
  */
+import type { z } from 'zod';
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import * as metrics from '../kernel/metrics';
+import { openCarrierClaim } from './carrier-claim';
+import type { ProductDetails } from './contract';
 import type { Case } from './model';
 import { notifyCaseStaff, raiseEscalation, startCaseWindows, type CategoryProcedure } from './windows';
 
@@ -51,7 +54,13 @@ export async function runTriage(c: Case, procedures: readonly CategoryProcedure[
 
 export async function runProcedures(c: Case, procedures: readonly CategoryProcedure[]): Promise<void> {
   await Promise.all(
-    procedures.map((procedure) => (procedure === 'carrier-claim' ? openCarrierClaim(c) : openRecall(c))),
+    procedures.map((procedure) =>
+      procedure === 'carrier-claim'
+        ? openCarrierClaim(c)
+        : procedure === 'recall'
+          ? openRecall(c)
+          : askRecallDetails(c),
+    ),
   );
 }
 
@@ -73,28 +82,6 @@ export async function assign(c: Case, step: string): Promise<void> {
   s.assignee = result.assignee;
   c.entity.record('assigned', `assigned to ${result.assignee} (${s.team})`, {
     data: { team: s.team, assignee: result.assignee },
-  });
-}
-
-async function openCarrierClaim(c: Case): Promise<void> {
-  const { caseId, input } = c.s;
-  const result = await c.entity.attempt('carrier-claim', 'opening the carrier claim', () =>
-    activities.openCarrierClaim.executeWithOptions(
-      { summary: 'open carrier claim (24 h to agree a solution)' },
-      [
-        {
-          idempotencyKey: idempotencyKey('carrier-claim'),
-          caseId,
-          orderId: input.product?.orderId,
-          carrier: input.product?.carrier,
-        },
-      ],
-    ),
-  );
-  if (!result) return;
-  c.s.carrierClaimId = result.claimId;
-  c.entity.record('carrier-claim-opened', `carrier claim ${result.claimId} opened`, {
-    window: 'carrier-solution',
   });
 }
 
@@ -123,4 +110,32 @@ async function openRecall(c: Case): Promise<void> {
   );
   raiseEscalation(c, 'specialist-team', 'safety hazard: recall procedure');
   await c.entity.notifyCustomer('customer/recall-notice', 'recall-notice', { recallId: result.recallId });
+}
+
+/** A recall without batch or order cannot be traced: the customer is asked for them. */
+async function askRecallDetails(c: Case): Promise<void> {
+  c.entity.record('recall-details-requested', 'batch or order needed to trace the recall; customer asked', {
+    window: 'recall-details',
+  });
+  await c.entity.notifyCustomer('customer/recall-details', 'recall-details-needed', {
+    needs: 'batch or order number',
+  });
+}
+
+/** The customer gave the product's batch or order: a recall waiting for them is opened now. */
+export async function onProductDetails(c: Case, details: z.output<typeof ProductDetails>): Promise<void> {
+  const s = c.s;
+  s.input = { ...s.input, product: { ...s.input.product, ...definedOnly(details) } };
+  c.entity.record('product-details', 'product details received', {
+    data: { sku: details.sku, batch: details.batch, orderId: details.orderId },
+  });
+  if (!c.windows.open('recall-details')) return c.entity.touch();
+  c.windows.fulfil('recall-details', 'batch or order received');
+  c.windows.start('recall', s.policy.recallOpening);
+  await openRecall(c);
+  c.entity.touch();
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

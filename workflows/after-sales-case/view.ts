@@ -14,6 +14,7 @@ import {
   EscalatedKey,
   IssueCategoryKey,
   JourneyIdKey,
+  NeedsAttentionKey,
   NextDeadlineAtKey,
   NpsScoreKey,
   QaSampledKey,
@@ -25,6 +26,8 @@ import {
 } from '../kernel/search-attributes';
 import { formatDuration, formatInstant, msBetween, nowIso } from '../kernel/time';
 import type { CaseResult, CaseView, ClockView } from './contract';
+import { claimOpen } from './carrier-claim';
+import { isComplaint } from './complaint';
 import { isClosed, windowLabel, type Case } from './model';
 
 export function isPromoter(c: Case): boolean {
@@ -59,7 +62,18 @@ export function searchAttributes(c: Case): SearchAttributeUpdatePair[] {
   if (s.feedback) pairs.push({ key: SatisfactionScoreKey, value: s.feedback.csat });
   if (s.feedback?.nps !== undefined) pairs.push({ key: NpsScoreKey, value: s.feedback.nps });
   if (s.qaSampled !== undefined) pairs.push({ key: QaSampledKey, value: s.qaSampled });
+  if (c.handlingV4) pairs.push({ key: NeedsAttentionKey, value: needsAttention(c) });
   return pairs;
+}
+
+/** The marks of `NeedsAttention`: each is work a person must do, told apart. */
+export function needsAttention(c: Case): string[] {
+  const s = c.s;
+  const marks: string[] = [];
+  if (s.replyReviews?.some((review) => review.status === 'awaiting-review')) marks.push('reply-review');
+  if (s.needsHumanReview) marks.push('integration-failed');
+  if (claimOpen(c)) marks.push('carrier-claim');
+  return marks;
 }
 
 /**
@@ -77,6 +91,15 @@ export function currentDetails(c: Case): string {
   if (s.resolution) paragraphs.push(`**Resolution:** ${s.resolution.type} (${s.resolution.status})`);
   if (s.pendingOffer)
     paragraphs.push(`**Waiting for the customer:** refund offer (${s.pendingOffer.reason})`);
+  if (s.claim) {
+    paragraphs.push(
+      `**Carrier claim:** ${s.claim.state}${s.claim.problem ? ` · ${s.claim.problem}` : ''}` +
+        (s.claim.offered ? ` · offered: ${s.claim.offered.offer}` : ''),
+    );
+  }
+  if (s.heldClose) paragraphs.push(`**Close held** until the claim settles: ${s.heldClose.outcome}`);
+  const marks = c.handlingV4 ? needsAttention(c) : [];
+  if (marks.length > 0) paragraphs.push(`**Needs attention:** ${marks.join(', ')}`);
   const last = s.timeline[s.timeline.length - 1];
   if (last) paragraphs.push(`_Last event:_ ${last.summary}`);
   const open = c.windows.all().filter(clock.isOpen);
@@ -137,7 +160,7 @@ export function caseView(c: Case): CaseView {
       at: s.resolution.at,
     },
     pendingOffer: s.pendingOffer && { kind: s.pendingOffer.kind, reason: s.pendingOffer.reason },
-    complaintSteps: s.input.category === 'service' ? s.complaintSteps : undefined,
+    complaintSteps: isComplaint(c) ? s.complaintSteps : undefined,
     feedback: s.feedback && {
       csat: s.feedback.csat,
       nps: s.feedback.nps,
@@ -147,6 +170,10 @@ export function caseView(c: Case): CaseView {
     reopenCount: s.reopenCount,
     qaSampled: s.qaSampled,
     needsHumanReview: s.needsHumanReview,
+    needsAttention: c.handlingV4 ? needsAttention(c) : undefined,
+    replyReviews: s.replyReviews,
+    carrierClaim: s.claim,
+    closeHeld: s.heldClose,
     openedAt: s.openedAt,
     closedAt: s.closedAt,
     asOf: now,

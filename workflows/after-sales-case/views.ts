@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Channel, IsoTimestamp, Priority, Team } from '../kernel/contract';
-import { IssueCategory, Scope, Severity, WindowName } from './policy';
+import { IssueCategory, Scope, Severity, ShipmentProblem, WindowName } from './policy';
 import { CaseStage } from './stages';
 import { ResolutionType, ComplaintStep, SubmitFeedback } from './payloads';
 
@@ -62,6 +62,31 @@ export const CaseView = z.object({
   reopenCount: z.number(),
   qaSampled: z.boolean().optional(),
   needsHumanReview: z.boolean(),
+  /** What a person must do apart from the windows (the `NeedsAttention` search attribute). */
+  needsAttention: z.array(z.string()).optional(),
+  /** Assisted replies and their review (rule AS-6). */
+  replyReviews: z
+    .array(
+      z.object({
+        at: IsoTimestamp,
+        agentId: z.string().optional(),
+        status: z.enum(['awaiting-review', 'confirmed', 'corrected']),
+        reviewer: z.string().optional(),
+        reviewedAt: IsoTimestamp.optional(),
+      }),
+    )
+    .optional(),
+  /** The carrier claim followed to closure (rule AS-7). */
+  carrierClaim: z
+    .object({
+      id: z.string().optional(),
+      problem: ShipmentProblem.optional(),
+      state: z.enum(['opened', 'carrier-answered', 'compensation-agreed', 'settled', 'rejected']),
+      offered: z.object({ offer: z.string(), refundPercent: z.number() }).optional(),
+    })
+    .optional(),
+  /** A close decided while the claim was open, carried out at its settlement. */
+  closeHeld: z.object({ outcome: z.string(), reason: z.string() }).optional(),
   openedAt: IsoTimestamp,
   closedAt: IsoTimestamp.optional(),
   asOf: IsoTimestamp,

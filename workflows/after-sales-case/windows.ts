@@ -11,7 +11,7 @@ import { ESCALATION_ORDER, windowLabel, type Case, type Escalation } from './mod
 import type { Audience, WindowName } from './policy';
 
 /** Procedures a category brings with its window: a claim with the carrier, a recall. */
-export type CategoryProcedure = 'carrier-claim' | 'recall';
+export type CategoryProcedure = 'carrier-claim' | 'recall' | 'recall-details';
 
 /** The first-reply and resolution windows of the case's priority, and its category's windows. */
 export function startCaseWindows(c: Case): CategoryProcedure[] {
@@ -34,10 +34,29 @@ export function startCategoryWindows(c: Case): CategoryProcedure[] {
   if (input.category === 'quality' && input.severity === 'cosmetic' && !c.windows.latest('exchange')) {
     c.windows.start('exchange', policy.cosmeticExchange);
   }
-  // Rule AS-9: a safety hazard opens a recall at once.
+  // Rule AS-20: the functional defect, the middle tier of quality complaints: a remedy decided
+  // within 24 hours and completed within 72.
+  if (
+    c.handlingV4 &&
+    input.category === 'quality' &&
+    input.severity === 'function-failure' &&
+    !c.windows.latest('defect-decision')
+  ) {
+    c.windows.start('defect-decision', policy.functionalDefect.decision);
+    c.windows.start('defect-completion', policy.functionalDefect.completion);
+  }
+  // Rule AS-9: a safety hazard opens a recall at once — traced by its batch or order, which the
+  // customer is asked for when the report has neither.
   if (input.severity === 'safety-hazard' && !c.windows.latest('recall')) {
-    c.windows.start('recall', policy.recallOpening);
-    procedures.push('recall');
+    if (c.handlingV4 && !input.product?.batch && !input.product?.orderId) {
+      if (!c.windows.latest('recall-details')) {
+        c.windows.start('recall-details', policy.recallDetails);
+        procedures.push('recall-details');
+      }
+    } else {
+      c.windows.start('recall', policy.recallOpening);
+      procedures.push('recall');
+    }
   }
   return procedures;
 }

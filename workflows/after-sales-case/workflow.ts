@@ -13,7 +13,7 @@ import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { HANDLING_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import { HANDLING_V3, HANDLING_V4, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import { afterClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
 import {
@@ -26,14 +26,18 @@ import {
 } from './contract';
 import {
   onAgentAssigned,
+  handOver,
   onAgentResponded,
   onAwaitingCustomer,
-  onCarrierUpdate,
   onCustomerReplied,
+  reviewReply,
+  validateHandOver,
+  validateReviewReply,
 } from './handling';
+import { onCarrierUpdate } from './carrier-claim';
 import { bindCase, newCaseState, type Case } from './model';
 import { resolveCasePolicy } from './policy';
-import { closeByOps, escalate, reclassify, validateEscalate, validateReclassify } from './ops';
+import { closeByOps, escalate, reclassify, validateClose, validateEscalate, validateReclassify } from './ops';
 import {
   onRepairCompleted,
   resolve,
@@ -42,7 +46,7 @@ import {
   validateResolve,
 } from './resolution';
 import { revisitUntilClosed, submitFeedback, validateFeedback, watchRevisits } from './revisit';
-import { openCase, runTriage } from './triage';
+import { onProductDetails, openCase, runTriage } from './triage';
 import { caseResult, caseView, currentDetails, searchAttributes } from './view';
 import { onLadderStep } from './windows';
 
@@ -57,7 +61,8 @@ export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseRe
     businessWindows(policy, 'policy'),
     nowIso(),
   );
-  if (!patched(REDESIGN)) return await afterSalesCaseV1(input);
+  // Only executions started before the redesign get here; their input was written for it.
+  if (!patched(REDESIGN)) return await afterSalesCaseV1(input as Parameters<typeof afterSalesCaseV1>[0]);
   const opened = setup(parsed);
   await run(opened);
   return caseResult(opened.c);
@@ -70,12 +75,14 @@ interface Opened {
 }
 
 function setup(parsed: ParsedCaseInput): Opened {
-  const state = newCaseState(parsed, workflowInfo().workflowId, nowIso());
+  const handlingV4 = patched(HANDLING_V4);
+  const state = newCaseState(parsed, workflowInfo().workflowId, nowIso(), { legacyRouting: !handlingV4 });
   const c = bindCase(state, { attributes: searchAttributes, details: currentDetails, onStep: onLadderStep });
   const visibilityV3 = patched(VISIBILITY_PER_TASK);
   if (visibilityV3) c.visibility.batchPerTask();
   c.reportInMemo = visibilityV3;
   c.handlingV3 = patched(HANDLING_V3);
+  c.handlingV4 = handlingV4;
   watchRevisits(c);
   const procedures = openCase(c);
   registerMessages(
@@ -115,8 +122,24 @@ function setup(parsed: ParsedCaseInput): Opened {
         },
       },
       closeCase: {
+        validate: () => validateClose(c),
         run: (request) => {
           closeByOps(c, request);
+          return caseView(c);
+        },
+      },
+      productDetails: (details) => onProductDetails(c, details),
+      handOver: {
+        validate: (request) => validateHandOver(c, request),
+        run: async (request) => {
+          await handOver(c, request);
+          return caseView(c);
+        },
+      },
+      reviewReply: {
+        validate: () => validateReviewReply(c),
+        run: async (request) => {
+          await reviewReply(c, request);
           return caseView(c);
         },
       },
@@ -132,8 +155,10 @@ async function run({ c, procedures }: Opened): Promise<void> {
   await runTriage(c, procedures);
   await revisitUntilClosed(c);
   await afterClose(c);
-  // Updates still carrying out activities finish before the case completes.
-  await whenNoHandlerRuns();
+  // Updates still carrying out activities finish before the case completes, and so do the
+  // notifications of a deadline that fell due just before the close (since handling-v4: before,
+  // such a notification could be abandoned unsent when the case completed first).
+  await whenNoHandlerRuns(() => !c.handlingV4 || c.agenda.isIdle());
   c.visibility.flush();
   // The report figures, no personal data, where a visibility listing returns them (memo writes
   // are not billed); the report falls back to the result for cases closed before.

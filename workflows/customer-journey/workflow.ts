@@ -84,7 +84,8 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
       nowIso(),
     );
   }
-  if (!patched(REDESIGN)) return await customerJourneyV1(input);
+  // Only executions started before the redesign get here; their input was written for it.
+  if (!patched(REDESIGN)) return await customerJourneyV1(input as Parameters<typeof customerJourneyV1>[0]);
   const j = setup(parsed, policy);
   return await run(j, input, continued);
 }

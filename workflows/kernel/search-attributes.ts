@@ -54,6 +54,13 @@ export const BreachedWindowsKey = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD_LIST,
 );
 
+/**
+ * What a case waits on a person for, apart from its SLA windows: `reply-review` (an assisted
+ * reply not yet confirmed or corrected), `integration-failed` (a backend call gave up),
+ * `carrier-claim` (a claim not yet settled).
+ */
+export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD_LIST);
+
 /** Every custom search attribute, in the order `npm start` registers them. */
 export const allSearchAttributeKeys = [
   CustomerIdKey,
@@ -74,4 +81,5 @@ export const allSearchAttributeKeys = [
   NextDeadlineAtKey,
   ResolvedAtKey,
   BreachedWindowsKey,
+  NeedsAttentionKey,
 ] as const;

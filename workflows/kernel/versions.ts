@@ -31,3 +31,13 @@ export const RECEPTION_V3 = 'reception-v3';
  * before close at the first unhappy revisit.
  */
 export const HANDLING_V3 = 'handling-v3';
+
+/**
+ * After-sales handling to the letter, second part: technical faults to senior engineers at every
+ * priority (a routine one handed down by `handOver`), assisted replies for routine non-technical
+ * questions only and awaiting a person's review, the functional-defect tier's windows, a recall
+ * without batch or order asking for them, carrier claims followed through their states to
+ * settlement (the case cannot close before). Executions started before keep the earlier routing
+ * and windows.
+ */
+export const HANDLING_V4 = 'handling-v4';
