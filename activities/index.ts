@@ -10,11 +10,13 @@
  */
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { generateReport } from '../lib/report/generate';
 import { renderHtml } from '../lib/report/render';
 import { projectRoot } from '../lib/config';
+import { getJourneyQuery, journeyWorkflowId } from '../workflows/customer-journey/contract';
+import { PromisedTerms } from '../workflows/kernel/contract';
 import { FailureType } from '../workflows/kernel/errors';
 import type { IntegrationGateway, SystemName } from './integrations/gateway';
 import { DEFAULT_OUTBOX_DIR } from './integrations/config';
@@ -27,7 +29,10 @@ export type { Activities } from './types';
 export interface ActivityDeps {
   /** How requests reach external systems; the worker builds it from CJ_INTEGRATION_MODE. */
   gateway?: IntegrationGateway;
-  /** Reads visibility and workflow results for the weekly QA report. */
+  /**
+   * Reads visibility and workflow results for the weekly QA report, and a customer's journey for
+   * the contract terms of a case started without them.
+   */
   reportClient?: Client;
 }
 
@@ -85,6 +90,7 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
       const assignee = typeof body.assignee === 'string' ? body.assignee : `queue:${request.team}`;
       return { assignee };
     },
+    lookupPromisedTerms: termsLookupActivity(gateway, deps.reportClient),
     openCarrierClaim: sender(gateway, 'logistics', 'open-claim', 'claimId'),
     openRecall: sender(gateway, 'fulfilment', 'open-recall', 'recallId'),
     scheduleRepair: sender(gateway, 'fulfilment', 'schedule-repair', 'repairOrderId'),
@@ -111,6 +117,43 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
     pushTrainingSchedule: sender(gateway, 'crm', 'push-training-schedule', 'scheduleId'),
     createTask: sender(gateway, 'crm', 'create-task', 'taskId'),
     buildWeeklyQaReport: weeklyReportActivity(gateway, deps.reportClient),
+  };
+}
+
+/**
+ * The signed contract terms of a customer whose case was started without them: first the
+ * customer's journey (its contract, read by a query), then the customer archive through the
+ * gateway (a CRM answering `{ "terms": … }`; the outbox knows none). Safe to run twice: it only
+ * reads.
+ */
+function termsLookupActivity(
+  gateway: IntegrationGateway,
+  client: Client | undefined,
+): Activities['lookupPromisedTerms'] {
+  return async (request) => {
+    if (client) {
+      const journeyId = request.journeyId ?? journeyWorkflowId(request.customerId);
+      try {
+        const journey = await client.workflow.getHandle(journeyId).query(getJourneyQuery);
+        if (journey.contract) return { source: 'journey', terms: journey.contract.terms };
+      } catch (error) {
+        // No journey for this customer: the archive may still know a contract.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+    const body = await send(gateway, 'crm', 'get-promised-terms', request);
+    if (body.terms === undefined) return { source: 'none' };
+    const terms = PromisedTerms.safeParse(body.terms);
+    if (!terms.success) {
+      throw ApplicationFailure.create({
+        type: FailureType.IntegrationRejected,
+        message: `crm answered get-promised-terms with terms that are not valid: ${terms.error.issues
+          .map((issue) => `${issue.path.join('.') || 'terms'}: ${issue.message}`)
+          .join('; ')}`,
+        nonRetryable: true,
+      });
+    }
+    return { source: 'archive', terms: terms.data };
   };
 }
 

@@ -8,7 +8,7 @@
  * No request carries personal data: customers are named by their opaque id and the messaging
  * system looks their contact details up itself.
  */
-import type { Channel, Priority, ResolutionType, Team } from '../workflows/kernel/contract';
+import type { Channel, Priority, PromisedTerms, ResolutionType, Team } from '../workflows/kernel/contract';
 import type { Audience, IssueCategory, Severity } from '../workflows/after-sales-case/policy';
 import type { WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
 
@@ -69,6 +69,18 @@ export interface AssignCaseRequest extends Keyed {
   team: Team;
   priority: Priority;
   category: IssueCategory;
+}
+
+/** Whose signed contract terms a case started without them should honour. */
+export interface TermsLookupRequest extends Keyed {
+  customerId: string;
+  journeyId?: string;
+}
+
+/** Where the terms came from: the customer's journey, the customer archive, or nowhere. */
+export interface TermsLookupResult {
+  source: 'journey' | 'archive' | 'none';
+  terms?: PromisedTerms;
 }
 
 export interface CarrierClaimRequest extends Keyed {
@@ -184,6 +196,7 @@ export interface Activities {
   notifyCustomer(request: NotifyCustomerRequest): Promise<{ messageId: string }>;
   notifyStaff(request: NotifyStaffRequest): Promise<{ notificationId: string }>;
   assignCase(request: AssignCaseRequest): Promise<{ assignee: string }>;
+  lookupPromisedTerms(request: TermsLookupRequest): Promise<TermsLookupResult>;
   openCarrierClaim(request: CarrierClaimRequest): Promise<{ claimId: string }>;
   openRecall(request: RecallRequest): Promise<{ recallId: string }>;
   scheduleRepair(request: RepairRequest): Promise<{ repairOrderId: string }>;

@@ -9,11 +9,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { verifySignature, WebhookGateway } from '../activities/integrations';
-import type { afterSalesCase } from '../workflows';
+import type { afterSalesCase, customerJourney } from '../workflows';
 import {
   agentRespondedSignal,
   CASE_MESSAGES,
   getCaseQuery,
+  getTimelineQuery,
   resolveUpdate,
   submitFeedbackUpdate,
 } from '../workflows/after-sales-case/contract';
@@ -29,7 +30,19 @@ import {
   SatisfactionScoreKey,
   SlaBreachedKey,
 } from '../workflows/kernel/search-attributes';
-import { withCaseWorker } from './helpers/case-harness';
+import type { WorkflowHandle } from '@temporalio/client';
+import { executeJourneyUpdate } from '../client';
+import {
+  closeJourneyUpdate,
+  getJourneyQuery,
+  journeyWorkflowId,
+  recordNeedsUpdate,
+  signContractUpdate,
+  submitProposalUpdate,
+  submitQuoteUpdate,
+} from '../workflows/customer-journey/contract';
+import { clockOf, withCaseWorker } from './helpers/case-harness';
+import { WebhookReceiver } from './helpers/webhook-receiver';
 import { descriptionsOf } from '../workflows/kernel/messages';
 import { createTestWorker, devServerEnvironment, rejectionOf, testNames } from './helpers/temporal';
 
@@ -216,6 +229,113 @@ describe('webhook integration', () => {
       expect(keys).toContain(`${workflowId('case')}/customer/case-received`);
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+});
+
+describe('promised terms for a case started without them (AS-21)', () => {
+  const TERMS = {
+    contractId: 'K-TERMS',
+    warrantyUntil: '2020-12-31',
+    responseWindows: { P3: { firstReplyHours: 1, basis: 'calendar' as const } },
+  };
+
+  /** Runs journeys and cases with the real activities: webhooks to `receiver`, queries to the server. */
+  async function withRealActivities(receiver: WebhookReceiver, body: (taskQueue: string) => Promise<void>) {
+    const { taskQueue } = testNames();
+    const activities = createActivities({
+      gateway: new WebhookGateway({ endpoints: {}, defaultEndpoint: receiver.url }),
+      reportClient: env.client,
+    });
+    const worker = await createTestWorker(env, { taskQueue, activities });
+    await worker.runUntil(() => body(taskQueue));
+  }
+
+  const startCase = (taskQueue: string, customerId: string) =>
+    env.client.workflow.start<typeof afterSalesCase>('afterSalesCase', {
+      taskQueue,
+      workflowId: testNames().workflowId(`case-${customerId}`),
+      args: [{ customerId, description: 'Printer jams', category: 'other' }],
+    });
+
+  const settled = async (handle: WorkflowHandle<typeof afterSalesCase>) => {
+    let view = await handle.query(getCaseQuery);
+    await expect
+      .poll(async () => (view = await handle.query(getCaseQuery)).assignee, { timeout: 20_000 })
+      .toBeDefined();
+    return view;
+  };
+
+  it('come from the customer’s journey, read from its contract', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      await withRealActivities(receiver, async (taskQueue) => {
+        const customerId = `C-TJ-${testNames().taskQueue.slice(-8)}`;
+        const journey = await env.client.workflow.start<typeof customerJourney>('customerJourney', {
+          taskQueue,
+          workflowId: journeyWorkflowId(customerId),
+          args: [{ customerId, channel: 'email', inquiry: 'Printers for the office' }],
+        });
+        await executeJourneyUpdate(journey, recordNeedsUpdate, {
+          args: [{ requirements: [{ title: 'Print', priority: 'must', urgency: 5, businessValue: 5 }] }],
+        });
+        await executeJourneyUpdate(journey, submitProposalUpdate, {
+          args: [{ alternatives: [{ id: 'A', title: 'Leasing' }] }],
+        });
+        await executeJourneyUpdate(journey, submitQuoteUpdate, {
+          args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+        });
+        await expect
+          .poll(async () => (await journey.query(getJourneyQuery)).stage, { timeout: 20_000 })
+          .toBe('negotiation');
+        await executeJourneyUpdate(journey, signContractUpdate, {
+          args: [{ contractId: 'K-TERMS', terms: TERMS }],
+        });
+
+        const view = await settled(await startCase(taskQueue, customerId));
+        expect(view.termsSource).toBe('journey');
+        expect(view.inWarranty).toBe(false);
+        expect(clockOf(view, 'first-reply')).toMatchObject({ budgetHours: 1, basis: 'calendar' });
+        // The journey answered: the archive was not asked.
+        expect(receiver.deliveries.filter((entry) => entry.operation === 'get-promised-terms')).toEqual([]);
+        await executeJourneyUpdate(journey, closeJourneyUpdate, {
+          args: [{ reason: 'test finished', force: true }],
+        });
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('come from the customer archive when there is no journey; terms it cannot read are refused by name', async () => {
+    const tag = testNames().taskQueue.slice(-8);
+    const good = `C-TA-${tag}`;
+    const bad = `C-TB-${tag}`;
+    const receiver = await WebhookReceiver.start({
+      rule: (request) =>
+        request.operation !== 'get-promised-terms'
+          ? undefined
+          : request.payload.customerId === good
+            ? { kind: 'accept', body: { terms: TERMS } }
+            : { kind: 'accept', body: { terms: { warrantyUntil: 'soon' } } },
+    });
+    try {
+      await withRealActivities(receiver, async (taskQueue) => {
+        const found = await settled(await startCase(taskQueue, good));
+        expect(found.termsSource).toBe('archive');
+        expect(clockOf(found, 'first-reply')).toMatchObject({ budgetHours: 1, basis: 'calendar' });
+
+        const unreadable = await startCase(taskQueue, bad);
+        const view = await settled(unreadable);
+        expect(view.termsSource).toBe('default');
+        expect(clockOf(view, 'first-reply')).toMatchObject({ budgetHours: 4, basis: 'business' });
+        const { entries } = await unreadable.query(getTimelineQuery);
+        expect(entries.find((entry) => entry.type === 'integration-failed')?.summary).toMatch(
+          /looking up the customer’s contract terms failed for good: .*warrantyUntil: must be a date \(YYYY-MM-DD\)/,
+        );
+      });
+    } finally {
+      await receiver.close();
     }
   });
 });

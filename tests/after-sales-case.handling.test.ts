@@ -379,3 +379,47 @@ describe('carrier claims to closure (AS-7)', () => {
     });
   });
 });
+
+describe('promised terms for every case (AS-21)', () => {
+  it('a case started without terms takes the signed contract’s windows and warranty before it tells the customer when to expect an answer', async () => {
+    const expired = await daysAgo(10);
+    await withCaseWorker(
+      env,
+      async ({ start, view, recorder, timelineTypes }) => {
+        const handle = await start({ customerId: 'C-T1', description: 'Printer jams', category: 'other' });
+        await expect.poll(() => recorder.of('notifyCustomer', { template: 'case-received' }).length).toBe(1);
+        const v = await view(handle);
+        expect(v.termsSource).toBe('archive');
+        expect(v.inWarranty).toBe(false);
+        expect(clockOf(v, 'first-reply')).toMatchObject({ budgetHours: 1, basis: 'calendar' });
+        expect(recorder.of('notifyCustomer', { template: 'case-received' })[0]!.request.data).toMatchObject({
+          replyBy: clockOf(v, 'first-reply').dueAt,
+        });
+        expect(await timelineTypes(handle)).toContain('terms-applied');
+        expect(recorder.of('lookupPromisedTerms')[0]!.request).toMatchObject({ customerId: 'C-T1' });
+
+        // A case that brings its terms asks nobody.
+        const brought = await start({
+          customerId: 'C-T2',
+          description: 'Printer jams',
+          promisedTerms: { contractId: 'K-2' },
+        });
+        expect((await view(brought)).termsSource).toBe('input');
+        expect(recorder.of('lookupPromisedTerms', { customerId: 'C-T2' })).toHaveLength(0);
+      },
+      {
+        activities: {
+          lookupPromisedTerms: () =>
+            Promise.resolve({
+              source: 'archive',
+              terms: {
+                contractId: 'K-1',
+                warrantyUntil: expired,
+                responseWindows: { P3: { firstReplyHours: 1, basis: 'calendar' } },
+              },
+            }),
+        },
+      },
+    );
+  });
+});

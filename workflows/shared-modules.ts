@@ -56,6 +56,7 @@ import * as afterSalesCasePolicy from './after-sales-case/policy';
 import * as afterSalesCaseResolution from './after-sales-case/resolution';
 import * as afterSalesCaseRevisit from './after-sales-case/revisit';
 import * as afterSalesCaseStages from './after-sales-case/stages';
+import * as afterSalesCaseTerms from './after-sales-case/terms';
 import * as afterSalesCaseTriage from './after-sales-case/triage';
 import * as afterSalesCaseView from './after-sales-case/view';
 import * as afterSalesCaseViews from './after-sales-case/views';
@@ -141,6 +142,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/resolution.ts': afterSalesCaseResolution,
   'workflows/after-sales-case/revisit.ts': afterSalesCaseRevisit,
   'workflows/after-sales-case/stages.ts': afterSalesCaseStages,
+  'workflows/after-sales-case/terms.ts': afterSalesCaseTerms,
   'workflows/after-sales-case/triage.ts': afterSalesCaseTriage,
   'workflows/after-sales-case/view.ts': afterSalesCaseView,
   'workflows/after-sales-case/views.ts': afterSalesCaseViews,

@@ -33,6 +33,7 @@ export class ActivityRecorder {
       notifyCustomer: async (r) => (await record('notifyCustomer', r), { messageId: id('msg', r) }),
       notifyStaff: async (r) => (await record('notifyStaff', r), { notificationId: id('note', r) }),
       assignCase: async (r) => (await record('assignCase', r), { assignee: `agent-${r.team}` }),
+      lookupPromisedTerms: async (r) => (await record('lookupPromisedTerms', r), { source: 'none' as const }),
       openCarrierClaim: async (r) => (await record('openCarrierClaim', r), { claimId: 'CLAIM-1' }),
       openRecall: async (r) => (await record('openRecall', r), { recallId: 'RECALL-1' }),
       scheduleRepair: async (r) => (await record('scheduleRepair', r), { repairOrderId: 'REPAIR-1' }),

@@ -409,6 +409,25 @@ export async function caseFunctionalDefect(ctx: ScenarioContext): Promise<Scenar
   return root(handle);
 }
 
+/** Started without terms: the archive's contract terms are applied, then resolved and satisfied. */
+export async function caseTermsLookup(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-terms-lookup', {
+    customerId: 'C-REPLAY-16',
+    description: 'Printer jams',
+    category: 'other',
+  });
+  await waitUntil(
+    () => caseView(handle),
+    (view) => view.termsSource === 'archive',
+    'terms applied',
+  );
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'clean the rollers' }] });
+  await feedback(handle, { csat: 5, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
 /** Resolved, but the customer never answers: the revisit breaches, then closed without feedback. */
 export async function caseNoFeedback(ctx: ScenarioContext): Promise<ScenarioRoot> {
   const handle = await startCase(ctx, 'case-no-feedback', {
@@ -830,6 +849,21 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'case-functional-defect',
     summary: 'functional defect → decided and replaced within its windows → satisfied',
     run: caseFunctionalDefect,
+  },
+  {
+    name: 'case-terms-lookup',
+    summary: 'started without terms → the archive’s contract terms applied → satisfied',
+    run: caseTermsLookup,
+    activities: {
+      lookupPromisedTerms: () =>
+        Promise.resolve({
+          source: 'archive',
+          terms: {
+            contractId: 'K-REPLAY-16',
+            responseWindows: { P3: { firstReplyHours: 2, basis: 'calendar' } },
+          },
+        }),
+    },
   },
   {
     name: 'case-serious-complaint',

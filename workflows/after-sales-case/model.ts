@@ -32,6 +32,7 @@ import {
   type WindowName,
 } from './policy';
 import { CASE_TRANSITIONS, type CaseStage } from './stages';
+import { inWarrantyOn } from './terms';
 
 export const ESCALATION_ORDER = ['none', 'team-lead', 'specialist-team', 'management'] as const;
 export type Escalation = (typeof ESCALATION_ORDER)[number];
@@ -71,6 +72,9 @@ export interface HeldClose {
   reason: string;
 }
 
+/** Where a case's promised terms came from (rule AS-21). */
+export type TermsSource = 'input' | 'journey' | 'archive' | 'default';
+
 export interface CaseState {
   caseId: string;
   input: ParsedCaseInput;
@@ -83,6 +87,8 @@ export interface CaseState {
   clocks: SlaClock<WindowName>[];
   agenda: AgendaItem[];
   inWarranty: boolean;
+  /** Where its promised terms came from (since case-terms-lookup). */
+  termsSource?: TermsSource;
   resolution?: { type: ResolutionType; status: string; reference?: string; at: string };
   /** Set when the current resolution round is complete; cleared on reopen. */
   resolvedAt?: string;
@@ -124,6 +130,8 @@ export interface Case {
   handlingV3: boolean;
   /** Routing, assisted replies, quality tiers and carrier claims (executions since HANDLING_V4). */
   handlingV4: boolean;
+  /** Started without terms: they are looked up before triage (executions since TERMS_LOOKUP). */
+  termsLookup: boolean;
 }
 
 export function isClosed(c: Case): boolean {
@@ -138,7 +146,6 @@ export function newCaseState(
 ): CaseState {
   const policy = resolveCasePolicy(input.policy, input.promisedTerms, options);
   const priority = priorityOf(policy, input.severity, input.scope);
-  const warrantyUntil = input.promisedTerms?.warrantyUntil;
   return {
     caseId,
     input,
@@ -149,7 +156,7 @@ export function newCaseState(
     escalation: 'none',
     clocks: [],
     agenda: [],
-    inWarranty: warrantyUntil === undefined || now.slice(0, 10) <= warrantyUntil,
+    inWarranty: inWarrantyOn(input.promisedTerms, now),
     typical: input.typical ?? false,
     complaintSteps: [],
     reopenCount: 0,
@@ -202,6 +209,7 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
     reportInMemo: false,
     handlingV3: false,
     handlingV4: false,
+    termsLookup: false,
   };
   return c;
 }

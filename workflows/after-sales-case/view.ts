@@ -153,6 +153,7 @@ export function caseView(c: Case): CaseView {
     clocks,
     slaBreached: c.windows.breachedWindows().length > 0,
     inWarranty: s.inWarranty,
+    termsSource: s.termsSource,
     resolution: s.resolution && {
       type: s.resolution.type,
       status: s.resolution.status,

@@ -51,6 +51,8 @@ export const CaseView = z.object({
   clocks: z.array(ClockView),
   slaBreached: z.boolean(),
   inWarranty: z.boolean(),
+  /** Where the promised terms came from: the input, the journey, the customer archive, or the defaults. */
+  termsSource: z.enum(['input', 'journey', 'archive', 'default']).optional(),
   resolution: z
     .object({ type: ResolutionType, status: z.string(), reference: z.string().optional(), at: IsoTimestamp })
     .optional(),

@@ -13,7 +13,7 @@ import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { HANDLING_V3, HANDLING_V4, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import { HANDLING_V3, HANDLING_V4, REDESIGN, TERMS_LOOKUP, VISIBILITY_PER_TASK } from '../kernel/versions';
 import { afterClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
 import {
@@ -46,6 +46,7 @@ import {
   validateResolve,
 } from './resolution';
 import { revisitUntilClosed, submitFeedback, validateFeedback, watchRevisits } from './revisit';
+import { initialTermsSource, lookUpPromisedTerms } from './terms';
 import { onProductDetails, openCase, runTriage } from './triage';
 import { caseResult, caseView, currentDetails, searchAttributes } from './view';
 import { onLadderStep } from './windows';
@@ -83,6 +84,9 @@ function setup(parsed: ParsedCaseInput): Opened {
   c.reportInMemo = visibilityV3;
   c.handlingV3 = patched(HANDLING_V3);
   c.handlingV4 = handlingV4;
+  // Only a case without terms asks; its marker says the lookup is part of its history.
+  c.termsLookup = handlingV4 && !parsed.promisedTerms && patched(TERMS_LOOKUP);
+  if (handlingV4) c.s.termsSource = initialTermsSource(parsed);
   watchRevisits(c);
   const procedures = openCase(c);
   registerMessages(
@@ -152,6 +156,7 @@ function setup(parsed: ParsedCaseInput): Opened {
 }
 
 async function run({ c, procedures }: Opened): Promise<void> {
+  if (c.termsLookup) await lookUpPromisedTerms(c);
   await runTriage(c, procedures);
   await revisitUntilClosed(c);
   await afterClose(c);

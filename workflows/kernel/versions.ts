@@ -41,3 +41,11 @@ export const HANDLING_V3 = 'handling-v3';
  * and windows.
  */
 export const HANDLING_V4 = 'handling-v4';
+
+/**
+ * Promised terms for every case: a case started without the contract's terms (Web UI,
+ * `startCase`, the ingress) looks them up (the customer's journey, else the customer archive)
+ * before triage's messages, and its windows and warranty follow them. Executions started before
+ * keep the default terms.
+ */
+export const TERMS_LOOKUP = 'case-terms-lookup';
