@@ -94,6 +94,7 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
     openCarrierClaim: sender(gateway, 'logistics', 'open-claim', 'claimId'),
     openRecall: sender(gateway, 'fulfilment', 'open-recall', 'recallId'),
     scheduleRepair: sender(gateway, 'fulfilment', 'schedule-repair', 'repairOrderId'),
+    scheduleVisit: sender(gateway, 'fulfilment', 'schedule-visit', 'visitId'),
     async shipReplacement(request): Promise<ReplacementResult> {
       const { idempotencyKey, ...payload } = request;
       const result = await gateway.send({

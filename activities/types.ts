@@ -36,7 +36,8 @@ export type CustomerTemplate =
   | 'renewal-reminder'
   | 'carrier-compensation'
   | 'reply-corrected'
-  | 'recall-details-needed';
+  | 'recall-details-needed'
+  | 'visit-booked';
 
 export interface NotifyCustomerRequest extends Keyed {
   customerId: string;
@@ -81,6 +82,13 @@ export interface TermsLookupRequest extends Keyed {
 export interface TermsLookupResult {
   source: 'journey' | 'archive' | 'none';
   terms?: PromisedTerms;
+}
+
+/** On-site service or installation at an agreed time (rule AS-23). */
+export interface VisitRequest extends Keyed {
+  caseId: string;
+  service: 'on-site-service' | 'installation';
+  appointmentAt: string;
 }
 
 export interface CarrierClaimRequest extends Keyed {
@@ -200,6 +208,7 @@ export interface Activities {
   openCarrierClaim(request: CarrierClaimRequest): Promise<{ claimId: string }>;
   openRecall(request: RecallRequest): Promise<{ recallId: string }>;
   scheduleRepair(request: RepairRequest): Promise<{ repairOrderId: string }>;
+  scheduleVisit(request: VisitRequest): Promise<{ visitId: string }>;
   shipReplacement(request: ReplacementRequest): Promise<ReplacementResult>;
   issueRefund(request: RefundRequest): Promise<{ refundId: string }>;
   scheduleRevisit(request: RevisitTaskRequest): Promise<{ taskId: string }>;

@@ -15,8 +15,11 @@ import {
   closeCaseUpdate,
   completeComplaintStepUpdate,
   escalateUpdate,
+  collaboratorAnsweredSignal,
   getTimelineQuery,
   handOverUpdate,
+  involveTeamUpdate,
+  visitCompletedSignal,
   productDetailsSignal,
   resolveUpdate,
   reviewReplyUpdate,
@@ -203,7 +206,17 @@ describe('seniors first (AS-3)', () => {
       });
       expect(handed.team).toBe('technical-support');
       expect(await timelineTypes(routine)).toContain('handed-over');
-      await expect.poll(() => recorder.of('assignCase', { team: 'technical-support' }).length).toBe(1);
+      // Once: a retried activity carries the same idempotency key.
+      await expect
+        .poll(
+          () =>
+            new Set(
+              recorder
+                .of('assignCase', { team: 'technical-support' })
+                .map((call) => call.request.idempotencyKey),
+            ).size,
+        )
+        .toBe(1);
 
       const urgent = await start({
         customerId: 'C-R2',
@@ -421,5 +434,127 @@ describe('promised terms for every case (AS-21)', () => {
         },
       },
     );
+  });
+});
+
+describe('collaboration and on-site work (AS-22, AS-23)', () => {
+  it('a complex case brings in other teams, each answering within its own window; a late one is told to its lead and the owner', async () => {
+    await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
+      const handle = await start({
+        customerId: 'C-C1',
+        description: 'Controller keeps failing',
+        category: 'technical',
+        policy: { collaborationReply: { hours: 2, basis: 'calendar' } },
+      });
+      await handle.signal(agentRespondedSignal, { agentId: 'eng-1' });
+      const asked = await handle.executeUpdate(involveTeamUpdate, {
+        args: [{ team: 'supply-chain', reason: 'when does the new batch arrive?', by: 'qa-2' }],
+      });
+      expect(asked.collaborators).toMatchObject([
+        { team: 'supply-chain', reason: 'when does the new batch arrive?' },
+      ]);
+      await handle.executeUpdate(involveTeamUpdate, {
+        args: [{ team: 'logistics-desk', reason: 'trace the shipment' }],
+      });
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(involveTeamUpdate, { args: [{ team: 'supply-chain', reason: 'again' }] }),
+        ),
+      ).toBe('supply-chain was already asked and has not answered yet');
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(involveTeamUpdate, { args: [{ team: 'senior-engineers', reason: 'x' }] }),
+        ),
+      ).toBe('senior-engineers already owns the case');
+      await expect
+        .poll(() => recorder.of('notifyStaff', { window: 'collaboration' }).map((call) => call.request.team))
+        .toEqual(['supply-chain', 'logistics-desk']);
+
+      await handle.signal(collaboratorAnsweredSignal, { team: 'supply-chain', note: 'Friday' });
+      // A team nobody asked: recorded and ignored.
+      await handle.signal(collaboratorAnsweredSignal, { team: 'management' });
+      await expect.poll(async () => (await handle.query(getTimelineQuery)).rejectedSignals).toBe(1);
+      await env.sleep(3 * HOUR);
+      const late = await waitFor(handle, (v) =>
+        v.clocks.some((clock) => clock.window === 'collaboration' && clock.breached),
+      );
+      const byTeam = late.clocks.filter((clock) => clock.window === 'collaboration');
+      expect(byTeam.map((clock) => [clock.state, clock.breached])).toEqual([
+        ['fulfilled', false],
+        // Breached and still waiting for the answer.
+        ['running', true],
+      ]);
+      // The collaborator's breach is not the case's own escalation.
+      expect(late.escalationLevel).toBe('none');
+      const breachNotes = recorder
+        .of('notifyStaff', { window: 'collaboration', percent: 100 })
+        .map((call) => [call.request.audience, call.request.team]);
+      expect(breachNotes).toEqual(
+        expect.arrayContaining([
+          ['team-lead', 'logistics-desk'],
+          ['assignee', 'senior-engineers'],
+        ]),
+      );
+      expect((await view(handle)).collaborators?.map((entry) => entry.answeredAt !== undefined)).toEqual([
+        true,
+        false,
+      ]);
+    });
+  });
+
+  it('installation is a remedy booked at an appointment: the slot is its window, the visit resolves the case', async () => {
+    await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start({
+        customerId: 'C-V1',
+        description: 'New oven to install',
+        category: 'service',
+      });
+      for (const step of [
+        'listen',
+        'apologise',
+        'collect-facts',
+        'propose-solution',
+        'ask-opinion',
+      ] as const) {
+        await handle.executeUpdate(completeComplaintStepUpdate, { args: [{ step }] });
+      }
+      const now = await env.currentTimeMs();
+      const tooFar = new Date(now + 8 * 24 * HOUR).toISOString();
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(resolveUpdate, { args: [{ type: 'installation', appointmentAt: tooFar }] }),
+        ),
+      ).toBe('appointmentAt: must be within 168 hours from now');
+      const appointmentAt = new Date(now + 24 * HOUR).toISOString();
+      const booked = await handle.executeUpdate(resolveUpdate, {
+        args: [{ type: 'installation', appointmentAt }],
+      });
+      expect(booked).toMatchObject({
+        status: 'visit-scheduled',
+        resolutionType: 'installation',
+        stage: 'on-site',
+      });
+      // The slot ends two hours after the appointment's start.
+      expect(Date.parse(booked.dueAt!)).toBe(Date.parse(appointmentAt) + 2 * HOUR);
+      expect(recorder.of('scheduleVisit')[0]!.request).toMatchObject({
+        service: 'installation',
+        appointmentAt,
+      });
+      await expect
+        .poll(() =>
+          recorder.of('notifyCustomer', { template: 'visit-booked' }).map((call) => call.request.data),
+        )
+        .toEqual([{ service: 'installation', appointmentAt }]);
+
+      await env.sleep(25 * HOUR);
+      await handle.signal(visitCompletedSignal, { outcome: 'done' });
+      const done = await waitFor(handle, (v) => v.stage === 'revisit');
+      expect(clockOf(done, 'appointment')).toMatchObject({ state: 'fulfilled', breached: false });
+      expect(done.resolution).toMatchObject({
+        type: 'installation',
+        status: 'visit done',
+        reference: 'VISIT-1',
+      });
+    });
   });
 });

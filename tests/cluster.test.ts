@@ -350,6 +350,8 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'Unsatisfied revisits': [],
       'Overdue revisits': [],
       'QA sample this week': [`${journeyWorkflowId(customer('journey'))}/case-1`],
+      'Assisted replies awaiting review': [],
+      'Carrier claims not settled': [],
       'Cases of one customer': [`case-${breachCustomer}`],
       'Inquiries waiting for a first response': [waiting.workflowId],
       'Lost prospects this week': [lost.workflowId],

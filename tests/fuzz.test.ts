@@ -106,6 +106,9 @@ const RULES: RegExp[] = [
   /^use escalate to bring in [a-z-]+$/,
   /^a P[1-4] technical fault stays with senior engineers; only [P0-9/]+ may be handed over$/,
   /^no assisted reply is awaiting review$/,
+  /^[a-z-]+ already owns the case$/,
+  /^[a-z-]+ was already asked and has not answered yet$/,
+  /^appointmentAt: must be (in the future|within \d+ hours from now)$/,
   /^the carrier claim .+ is [a-z-]+: follow it to settlement first$/,
   /^the journey is (already )?[a-z-]+$/,
   /^needs are analysed before the quote \(stage [a-z-]+\)$/,
@@ -246,7 +249,10 @@ function caseTarget(label: string, handle: WorkflowHandle, category: string): Ta
     signalVerdict: (name) => {
       if (name === 'carrierUpdate') return currentCategory === 'logistics' ? 'accepted' : 'rejected';
       // Taken in some stages only; the suite does not model stages.
-      if (name === 'awaitingCustomer' || name === 'repairCompleted') return 'unpredictable';
+      if (name === 'awaitingCustomer' || name === 'repairCompleted' || name === 'visitCompleted')
+        return 'unpredictable';
+      // Taken only from a team that was asked; the suite does not model who was.
+      if (name === 'collaboratorAnswered') return 'unpredictable';
       return 'accepted';
     },
     maySend: (name) => name !== 'closeCase' && !(name === 'submitFeedback' && inRevisit),

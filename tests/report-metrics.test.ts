@@ -159,6 +159,12 @@ describe('SLA compliance', () => {
       'carrier-solution',
       'exchange',
       'recall',
+      'recall-details',
+      'defect-decision',
+      'defect-completion',
+      'claim-settlement',
+      'collaboration',
+      'appointment',
       'repair',
       'revisit',
     ]);

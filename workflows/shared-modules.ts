@@ -45,6 +45,7 @@ import * as v1InternalWorkflowSupport from '../archive/workflows-v1/internal/wor
 import * as v1QuoteApproval from '../archive/workflows-v1/quote-approval';
 import * as afterSalesCaseAfterClose from './after-sales-case/after-close';
 import * as afterSalesCaseCarrierClaim from './after-sales-case/carrier-claim';
+import * as afterSalesCaseCollaboration from './after-sales-case/collaboration';
 import * as afterSalesCaseComplaint from './after-sales-case/complaint';
 import * as afterSalesCaseContract from './after-sales-case/contract';
 import * as afterSalesCaseGuarantee from './after-sales-case/guarantee';
@@ -131,6 +132,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'archive/workflows-v1/quote-approval.ts': v1QuoteApproval,
   'workflows/after-sales-case/after-close.ts': afterSalesCaseAfterClose,
   'workflows/after-sales-case/carrier-claim.ts': afterSalesCaseCarrierClaim,
+  'workflows/after-sales-case/collaboration.ts': afterSalesCaseCollaboration,
   'workflows/after-sales-case/complaint.ts': afterSalesCaseComplaint,
   'workflows/after-sales-case/contract.ts': afterSalesCaseContract,
   'workflows/after-sales-case/guarantee.ts': afterSalesCaseGuarantee,

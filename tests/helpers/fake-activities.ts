@@ -37,6 +37,7 @@ export class ActivityRecorder {
       openCarrierClaim: async (r) => (await record('openCarrierClaim', r), { claimId: 'CLAIM-1' }),
       openRecall: async (r) => (await record('openRecall', r), { recallId: 'RECALL-1' }),
       scheduleRepair: async (r) => (await record('scheduleRepair', r), { repairOrderId: 'REPAIR-1' }),
+      scheduleVisit: async (r) => (await record('scheduleVisit', r), { visitId: 'VISIT-1' }),
       shipReplacement: async (r) => (
         await record('shipReplacement', r),
         { shipped: true, shipmentId: 'SHIP-1' }

@@ -113,6 +113,8 @@ export const CASE_SIGNAL_SAMPLES: Record<string, Record<string, unknown>[]> = {
     { status: 'settled', claimId: 'CL-1' },
   ],
   productDetails: [{ batch: 'B-1' }, { orderId: 'O-1', sku: 'SKU-1' }],
+  visitCompleted: [{ outcome: 'done' }, { outcome: 'not-done', note: 'nobody home' }],
+  collaboratorAnswered: [{ team: 'supply-chain', note: 'Friday' }, { team: 'logistics-desk' }],
   agentAssigned: [{ agentId: 'agent-9' }, { agentId: 'agent-9', team: 'customer-care' }],
   repairCompleted: [{ outcome: 'repaired', repairOrderId: 'R-1' }, { outcome: 'unrepairable' }],
 };
@@ -147,6 +149,10 @@ export const CASE_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> = {
   handOver: [
     { to: 'technical-support', reason: 'routine', by: 'eng-1' },
     { to: 'customer-care', reason: 'not technical' },
+  ],
+  involveTeam: [
+    { team: 'supply-chain', reason: 'parts?' },
+    { team: 'logistics-desk', reason: 'trace it', by: 'agent-1' },
   ],
   reviewReply: [
     { reviewer: 'agent-7', verdict: 'confirmed' },

@@ -26,7 +26,10 @@ import {
   closeCaseUpdate,
   completeComplaintStepUpdate,
   getCaseQuery,
+  collaboratorAnsweredSignal,
   handOverUpdate,
+  involveTeamUpdate,
+  visitCompletedSignal,
   productDetailsSignal,
   reviewReplyUpdate,
   repairCompletedSignal,
@@ -423,6 +426,28 @@ export async function caseTermsLookup(ctx: ScenarioContext): Promise<ScenarioRoo
   );
   await waitForStage(handle, 'awaiting-reply');
   await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'clean the rollers' }] });
+  await feedback(handle, { csat: 5, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/** Supply chain brought in and answering, then on-site service at an appointment, satisfied. */
+export async function caseCollaborationVisit(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-collaboration-visit', {
+    customerId: 'C-REPLAY-17',
+    description: 'Heating unit fails',
+    category: 'technical',
+    promisedTerms: { contractId: 'K-REPLAY-17' },
+  });
+  await waitForStage(handle, 'awaiting-reply');
+  await handle.signal(agentRespondedSignal, { agentId: 'eng-4', kind: 'human' });
+  await handle.executeUpdate(involveTeamUpdate, { args: [{ team: 'supply-chain', reason: 'spare part?' }] });
+  await handle.signal(collaboratorAnsweredSignal, { team: 'supply-chain', note: 'in stock' });
+  const appointmentAt = new Date((await ctx.now()) + 26 * 3_600_000).toISOString();
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'on-site-service', appointmentAt }] });
+  await waitForStage(handle, 'on-site');
+  await handle.signal(visitCompletedSignal, { outcome: 'done' });
+  await waitForStage(handle, 'revisit');
   await feedback(handle, { csat: 5, resolved: true }, 'closed');
   await expectOutcome(handle, 'closed-satisfied');
   return root(handle);
@@ -864,6 +889,11 @@ export const SCENARIOS: readonly Scenario[] = [
           },
         }),
     },
+  },
+  {
+    name: 'case-collaboration-visit',
+    summary: 'supply chain brought in → answers → on-site service booked → done → satisfied',
+    run: caseCollaborationVisit,
   },
   {
     name: 'case-serious-complaint',

@@ -30,6 +30,9 @@ import {
   ProductDetails,
   HandOver,
   ReviewReply,
+  InvolveTeam,
+  CollaboratorAnswered,
+  VisitCompleted,
 } from './payloads';
 import { CaseView } from './views';
 import { query, signal, update } from '../kernel/messages';
@@ -135,11 +138,23 @@ export const CASE_MESSAGES = {
     'The customer gave the batch or order of a product under recall; the recall is opened with them. JSON: {"batch":"B-2026-11"}',
     { stages: OPEN_STAGES, refusal: closed },
   ),
+  visitCompleted: signal(
+    'visitCompleted',
+    VisitCompleted,
+    'The technician reports back from the on-site visit. "done" resolves the case and starts the revisit. JSON: {"outcome":"done"}',
+    { stages: ['on-site'], refusal: (stage) => `no visit booked (stage ${stage})` },
+  ),
+  collaboratorAnswered: signal(
+    'collaboratorAnswered',
+    CollaboratorAnswered,
+    'A team brought into the case answered; fulfils its response window. JSON: {"team":"supply-chain","note":"parts arrive Friday"}',
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
   resolve: update(
     'resolve',
     Resolve,
     ResolveResult,
-    'Resolve under the three guarantees: repair (in-store 1–3 days / factory ~30 days), replace, refund, or advice. JSON: {"type":"repair","mode":"in-store"}',
+    'Resolve under the three guarantees: repair (in-store 1–3 days / factory ~30 days), replace, refund; advice; or a visit: on-site-service or installation at an appointment. JSON: {"type":"repair","mode":"in-store"}',
     { stages: RESOLVABLE_STAGES, refusal: (stage) => `cannot resolve in stage ${stage}` },
   ),
   submitFeedback: update(
@@ -181,6 +196,13 @@ export const CASE_MESSAGES = {
     HandOver,
     CaseView,
     'Hand the case to another team with a reason; a senior engineer hands routine (P3/P4) technical cases to technical support. JSON: {"to":"technical-support","reason":"known configuration question"}',
+    { stages: OPEN_STAGES, refusal: closed },
+  ),
+  involveTeam: update(
+    'involveTeam',
+    InvolveTeam,
+    CaseView,
+    'Bring another team (technical, supply chain, logistics…) into a complex case; it answers within its own window (collaboratorAnswered). JSON: {"team":"supply-chain","reason":"when do the parts arrive?"}',
     { stages: OPEN_STAGES, refusal: closed },
   ),
   reviewReply: update(
@@ -225,5 +247,8 @@ export const closeCaseUpdate = CASE_MESSAGES.closeCase.definition;
 export const productDetailsSignal = CASE_MESSAGES.productDetails.definition;
 export const handOverUpdate = CASE_MESSAGES.handOver.definition;
 export const reviewReplyUpdate = CASE_MESSAGES.reviewReply.definition;
+export const involveTeamUpdate = CASE_MESSAGES.involveTeam.definition;
+export const collaboratorAnsweredSignal = CASE_MESSAGES.collaboratorAnswered.definition;
+export const visitCompletedSignal = CASE_MESSAGES.visitCompleted.definition;
 export const getCaseQuery = CASE_MESSAGES.getCase.definition;
 export const getTimelineQuery = CASE_MESSAGES.getTimeline.definition;

@@ -66,6 +66,15 @@ export interface ReplyReview {
   reviewedAt?: string;
 }
 
+/** A team brought into the case (rule AS-22). */
+export interface Collaborator {
+  team: Team;
+  reason: string;
+  askedAt: string;
+  answeredAt?: string;
+  note?: string;
+}
+
 /** A close decided while the carrier claim was still open: carried out at its settlement. */
 export interface HeldClose {
   outcome: CaseOutcome;
@@ -107,6 +116,8 @@ export interface CaseState {
   claim?: CarrierClaim;
   /** Assisted replies and their review (handling-v4). */
   replyReviews?: ReplyReview[];
+  /** Teams brought into the case, in order. */
+  collaborators?: Collaborator[];
   /** The close waiting for the carrier claim's settlement (handling-v4). */
   heldClose?: HeldClose;
   openedAt: string;

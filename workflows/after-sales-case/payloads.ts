@@ -84,6 +84,20 @@ export const RepairCompleted = z.strictObject({
 });
 export type RepairCompleted = z.input<typeof RepairCompleted>;
 
+/** The technician reports back from an on-site visit. */
+export const VisitCompleted = z.strictObject({
+  outcome: z.enum(['done', 'not-done']),
+  note: Text(500).optional(),
+});
+export type VisitCompleted = z.input<typeof VisitCompleted>;
+
+/** A team brought into the case answers. */
+export const CollaboratorAnswered = z.strictObject({
+  team: Team,
+  note: Text(1000).optional(),
+});
+export type CollaboratorAnswered = z.input<typeof CollaboratorAnswered>;
+
 /** The batch or order a recall needs, sent when the customer gives them. */
 export const ProductDetails = z
   .strictObject({
@@ -111,7 +125,18 @@ const resolutionCommon = Object.freeze({
   agentId: StaffId.optional(),
 });
 
-/** Resolve under the three guarantees (包修 / 包換 / 包退: repair, replace, refund) or with advice. */
+const visit = (type: 'on-site-service' | 'installation') =>
+  z.strictObject({
+    type: z.literal(type),
+    /** When the technician is expected (the slot runs from here). */
+    appointmentAt: IsoTimestamp,
+    ...resolutionCommon,
+  });
+
+/**
+ * Resolve under the three guarantees (包修 / 包換 / 包退: repair, replace, refund), with advice,
+ * or by a visit: on-site service or installation at an agreed appointment.
+ */
 export const Resolve = z.discriminatedUnion(
   'type',
   [
@@ -123,13 +148,15 @@ export const Resolve = z.discriminatedUnion(
       ...resolutionCommon,
       note: Text(1000).min(1, 'must say what was advised'),
     }),
+    visit('on-site-service'),
+    visit('installation'),
   ],
-  { error: 'must be one of repair, replace, refund, advice' },
+  { error: 'must be one of repair, replace, refund, advice, on-site-service, installation' },
 );
 export type Resolve = z.input<typeof Resolve>;
 
 export const ResolveResult = z.object({
-  status: z.enum(['resolved', 'repair-scheduled', 'awaiting-customer-decision', 'failed']),
+  status: z.enum(['resolved', 'repair-scheduled', 'visit-scheduled', 'awaiting-customer-decision', 'failed']),
   stage: CaseStage,
   resolutionType: ResolutionType,
   reference: z.string().optional(),
@@ -207,3 +234,11 @@ export const ReviewReply = z
     path: ['correction'],
   });
 export type ReviewReply = z.input<typeof ReviewReply>;
+
+/** Bring another team into a complex case (rule AS-22). */
+export const InvolveTeam = z.strictObject({
+  team: Team,
+  reason: Text(300).min(1, 'must say what the team is asked'),
+  by: StaffId.optional(),
+});
+export type InvolveTeam = z.input<typeof InvolveTeam>;

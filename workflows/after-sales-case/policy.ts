@@ -33,6 +33,8 @@ export const WindowName = z.enum([
   'defect-decision',
   'defect-completion',
   'claim-settlement',
+  'collaboration',
+  'appointment',
   'repair',
   'revisit',
 ]);
@@ -49,6 +51,8 @@ export const WINDOW_LABELS: Record<WindowName, string> = {
   'defect-decision': 'defect remedy decided',
   'defect-completion': 'defect remedy completed',
   'claim-settlement': 'carrier claim settled',
+  collaboration: 'collaborating team’s answer',
+  appointment: 'on-site appointment',
   repair: 'repair',
   revisit: '48-hour revisit',
 };
@@ -114,6 +118,10 @@ export const CasePolicy = z.strictObject({
   /** The compensation standard per shipment problem, offered to the customer. */
   carrierCompensation: z.strictObject({ loss: Compensation, damage: Compensation, delay: Compensation }),
   repair: z.strictObject({ inStore: WindowSpec, factory: WindowSpec }),
+  /** A team brought into the case answers within this window. */
+  collaborationReply: WindowSpec,
+  /** On-site service and installation: the slot after the appointment's start, and how far ahead it may be booked. */
+  appointment: z.strictObject({ slotHours: Hours, bookAheadHours: Hours }),
   revisit: WindowSpec,
   /** Hours after resolution without any feedback before the case closes as "no feedback". */
   noFeedbackCloseHours: Hours,
@@ -206,6 +214,12 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
   // "In-store repair 1–3 days, factory repair about 30 days" (rule AS-12): the promise is the
   // upper bound.
   repair: { inStore: hours(72), factory: hours(30 * 24) },
+  // "A complex issue involves other teams" (rule AS-22): each answers within 4 business hours
+  // (ours, the golden window of rule AS-5 applied to colleagues).
+  collaborationReply: hours(4, 'business'),
+  // On-site service and installation (rule AS-23): the technician arrives within 2 hours of the
+  // appointment's start, booked at most a week ahead (both ours).
+  appointment: { slotHours: 2, bookAheadHours: 7 * 24 },
   // "Within 48 hours after resolution the customer is revisited" (rule AS-14).
   revisit: hours(48),
   // Our default: a week after resolution without any answer, the case closes as "no feedback".
@@ -269,6 +283,8 @@ export const CasePolicyOverrides = z.strictObject({
   claimSettlement: WindowSpec.optional(),
   carrierCompensation: z.partialRecord(ShipmentProblem, Compensation).optional(),
   repair: z.strictObject({ inStore: WindowSpec.optional(), factory: WindowSpec.optional() }).optional(),
+  collaborationReply: WindowSpec.optional(),
+  appointment: z.strictObject({ slotHours: Hours.optional(), bookAheadHours: Hours.optional() }).optional(),
   revisit: WindowSpec.optional(),
   noFeedbackCloseHours: Hours.optional(),
   ladder: z.array(LadderStep).min(1).optional(),
@@ -335,6 +351,10 @@ export function resolveCasePolicy(
       ...Object.fromEntries(Object.entries(o.functionalDefect ?? {}).filter(([, v]) => v)),
     },
     carrierCompensation: mergeRecords(base.carrierCompensation, o.carrierCompensation),
+    appointment: {
+      ...base.appointment,
+      ...Object.fromEntries(Object.entries(o.appointment ?? {}).filter(([, v]) => v !== undefined)),
+    },
   };
   // Executions before handling-v4 sent routine technical faults to technical support first.
   if (options.legacyRouting) {

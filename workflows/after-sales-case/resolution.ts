@@ -16,6 +16,7 @@ import {
   type ResolveResult,
   type ResolutionType,
   type RespondToOffer,
+  type VisitCompleted,
 } from './contract';
 import { pauseForCustomer } from './handling';
 import { isComplaint } from './complaint';
@@ -44,6 +45,16 @@ export function validateResolve(c: Case, request: ResolveRequest): void {
   }
   if (request.type === 'repair' && s.input.severity === 'safety-hazard') {
     throw new RuleViolation('a safety hazard is not repaired in place: replace or refund');
+  }
+  // Rule AS-23: a visit is booked ahead, within the policy's horizon.
+  if (request.type === 'on-site-service' || request.type === 'installation') {
+    const ahead = Date.parse(request.appointmentAt) - Date.parse(nowIso());
+    if (ahead <= 0) throw new RuleViolation('appointmentAt: must be in the future');
+    if (ahead > s.policy.appointment.bookAheadHours * 3_600_000) {
+      throw new RuleViolation(
+        `appointmentAt: must be within ${s.policy.appointment.bookAheadHours} hours from now`,
+      );
+    }
   }
   // Rule AS-18: replace and refund only within the guarantee; otherwise a free repair.
   if (request.type === 'replace' || request.type === 'refund') {
@@ -80,6 +91,9 @@ export async function resolve(c: Case, request: ResolveRequest): Promise<Resolve
         return await replace(c, request.refundValue);
       case 'repair':
         return await repair(c, request.mode);
+      case 'on-site-service':
+      case 'installation':
+        return await bookVisit(c, request.type, request.appointmentAt);
     }
   } finally {
     c.resolving = false;
@@ -214,6 +228,62 @@ async function repair(c: Case, mode: 'in-store' | 'factory'): Promise<ResolveRes
     dueAt: c.windows.dueAt(clock),
     message: `${mode} repair scheduled; the case is resolved when repairCompleted arrives`,
   };
+}
+
+/**
+ * Rule AS-23: on-site service or installation at an agreed appointment. The appointment window
+ * runs to the end of its slot and replaces the resolution target, as a repair's promise does.
+ */
+async function bookVisit(
+  c: Case,
+  type: 'on-site-service' | 'installation',
+  appointmentAt: string,
+): Promise<ResolveResult> {
+  const s = c.s;
+  const cycle = c.windows.cycleOf('appointment') + 1;
+  const result = await c.entity.attempt(`visit/${cycle}`, `booking the ${type}`, () =>
+    activities.scheduleVisit.executeWithOptions({ summary: `${type} at ${appointmentAt}` }, [
+      { idempotencyKey: idempotencyKey(`visit/${cycle}`), caseId: s.caseId, service: type, appointmentAt },
+    ]),
+  );
+  if (!result) return failedResolution(c, type);
+  const hours =
+    (Date.parse(appointmentAt) - Date.parse(nowIso())) / 3_600_000 + s.policy.appointment.slotHours;
+  c.windows.cancel('resolution', `superseded by the ${type} appointment`);
+  const clock = c.windows.start('appointment', { hours, basis: 'calendar' });
+  s.resolution = { type, status: `${type} booked`, reference: result.visitId, at: nowIso() };
+  c.entity.record('visit-booked', `${type} ${result.visitId} booked for ${appointmentAt}`, {
+    window: 'appointment',
+    data: { type, visitId: result.visitId, appointmentAt },
+  });
+  c.entity.moveTo('on-site', `${type} booked`);
+  await c.entity.notifyCustomer(`customer/visit/${cycle}`, 'visit-booked', { service: type, appointmentAt });
+  return {
+    status: 'visit-scheduled',
+    stage: s.stage,
+    resolutionType: type,
+    reference: result.visitId,
+    dueAt: c.windows.dueAt(clock),
+    message: `${type} booked; the case is resolved when visitCompleted arrives`,
+  };
+}
+
+export async function onVisitCompleted(c: Case, message: z.output<typeof VisitCompleted>): Promise<void> {
+  const type = c.s.resolution?.type ?? 'on-site-service';
+  if (message.outcome === 'done') {
+    c.windows.fulfil('appointment', 'visit done');
+    markResolved(c, type, 'visit done', c.s.resolution?.reference);
+    return;
+  }
+  c.windows.cancel('appointment', 'visit not done');
+  c.entity.record('visit-failed', `the ${type} was not done${message.note ? `: ${message.note}` : ''}`);
+  c.s.resolution = undefined;
+  c.windows.start('resolution', c.s.policy.resolution[c.s.priority]);
+  c.entity.moveTo('in-progress', 'visit not done');
+  await notifyCaseStaff(c, `visit-failed/${c.windows.cycleOf('appointment')}`, {
+    audience: 'assignee',
+    reason: `the ${type} was not done: book another visit or choose another remedy`,
+  });
 }
 
 /** The remedy is done: the resolution window is fulfilled and the revisit comes next. */

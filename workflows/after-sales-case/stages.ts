@@ -12,6 +12,7 @@ export const CaseStage = z.enum([
   'in-progress',
   'awaiting-customer',
   'repairing',
+  'on-site',
   'revisit',
   'revisit-overdue',
   'closed',
@@ -22,12 +23,14 @@ export const CASE_TRANSITIONS: Transitions<CaseStage> = {
   // Triage ends as soon as the case is opened: priority, team and windows are set.
   triage: ['awaiting-reply', 'closed'],
   // The first reply (or a question to the customer, or a remedy straight away) moves it on.
-  'awaiting-reply': ['in-progress', 'awaiting-customer', 'repairing', 'revisit', 'closed'],
-  'in-progress': ['awaiting-customer', 'repairing', 'revisit', 'closed'],
+  'awaiting-reply': ['in-progress', 'awaiting-customer', 'repairing', 'on-site', 'revisit', 'closed'],
+  'in-progress': ['awaiting-customer', 'repairing', 'on-site', 'revisit', 'closed'],
   // The customer answers; an accepted refund offer resolves the case at once.
-  'awaiting-customer': ['in-progress', 'repairing', 'revisit', 'closed'],
+  'awaiting-customer': ['in-progress', 'repairing', 'on-site', 'revisit', 'closed'],
   // The repair shop reports back: repaired (revisit) or unrepairable (another remedy).
   repairing: ['revisit', 'in-progress', 'closed'],
+  // The technician reports back from the visit: done (revisit) or not (another remedy).
+  'on-site': ['revisit', 'in-progress', 'closed'],
   // The 48-hour revisit: satisfied closes, not satisfied reopens, silence hands it to a person.
   revisit: ['revisit-overdue', 'in-progress', 'closed'],
   'revisit-overdue': ['in-progress', 'closed'],

@@ -97,6 +97,8 @@ export function currentDetails(c: Case): string {
         (s.claim.offered ? ` · offered: ${s.claim.offered.offer}` : ''),
     );
   }
+  const waitingOn = (s.collaborators ?? []).filter((entry) => !entry.answeredAt).map((entry) => entry.team);
+  if (waitingOn.length > 0) paragraphs.push(`**Waiting on:** ${waitingOn.join(', ')}`);
   if (s.heldClose) paragraphs.push(`**Close held** until the claim settles: ${s.heldClose.outcome}`);
   const marks = c.handlingV4 ? needsAttention(c) : [];
   if (marks.length > 0) paragraphs.push(`**Needs attention:** ${marks.join(', ')}`);
@@ -175,6 +177,7 @@ export function caseView(c: Case): CaseView {
     replyReviews: s.replyReviews,
     carrierClaim: s.claim,
     closeHeld: s.heldClose,
+    collaborators: s.collaborators,
     openedAt: s.openedAt,
     closedAt: s.closedAt,
     asOf: now,

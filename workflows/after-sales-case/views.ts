@@ -87,6 +87,18 @@ export const CaseView = z.object({
       offered: z.object({ offer: z.string(), refundPercent: z.number() }).optional(),
     })
     .optional(),
+  /** Teams brought into the case and whether they answered (rule AS-22). */
+  collaborators: z
+    .array(
+      z.object({
+        team: Team,
+        reason: z.string(),
+        askedAt: IsoTimestamp,
+        answeredAt: IsoTimestamp.optional(),
+        note: z.string().optional(),
+      }),
+    )
+    .optional(),
   /** A close decided while the claim was open, carried out at its settlement. */
   closeHeld: z.object({ outcome: z.string(), reason: z.string() }).optional(),
   openedAt: IsoTimestamp,

@@ -84,23 +84,31 @@ export async function onLadderStep(
   { clock, step, breach }: DueStep<Audience, WindowName>,
 ): Promise<void> {
   const label = windowLabel(clock.window);
+  // Rule AS-22: a collaborating team's window warns that team (its members, its lead); its breach
+  // is the team's, told to the case's owner, not the case's own escalation.
+  const collaborator = clock.window === 'collaboration' ? (clock.subject as Team | undefined) : undefined;
   if (breach) {
     if (clock.window === 'revisit') {
       // Rule AS-14: no feedback within the revisit window: a person takes the revisit over.
       c.entity.moveTo('revisit-overdue', 'no feedback within the revisit window; handed to a person');
-    } else {
+    } else if (!collaborator) {
       raiseEscalation(c, 'specialist-team', `${label} window breached`);
     }
   }
   const reason = breach
-    ? `${c.s.priority} case ${label} window breached`
-    : `${c.s.priority} case: ${step.percent}% of the ${label} window used`;
+    ? `${c.s.priority} case ${label} window breached${collaborator ? ` by ${collaborator}` : ''}`
+    : `${c.s.priority} case: ${step.percent}% of the ${label} window used${collaborator ? ` (${collaborator})` : ''}`;
+  const audiences = collaborator && breach ? [...step.notify, 'assignee' as const] : step.notify;
+  const subject = clock.subject ? `/${clock.subject}` : '';
   await Promise.all(
-    step.notify.map((audience) =>
-      c.entity.notifyStaff(`sla/${clock.window}/${clock.cycle ?? 1}/${step.percent}/${audience}`, {
+    [...new Set(audiences)].map((audience) =>
+      c.entity.notifyStaff(`sla/${clock.window}${subject}/${clock.cycle ?? 1}/${step.percent}/${audience}`, {
         audience,
-        team: teamForAudience(c, audience),
-        staffId: audience === 'assignee' ? c.s.assignee : undefined,
+        team:
+          collaborator && (audience === 'team-lead' || (audience === 'assignee' && !breach))
+            ? collaborator
+            : teamForAudience(c, audience),
+        staffId: audience === 'assignee' && (!collaborator || breach) ? c.s.assignee : undefined,
         priority: c.s.priority,
         window: clock.window,
         percent: step.percent,

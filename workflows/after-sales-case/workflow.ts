@@ -38,8 +38,10 @@ import { onCarrierUpdate } from './carrier-claim';
 import { bindCase, newCaseState, type Case } from './model';
 import { resolveCasePolicy } from './policy';
 import { closeByOps, escalate, reclassify, validateClose, validateEscalate, validateReclassify } from './ops';
+import { involveTeam, onCollaboratorAnswered, validateInvolveTeam } from './collaboration';
 import {
   onRepairCompleted,
+  onVisitCompleted,
   resolve,
   respondToOffer,
   validateRespondToOffer,
@@ -133,6 +135,15 @@ function setup(parsed: ParsedCaseInput): Opened {
         },
       },
       productDetails: (details) => onProductDetails(c, details),
+      visitCompleted: (message) => onVisitCompleted(c, message),
+      collaboratorAnswered: (message) => onCollaboratorAnswered(c, message),
+      involveTeam: {
+        validate: (request) => validateInvolveTeam(c, request),
+        run: async (request) => {
+          await involveTeam(c, request);
+          return caseView(c);
+        },
+      },
       handOver: {
         validate: (request) => validateHandOver(c, request),
         run: async (request) => {

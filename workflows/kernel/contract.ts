@@ -31,7 +31,14 @@ export type Priority = z.infer<typeof Priority>;
 
 /** Teams a case can be routed or escalated to. */
 /** How a case was resolved; activities (the CRM record) and the case share the vocabulary. */
-export const ResolutionType = z.enum(['repair', 'replace', 'refund', 'advice']);
+export const ResolutionType = z.enum([
+  'repair',
+  'replace',
+  'refund',
+  'advice',
+  'on-site-service',
+  'installation',
+]);
 export type ResolutionType = z.infer<typeof ResolutionType>;
 
 export const Team = z.enum([
@@ -42,6 +49,7 @@ export const Team = z.enum([
   'customer-care',
   'specialist-team',
   'management',
+  'supply-chain',
 ]);
 export type Team = z.infer<typeof Team>;
 
