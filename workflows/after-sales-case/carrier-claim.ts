@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import type { CarrierStatus, CarrierUpdate } from './contract';
 import { closeCase } from './after-close';
-import type { Case, ClaimState, HeldClose } from './model';
+import { claimName, claimOpen, type Case, type ClaimState, type HeldClose } from './model';
 import type { ShipmentProblem } from './policy';
 import { notifyCaseStaff } from './windows';
 
@@ -23,12 +23,6 @@ const CLAIM_STATE: Readonly<Partial<Record<z.infer<typeof CarrierStatus>, ClaimS
   closed: 'settled',
   rejected: 'rejected',
 });
-
-/** The claim still needs work: the case cannot close. */
-export function claimOpen(c: Case): boolean {
-  const state = c.s.claim?.state;
-  return c.handlingV4 && state !== undefined && state !== 'settled' && state !== 'rejected';
-}
 
 export async function openCarrierClaim(c: Case): Promise<void> {
   const { caseId, input } = c.s;
@@ -164,9 +158,4 @@ export function closeUnlessClaimOpen(c: Case, held: HeldClose): boolean {
     );
   }
   return false;
-}
-
-/** The claim's id for people, before the carrier's system has given one too. */
-export function claimName(c: Case): string {
-  return c.s.claim?.id ?? c.s.carrierClaimId ?? '(id not yet known)';
 }

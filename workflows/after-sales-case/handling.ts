@@ -147,6 +147,8 @@ export async function handOver(c: Case, request: z.output<typeof HandOver>): Pro
     `handed from ${from} to ${request.to}${request.by ? ` by ${request.by}` : ''}: ${request.reason}`,
     { data: { from, to: request.to, by: request.by } },
   );
-  await assign(c, `hand-over/${s.timeline.length}`);
+  // Before triage has asked for an assignment (its terms are being looked up), triage assigns
+  // the team the case has by then.
+  if (c.triageAssigning) await assign(c, `hand-over/${s.timeline.length}`);
   c.entity.touch();
 }

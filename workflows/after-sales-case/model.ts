@@ -6,7 +6,7 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { Agenda, type AgendaItem } from '../kernel/agenda';
-import type { Priority, Team } from '../kernel/contract';
+import type { Priority, PromisedTerms, Team } from '../kernel/contract';
 import type { TimelineEntry } from '../kernel/contract';
 import { Entity } from '../kernel/entity';
 import type { DueStep, SlaClock } from '../kernel/sla-clock';
@@ -32,7 +32,6 @@ import {
   type WindowName,
 } from './policy';
 import { CASE_TRANSITIONS, type CaseStage } from './stages';
-import { inWarrantyOn } from './terms';
 
 export const ESCALATION_ORDER = ['none', 'team-lead', 'specialist-team', 'management'] as const;
 export type Escalation = (typeof ESCALATION_ORDER)[number];
@@ -143,6 +142,8 @@ export interface Case {
   handlingV4: boolean;
   /** Started without terms: they are looked up before triage (executions since TERMS_LOOKUP). */
   termsLookup: boolean;
+  /** Triage has asked for the first assignment; before that, a hand-over needs no assignment of its own. */
+  triageAssigning: boolean;
 }
 
 export function isClosed(c: Case): boolean {
@@ -221,10 +222,28 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
     handlingV3: false,
     handlingV4: false,
     termsLookup: false,
+    triageAssigning: false,
   };
   return c;
 }
 
 export function windowLabel(window: WindowName): string {
   return WINDOW_LABELS[window];
+}
+
+/** Whether a case is within the warranty its terms promise, on `now`. */
+export function inWarrantyOn(terms: PromisedTerms | undefined, now: string): boolean {
+  const until = terms?.warrantyUntil;
+  return until === undefined || now.slice(0, 10) <= until;
+}
+
+/** The carrier claim still needs work: the case cannot close (rule AS-7, since handling-v4). */
+export function claimOpen(c: Case): boolean {
+  const state = c.s.claim?.state;
+  return c.handlingV4 && state !== undefined && state !== 'settled' && state !== 'rejected';
+}
+
+/** The claim's id for people, before the carrier's system has given one too. */
+export function claimName(c: Case): string {
+  return c.s.claim?.id ?? c.s.carrierClaimId ?? '(id not yet known)';
 }

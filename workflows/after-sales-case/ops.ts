@@ -5,9 +5,8 @@
 import type { z } from 'zod';
 import { RuleViolation } from '../kernel/validation';
 import { closeCase } from './after-close';
-import { claimName, claimOpen } from './carrier-claim';
 import type { CloseCase, Escalate, Reclassify } from './contract';
-import { ESCALATION_ORDER, type Case } from './model';
+import { claimName, claimOpen, ESCALATION_ORDER, type Case } from './model';
 import { priorityOf, teamFor } from './policy';
 import { assign, runProcedures } from './triage';
 import { notifyCaseStaff, raiseEscalation, startCategoryWindows } from './windows';

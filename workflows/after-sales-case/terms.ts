@@ -8,14 +8,8 @@
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import type { PromisedTerms } from '../kernel/contract';
 import { nowIso } from '../kernel/time';
-import type { Case, TermsSource } from './model';
+import { inWarrantyOn, type Case, type TermsSource } from './model';
 import { resolveCasePolicy } from './policy';
-
-/** Whether a case is within the warranty its terms promise, on `now`. */
-export function inWarrantyOn(terms: PromisedTerms | undefined, now: string): boolean {
-  const until = terms?.warrantyUntil;
-  return until === undefined || now.slice(0, 10) <= until;
-}
 
 /** Where the terms of a case with these inputs come from before any lookup. */
 export function initialTermsSource(input: {

@@ -35,6 +35,7 @@ export async function runTriage(c: Case, procedures: readonly CategoryProcedure[
   // Rule AS-19: a serious complaint is reported upward at once and handled by management.
   const serious = c.s.input.complaint === 'serious';
   if (serious) raiseEscalation(c, 'management', 'serious complaint: reported upward at once');
+  c.triageAssigning = true;
   await Promise.all([
     assign(c, 'triage'),
     serious
@@ -67,6 +68,7 @@ export async function runProcedures(c: Case, procedures: readonly CategoryProced
 /** Asks the staffing system for a person of the case's team. */
 export async function assign(c: Case, step: string): Promise<void> {
   const s = c.s;
+  const team = s.team;
   const result = await c.entity.attempt(`assign/${step}`, `assigning to ${s.team}`, () =>
     activities.assignCase.executeWithOptions({ summary: `assign ${s.priority} case to ${s.team}` }, [
       {
@@ -79,6 +81,14 @@ export async function assign(c: Case, step: string): Promise<void> {
     ]),
   );
   if (!result) return;
+  // Handed to another team while the staffing system answered: that team's assignment counts.
+  if (c.handlingV4 && s.team !== team) {
+    c.entity.record(
+      'assignment-superseded',
+      `${result.assignee} (${team}) not kept: the case is now with ${s.team}`,
+    );
+    return;
+  }
   s.assignee = result.assignee;
   c.entity.record('assigned', `assigned to ${result.assignee} (${s.team})`, {
     data: { team: s.team, assignee: result.assignee },

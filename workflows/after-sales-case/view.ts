@@ -26,9 +26,8 @@ import {
 } from '../kernel/search-attributes';
 import { formatDuration, formatInstant, msBetween, nowIso } from '../kernel/time';
 import type { CaseResult, CaseView, ClockView } from './contract';
-import { claimOpen } from './carrier-claim';
 import { isComplaint } from './complaint';
-import { isClosed, windowLabel, type Case } from './model';
+import { claimOpen, isClosed, windowLabel, type Case } from './model';
 
 export function isPromoter(c: Case): boolean {
   const feedback = c.s.feedback;

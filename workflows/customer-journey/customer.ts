@@ -6,7 +6,6 @@
  */
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import { durationMs } from '../kernel/contract';
-import type { Channel } from '../kernel/contract';
 import { addMs, formatInstant, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
 import type {
@@ -17,15 +16,10 @@ import type {
   PresalesFeedback,
   StageResult,
 } from './contract';
-import type { Journey } from './model';
+import { customerChannel, type Journey } from './model';
 import type { Consent } from './records';
 
 const PRESALES_SURVEY = 'presales-survey';
-
-/** The channel messages to the customer go by: the one they named, else the policy's, else the first they used. */
-export function customerChannel(j: Journey): Channel {
-  return j.s.preferredChannel ?? j.policy.preferredChannel ?? j.s.channel;
-}
 
 /** What the customer has agreed to: recorded, or the policy's default. */
 export function consentOf(j: Journey): Consent {

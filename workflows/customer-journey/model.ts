@@ -12,8 +12,8 @@ import { Entity } from '../kernel/entity';
 import { SlaWindows } from '../kernel/sla';
 import type { DueStep } from '../kernel/sla-clock';
 import { Visibility } from '../kernel/visibility';
-import { customerChannel } from './customer';
 import type { JourneyPolicy } from './policy';
+import type { Channel } from '../kernel/contract';
 import { JOURNEY_TRANSITIONS, type JourneyStage } from './stages';
 import type { JourneyState } from './state';
 
@@ -116,4 +116,9 @@ export function createTask(
       },
     ]),
   );
+}
+
+/** How the customer wants to be contacted: what they said, the policy's choice, or how they came. */
+export function customerChannel(j: Journey): Channel {
+  return j.s.preferredChannel ?? j.policy.preferredChannel ?? j.s.channel;
 }

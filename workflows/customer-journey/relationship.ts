@@ -14,7 +14,8 @@ import { activities, idempotencyKey } from '../kernel/activity-calls';
 import { durationMs } from '../kernel/contract';
 import { addMs, formatInstant, nowIso, nowMs } from '../kernel/time';
 import type { IssueReported, ParsedReportIssue } from './contract';
-import { consentOf, customerChannel } from './customer';
+import { consentOf } from './customer';
+import { customerChannel } from './model';
 import { createTask, type Journey } from './model';
 
 const REVISIT = 'revisit';
