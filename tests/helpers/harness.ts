@@ -70,6 +70,9 @@ export async function withWorker<W extends Workflow, V>(
       return handle;
     },
     view: (handle) => handle.query(kind.view),
+    // A generous bound: on a loaded machine a dozen workflows running side by side each take
+    // several workflow tasks and activities in a row (terms, triage, assignment) before the view
+    // shows the change; a passing wait returns as soon as it holds.
     waitFor: async (handle, predicate) => {
       let latest: V | undefined;
       await expect
@@ -78,7 +81,7 @@ export async function withWorker<W extends Workflow, V>(
             latest = await handle.query(kind.view);
             return predicate(latest);
           },
-          { timeout: 15_000, interval: 100 },
+          { timeout: 30_000, interval: 100 },
         )
         .toBe(true);
       return latest!;
