@@ -307,7 +307,10 @@ describe('category procedures', () => {
       expect(recorder.of('openRecall', { sku: 'CHG-65W', batch: 'B2026-10' })).toHaveLength(1);
       expect(v.priority).toBe('P1');
       expect(v.escalationLevel).toBe('specialist-team');
-      expect(recorder.of('notifyCustomer', { template: 'recall-notice' })).toHaveLength(1);
+      // The notice follows the recall's opening, in the next activity.
+      await expect
+        .poll(() => recorder.of('notifyCustomer', { template: 'recall-notice' }).length, { timeout: 20_000 })
+        .toBe(1);
     });
   });
 });
