@@ -93,7 +93,8 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
     {
       name: 'Lost prospects this week',
       purpose: 'sales leads, analysts: conversion',
-      query: `${journeys} AND JourneyStage = 'lost' AND CloseTime >= '${week}'`,
+      // A lost journey stays open for the pre-sales survey: when it was lost is `EndedAt`.
+      query: `${journeys} AND JourneyStage = 'lost' AND EndedAt >= '${week}'`,
     },
   ];
 }

@@ -45,6 +45,7 @@ import {
   getJourneyQuery,
   journeyWorkflowId,
   markLostUpdate,
+  submitPresalesFeedbackUpdate,
   newInquirySignal,
   recordNeedsUpdate,
   registerInquiryUpdate,
@@ -450,6 +451,13 @@ describe('a worker killed with SIGKILL', () => {
             'the first-response breach',
           );
           await durableUpdate(handle, markLostUpdate, [{ reason: 'competitor' }], updateId(handle, 'lost'));
+          // A lost journey stays open for the pre-sales survey; the customer answers at once.
+          await durableUpdate(
+            handle,
+            submitPresalesFeedbackUpdate,
+            [{ csat: 3 }],
+            updateId(handle, 'survey'),
+          );
           return await resultOf<JourneyResult>(handle);
         });
         await Promise.all(

@@ -18,8 +18,10 @@ import {
   customerRespondedSignal,
   deliveryConfirmedSignal,
   deskBusySignal,
+  getJourneyQuery,
   getJourneyTimelineQuery,
   inquiryAnsweredSignal,
+  markLostUpdate,
   newInquirySignal,
   recordConsentUpdate,
   recordNeedsUpdate,
@@ -328,6 +330,65 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
         await rejectionOf(handle.executeUpdate(submitPresalesFeedbackUpdate, { args: [{ csat: 1 }] })),
       ).toMatch(/already answered/);
       await handle.executeUpdate(closeJourneyUpdate, { args: [{ reason: 'test', force: true }] });
+    });
+  });
+
+  it('a lost prospect is asked too: the journey stays open for the answer and ends with it', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
+      const handle = await start(inquiry);
+      const lost = await handle.executeUpdate(markLostUpdate, { args: [{ reason: 'price' }] });
+      const lostAt = Date.parse(lost.asOf);
+      expect(lost.stage).toBe('lost');
+      expect(Date.parse(lost.presalesSurvey!.answerBy!)).toBe(lostAt + DAY + 7 * DAY);
+      await env.sleep(DAY + HOUR);
+      await expect.poll(() => recorder.of('sendSurvey').length).toBe(1);
+      expect(recorder.of('sendSurvey')[0]!.request).toMatchObject({
+        channel: 'email',
+        replyTo: { workflowId: handle.workflowId, update: 'submitPresalesFeedback' },
+      });
+      expect((await waitFor(handle, (v) => v.presalesSurvey?.sentAt !== undefined)).stage).toBe('lost');
+      await handle.executeUpdate(submitPresalesFeedbackUpdate, { args: [{ csat: 2, speed: 1 }] });
+      const result = await handle.result();
+      // When the prospect was lost, not when the survey came back.
+      expect(result).toMatchObject({ outcome: 'lost', lostReason: 'price' });
+      expect(Date.parse(result.endedAt)).toBe(lostAt);
+      expect(await timelineTypes(handle)).toEqual(
+        expect.arrayContaining([
+          'lost',
+          'presales-survey-planned',
+          'presales-survey-sent',
+          'presales-feedback',
+        ]),
+      );
+      expect((await handle.query(getJourneyQuery)).presalesFeedback).toMatchObject({ csat: 2, speed: 1 });
+    });
+  });
+
+  it('a lost prospect who does not answer: the journey ends when the answer window does', async () => {
+    await withJourneyWorker(env, async ({ start, recorder, timelineTypes }) => {
+      const handle = await start(inquiry);
+      const lost = await handle.executeUpdate(markLostUpdate, { args: [{ reason: 'competitor' }] });
+      const result = await handle.result(); // the server skips through the survey's week
+      expect(result).toMatchObject({ outcome: 'lost', lostReason: 'competitor' });
+      expect(Date.parse(result.endedAt)).toBe(Date.parse(lost.asOf));
+      expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(Date.parse(lost.presalesSurvey!.answerBy!));
+      expect(recorder.of('sendSurvey')).toHaveLength(1);
+      const view = await handle.query(getJourneyQuery);
+      expect(view.presalesSurvey).toMatchObject({ unanswered: true });
+      expect(view.presalesFeedback).toBeUndefined();
+      expect(await timelineTypes(handle)).toContain('presales-survey-unanswered');
+    });
+  });
+
+  it('a lost prospect who declined surveys is not asked: the journey ends at once', async () => {
+    await withJourneyWorker(env, async ({ start, recorder, timelineTypes }) => {
+      const handle = await start(inquiry);
+      await handle.executeUpdate(recordConsentUpdate, { args: [{ surveys: false }] });
+      const lost = await handle.executeUpdate(markLostUpdate, { args: [{ reason: 'no-budget' }] });
+      expect(lost.presalesSurvey).toBeUndefined();
+      await handle.result();
+      expect(recorder.of('sendSurvey')).toEqual([]);
+      expect(await timelineTypes(handle)).toContain('presales-survey-skipped');
     });
   });
 });

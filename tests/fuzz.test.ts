@@ -121,7 +121,7 @@ const RULES: RegExp[] = [
   /^issues are reported after the contract \(stage [a-z-]+\); start an afterSalesCase directly otherwise$/,
   /^a journey is lost before the contract \(stage [a-z-]+\)$/,
   /^\d+ case\(s\) still open \(.*\); close them first or set force$/,
-  /^the pre-sales survey follows the contract \(stage [a-z-]+\)$/,
+  /^the pre-sales survey follows the contract or the loss \(stage [a-z-]+\)$/,
   /^the pre-sales survey was already answered on .+$/,
 ];
 

@@ -19,6 +19,7 @@ import {
   closeJourneyUpdate,
   journeyWorkflowId,
   markLostUpdate,
+  submitPresalesFeedbackUpdate,
 } from '../workflows/customer-journey/contract';
 import { CustomerIdKey } from '../workflows/kernel/search-attributes';
 import { ActivityRecorder } from './helpers/fake-activities';
@@ -99,7 +100,6 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
     const waiting = await startJourney('waiting');
     const lost = await startJourney('lost');
     await lost.executeUpdate(markLostUpdate, { args: [{ reason: 'competitor' }] });
-    await lost.result();
 
     await expect
       .poll(async () => (await breached.query(getCaseQuery)).slaBreached, { timeout: 20_000 })
@@ -164,5 +164,8 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
     }
     await waiting.executeUpdate(closeJourneyUpdate, { args: [{ reason: 'test finished' }] });
     await waiting.result();
+    // The lost prospect was still in the view while its journey waited for the pre-sales survey.
+    await lost.executeUpdate(submitPresalesFeedbackUpdate, { args: [{ csat: 4 }] });
+    expect(await lost.result()).toMatchObject({ outcome: 'lost', lostReason: 'competitor' });
   });
 });

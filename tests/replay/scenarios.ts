@@ -49,6 +49,7 @@ import {
   getJourneyQuery,
   inquiryAnsweredSignal,
   journeyWorkflowId,
+  markLostUpdate,
   newInquirySignal,
   recordNeedsUpdate,
   registerInquiryUpdate,
@@ -792,6 +793,31 @@ export async function journeyPresalesSurvey(ctx: ScenarioContext): Promise<Scena
   return root(handle);
 }
 
+/** Marked lost at the inquiry: the pre-sales survey a day later, answered; the journey ends with it. */
+export async function journeyLostSurveyAnswered(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-LOST-SURVEY'));
+  await handle.executeUpdate(markLostUpdate, { args: [{ reason: 'price', note: 'budget cut' }] });
+  await ctx.sleep(DAY + HOUR);
+  await waitForJourney(handle, (view) => view.presalesSurvey?.sentAt !== undefined, 'the survey sent');
+  await handle.executeUpdate(submitPresalesFeedbackUpdate, { args: [{ csat: 3, speed: 2 }] });
+  const result = await handle.result();
+  assert.equal(result.outcome, 'lost');
+  assert.equal(result.lostReason, 'price');
+  return root(handle);
+}
+
+/** Needs recorded, then silence: lost without response, the survey unanswered, the journey ends a week later. */
+export async function journeyLostSurveyUnanswered(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-LOST-QUIET'));
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
+  });
+  const result = await handle.result(); // the server skips the follow-ups, the loss and the survey's week
+  assert.equal(result.outcome, 'lost');
+  assert.equal(result.lostReason, 'no-response');
+  return root(handle);
+}
+
 /** A thin-margin quote nobody decides: the deputy is asked, then it expires back to sales. */
 export async function quoteDeputyExpired(ctx: ScenarioContext): Promise<ScenarioRoot> {
   const handle = await startJourney(ctx, journeyInput('C-REPLAY-QUOTE'));
@@ -942,6 +968,16 @@ export const SCENARIOS: readonly Scenario[] = [
     summary: 'quote → contract → pre-sales survey a day later answered → delivered → closed',
     run: journeyPresalesSurvey,
     children: ['quote-1'],
+  },
+  {
+    name: 'journey-lost-survey-answered',
+    summary: 'marked lost → pre-sales survey a day later → answered → ended',
+    run: journeyLostSurveyAnswered,
+  },
+  {
+    name: 'journey-lost-survey-unanswered',
+    summary: 'needs → follow-ups → lost without response → survey unanswered for a week → ended',
+    run: journeyLostSurveyUnanswered,
   },
   {
     name: 'quote-deputy-expired',

@@ -326,10 +326,10 @@ export const JOURNEY_MESSAGES = {
     'submitPresalesFeedback',
     PresalesFeedback,
     StageResult,
-    'The customer’s answer to the pre-sales survey (1–5 each). JSON: {"csat":5,"speed":4,"understanding":5}',
+    'The customer’s answer to the pre-sales survey (1–5 each), after the contract or once lost. JSON: {"csat":5,"speed":4,"understanding":5}',
     {
-      stages: ['onboarding', 'after-sales'],
-      refusal: (stage) => `the pre-sales survey follows the contract (stage ${stage})`,
+      stages: ['onboarding', 'after-sales', 'lost'],
+      refusal: (stage) => `the pre-sales survey follows the contract or the loss (stage ${stage})`,
     },
   ),
   markLost: update(

@@ -2,7 +2,8 @@
  * The customer as the journey knows them (rules PS-11 … PS-13): the channel they want to be
  * reached on, their contact details as last checked with them (who corrected which field, and
  * when, in the timeline; the values only in encrypted payloads), what they agreed their data may
- * be used for, and their answer to the pre-sales survey sent once the contract is signed.
+ * be used for, and their answer to the pre-sales survey sent once the contract is signed or the
+ * prospect is lost (a lost journey stays open for the answer, then ends).
  */
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import { durationMs } from '../kernel/contract';
@@ -20,6 +21,7 @@ import { customerChannel, type Journey } from './model';
 import type { Consent } from './records';
 
 const PRESALES_SURVEY = 'presales-survey';
+const PRESALES_SURVEY_CLOSES = 'presales-survey-closes';
 
 /** What the customer has agreed to: recorded, or the policy's default. */
 export function consentOf(j: Journey): Consent {
@@ -67,7 +69,46 @@ export function schedulePresalesSurvey(j: Journey): void {
   j.agenda.set({ key: PRESALES_SURVEY, kind: PRESALES_SURVEY, dueAt, summary: 'pre-sales survey' });
 }
 
+/**
+ * Rule PS-13 for a prospect who was lost: what they thought of the reception matters most here.
+ * The survey goes out the policy's time after the loss, and the journey stays open for the answer
+ * until `answerWithin` after that (then it ends without one). Without consent to surveys it ends at
+ * once, saying why.
+ */
+export function surveyLostProspect(j: Journey): void {
+  const survey = j.policy.presalesSurvey;
+  if (!survey.enabled) return;
+  if (!consentOf(j).surveys) {
+    j.entity.record('presales-survey-skipped', 'no consent to surveys: the pre-sales survey is not sent');
+    return;
+  }
+  const sendAt = addMs(nowIso(), durationMs(survey.after));
+  const answerBy = addMs(sendAt, durationMs(survey.answerWithin));
+  j.s.presalesSurvey = { ...j.s.presalesSurvey, answerBy };
+  j.agenda.set({ key: PRESALES_SURVEY, kind: PRESALES_SURVEY, dueAt: sendAt, summary: 'pre-sales survey' });
+  j.agenda.set({
+    key: PRESALES_SURVEY_CLOSES,
+    kind: PRESALES_SURVEY_CLOSES,
+    dueAt: answerBy,
+    summary: 'pre-sales survey answer window ends',
+  });
+  j.entity.record(
+    'presales-survey-planned',
+    `pre-sales survey planned; the journey ends when it is answered or on ${formatInstant(answerBy)}`,
+  );
+}
+
+/** A lost journey still waiting for the survey's answer (it ends when this turns false). */
+export function awaitingPresalesSurvey(j: Journey): boolean {
+  const survey = j.s.presalesSurvey;
+  return j.s.stage === 'lost' && survey?.answerBy !== undefined && !survey.answer && !survey.unanswered;
+}
+
 export function watchPresalesSurvey(j: Journey): void {
+  j.agenda.on(PRESALES_SURVEY_CLOSES, () => {
+    j.s.presalesSurvey = { ...j.s.presalesSurvey, unanswered: true };
+    j.entity.record('presales-survey-unanswered', 'the pre-sales survey was not answered in time');
+  });
   j.agenda.on(PRESALES_SURVEY, async () => {
     const s = j.s;
     if (!consentOf(j).surveys) {
@@ -103,6 +144,7 @@ export function submitPresalesFeedback(j: Journey, answer: PresalesFeedback): St
   const s = j.s;
   s.presalesSurvey = { ...s.presalesSurvey, answer: { ...answer, at: nowIso() } };
   j.agenda.clear(PRESALES_SURVEY);
+  j.agenda.clear(PRESALES_SURVEY_CLOSES);
   j.entity.record(
     'presales-feedback',
     `pre-sales survey answered: CSAT ${answer.csat}` +

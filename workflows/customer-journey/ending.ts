@@ -1,11 +1,13 @@
 /**
- * How a journey ends: lost before the contract (a reason from the list), or closed by ops — not
- * while cases are open, unless forced (they carry on alone).
+ * How a journey ends: lost before the contract (a reason from the list; the journey stays open
+ * for the pre-sales survey's answer), or closed by ops — not while cases are open, unless forced
+ * (they carry on alone).
  */
 import * as metrics from '../kernel/metrics';
 import { nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
 import type { LostReason, ParsedCloseJourney } from './contract';
+import { surveyLostProspect } from './customer';
 import type { Journey } from './model';
 
 export function validateClose(j: Journey, request: ParsedCloseJourney): void {
@@ -27,9 +29,13 @@ export function endJourney(
   s.lostReason = reason;
   s.endedAt = nowIso();
   j.windows.cancelAll(`the journey is ${stage}`);
-  j.agenda.stop();
+  const surveyFollows = stage === 'lost' && j.surveyWhenLost;
+  // Nothing else is due for a lost prospect; the survey's deadlines are the last ones.
+  if (surveyFollows) j.agenda.clearWhere(() => true);
+  else j.agenda.stop();
   j.entity.moveTo(stage, why);
   if (stage === 'lost')
     metrics.journeyEnded({ outcome: 'lost', reason: reason ?? 'other', channel: s.channel });
   j.entity.record(stage === 'lost' ? 'lost' : 'closed', `${stage}${reason ? ` (${reason})` : ''}: ${why}`);
+  if (surveyFollows) surveyLostProspect(j);
 }

@@ -40,6 +40,8 @@ export interface Journey {
   indexSlaDeadlinesOnly: boolean;
   /** Every inquiry timed on the policy's basis and ladder (runs since RECEPTION_V3). */
   receptionV3: boolean;
+  /** A lost journey waits for the pre-sales survey's answer and indexes `EndedAt` (runs since PRESALES_SURVEY_LOST). */
+  surveyWhenLost: boolean;
 }
 
 export function hasEnded(j: Journey): boolean {
@@ -91,6 +93,7 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
     closing: false,
     indexSlaDeadlinesOnly: false,
     receptionV3: false,
+    surveyWhenLost: false,
   };
   return j;
 }

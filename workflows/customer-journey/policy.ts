@@ -19,6 +19,12 @@ const StageFollowUp = z.strictObject({
 /** The stages before the contract, where a prospect is followed up until won or lost. */
 export type UndecidedStage = 'inquiry' | 'needs-analysis' | 'proposal' | 'quote-approval' | 'negotiation';
 
+const PresalesSurveyPolicy = z.strictObject({
+  enabled: z.boolean(),
+  after: DurationText,
+  answerWithin: DurationText,
+});
+
 export const JourneyPolicy = z.strictObject({
   calendar: BusinessCalendar,
   /** First response to an inquiry, per channel, counted from the inquiry (or the next opening). */
@@ -52,8 +58,11 @@ export const JourneyPolicy = z.strictObject({
   defaultOwner: StaffId,
   /** What the customer has agreed to until they say otherwise (rule PS-12). */
   consent: Consent,
-  /** The pre-sales survey once the contract is signed (rule PS-13): on or off, and how long after. */
-  presalesSurvey: z.strictObject({ enabled: z.boolean(), after: DurationText }),
+  /**
+   * The pre-sales survey once the contract is signed or the prospect is lost (rule PS-13): on or
+   * off, how long after, and how long a lost journey stays open for the answer.
+   */
+  presalesSurvey: PresalesSurveyPolicy,
   /** The channel messages use when the customer has named none (the channel they first used otherwise). */
   preferredChannel: Channel.optional(),
   quote: QuotePolicy,
@@ -109,8 +118,9 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   // Ours: surveys and referral requests are part of the service the contract describes; marketing
   // needs the customer's explicit yes. `recordConsent` changes any of them.
   consent: { surveys: true, marketing: false, referrals: true },
-  // Ours: a day after the signature, while the reception is still fresh.
-  presalesSurvey: { enabled: true, after: '1d' },
+  // Ours: a day after the signature or the loss, while the reception is still fresh; a lost
+  // prospect has a week to answer before the journey ends.
+  presalesSurvey: { enabled: true, after: '1d', answerWithin: '7d' },
   // "Draft quote → internal approval (margin rules)" (rule PS-6): 25 % margin passes on its own; a
   // manager has 4 business hours, then the deputy 4 more.
   quote: { autoApproveMargin: 0.25, approverWindow: '4h', deputyWindow: '4h' },
@@ -153,7 +163,7 @@ export const JourneyPolicyOverrides = z.strictObject({
   defaultOwner: StaffId.optional(),
   preferredChannel: Channel.optional(),
   consent: Consent.optional(),
-  presalesSurvey: z.strictObject({ enabled: z.boolean(), after: DurationText }).partial().optional(),
+  presalesSurvey: PresalesSurveyPolicy.partial().optional(),
   quote: QuotePolicy.partial().optional(),
   followUpCadence: z.array(DurationText).min(1).optional(),
   followUpByStage: z

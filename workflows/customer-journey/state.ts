@@ -61,7 +61,14 @@ export const JourneyState = z.object({
   consent: Consent.extend({ recordedAt: z.string(), by: z.string().optional() }).optional(),
   /** The pre-sales survey after the journey was won or lost (rule PS-13). */
   presalesSurvey: z
-    .object({ sentAt: z.string().optional(), answer: PresalesFeedback.extend({ at: z.string() }).optional() })
+    .object({
+      sentAt: z.string().optional(),
+      answer: PresalesFeedback.extend({ at: z.string() }).optional(),
+      /** A lost journey stays open for the answer until then. */
+      answerBy: z.string().optional(),
+      /** The answer window of a lost journey passed without an answer. */
+      unanswered: z.boolean().optional(),
+    })
     .optional(),
   specialRequests: z.array(z.string()),
   requirements: z.array(Requirement),

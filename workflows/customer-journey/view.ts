@@ -6,6 +6,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ChannelKey,
   CustomerIdKey,
+  EndedAtKey,
   EscalatedKey,
   JourneyStageKey,
   NextDeadlineAtKey,
@@ -16,7 +17,7 @@ import type { JourneyResult, JourneyView } from './contract';
 import { nextFollowUpAt } from './follow-up';
 import { RENEWAL } from './handoff';
 import { hasEnded, type Journey } from './model';
-import { consentOf } from './customer';
+import { awaitingPresalesSurvey, consentOf } from './customer';
 import { customerChannel } from './model';
 import { firstResponse, responseOf } from './reception';
 import { nextRevisitAt } from './relationship';
@@ -32,7 +33,7 @@ export function searchAttributes(j: Journey): SearchAttributeUpdatePair[] {
         return due === undefined ? undefined : { dueAt: due };
       })()
     : j.agenda.next();
-  return [
+  const pairs: SearchAttributeUpdatePair[] = [
     { key: CustomerIdKey, value: s.customerId },
     { key: JourneyStageKey, value: s.stage },
     { key: ChannelKey, value: s.channel },
@@ -40,6 +41,8 @@ export function searchAttributes(j: Journey): SearchAttributeUpdatePair[] {
     { key: EscalatedKey, value: s.escalated },
     { key: NextDeadlineAtKey, value: next && !hasEnded(j) ? new Date(next.dueAt) : null },
   ];
+  if (j.surveyWhenLost && s.endedAt) pairs.push({ key: EndedAtKey, value: new Date(s.endedAt) });
+  return pairs;
 }
 
 /** Markdown for the Web UI's current details: one paragraph per fact (the UI joins single lines). */
@@ -75,6 +78,11 @@ export function currentDetails(j: Journey): string {
   if (s.cases.length) paragraphs.push(`**Cases:** ${open.length} open, ${s.cases.length} in all`);
   const next = j.agenda.next();
   if (next && !hasEnded(j)) paragraphs.push(`**Next:** ${next.summary} at ${formatInstant(next.dueAt)}`);
+  if (awaitingPresalesSurvey(j))
+    paragraphs.push(
+      `**Lost; waiting for the pre-sales survey** until ${formatInstant(s.presalesSurvey!.answerBy!)}` +
+        (s.presalesSurvey?.sentAt ? ` (sent ${formatInstant(s.presalesSurvey.sentAt)})` : ''),
+    );
   return paragraphs.join('\n\n');
 }
 
@@ -120,6 +128,11 @@ export function journeyView(j: Journey): JourneyView {
     contact: s.contact,
     consent: j.receptionV3 ? consentOf(j) : undefined,
     presalesFeedback: s.presalesSurvey?.answer,
+    presalesSurvey: s.presalesSurvey && {
+      sentAt: s.presalesSurvey.sentAt,
+      answerBy: s.presalesSurvey.answerBy,
+      unanswered: s.presalesSurvey.unanswered,
+    },
     contract: s.contract,
     specialRequests: s.specialRequests,
     deliveredAt: s.deliveredAt,

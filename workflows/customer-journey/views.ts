@@ -130,6 +130,14 @@ export const JourneyView = z.object({
   contact: Contact.optional(),
   consent: Consent.optional(),
   presalesFeedback: PresalesFeedback.extend({ at: IsoTimestamp }).optional(),
+  /** The pre-sales survey: when it went out; for a lost journey, the answer window and its end. */
+  presalesSurvey: z
+    .object({
+      sentAt: IsoTimestamp.optional(),
+      answerBy: IsoTimestamp.optional(),
+      unanswered: z.boolean().optional(),
+    })
+    .optional(),
   contract: z
     .object({
       contractId: z.string(),

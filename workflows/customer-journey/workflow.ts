@@ -7,7 +7,8 @@
  * windows, follow-ups, revisits, the renewal) run from the agenda on their own.
  * Run: the automatic reply when the desk is closed; then the journey waits until it ends, and
  * after each message or deadline looks whether its history is long enough to continue as new —
- * once nothing is in flight, so no accepted message is lost or run twice.
+ * once nothing is in flight, so no accepted message is lost or run twice. A lost journey then
+ * waits for its pre-sales survey's answer before it completes.
  */
 import { continueAsNew, patched, workflowInfo, condition } from '@temporalio/workflow';
 import { customerJourney as customerJourneyV1 } from '../../archive/workflows-v1/customer-journey';
@@ -16,7 +17,7 @@ import { handOver, historyIsLong, whenNoHandlerRuns } from '../kernel/continue-a
 import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import { PRESALES_SURVEY_LOST, RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   JOURNEY_MESSAGES,
@@ -38,6 +39,7 @@ import {
   registerInquiry,
 } from './reception';
 import {
+  awaitingPresalesSurvey,
   recordConsent,
   submitPresalesFeedback,
   updateContact,
@@ -105,6 +107,7 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
     j.indexSlaDeadlinesOnly = true;
   }
   j.receptionV3 = patched(RECEPTION_V3);
+  j.surveyWhenLost = patched(PRESALES_SURVEY_LOST);
   watchFollowUps(j);
   watchRenewal(j);
   watchRevisits(j);
@@ -196,6 +199,8 @@ async function run(j: Journey, input: JourneyInput, continued: boolean): Promise
     const seen = j.progress;
     await condition(() => hasEnded(j) || j.progress !== seen);
   }
+  // A lost prospect's journey stays open for the pre-sales survey's answer (or its window's end).
+  if (j.surveyWhenLost) await condition(() => !awaitingPresalesSurvey(j));
   await condition(() => !childrenFinishing(j));
   await whenNoHandlerRuns();
   j.visibility.flush();

@@ -48,6 +48,12 @@ export const NextDeadlineAtKey = defineSearchAttributeKey('NextDeadlineAt', Sear
 /** When the case was (last) resolved; the 48-hour revisit runs from here. */
 export const ResolvedAtKey = defineSearchAttributeKey('ResolvedAt', SearchAttributeType.DATETIME);
 
+/**
+ * When a journey was lost or closed. A lost journey stays open a while for the pre-sales survey,
+ * so its close time is not when the prospect was lost.
+ */
+export const EndedAtKey = defineSearchAttributeKey('EndedAt', SearchAttributeType.DATETIME);
+
 /** Names of the SLA windows that were breached (first-reply, resolution, revisit…). */
 export const BreachedWindowsKey = defineSearchAttributeKey(
   'BreachedWindows',
@@ -80,6 +86,7 @@ export const allSearchAttributeKeys = [
   ReopenCountKey,
   NextDeadlineAtKey,
   ResolvedAtKey,
+  EndedAtKey,
   BreachedWindowsKey,
   NeedsAttentionKey,
 ] as const;

@@ -49,3 +49,11 @@ export const HANDLING_V4 = 'handling-v4';
  * keep the default terms.
  */
 export const TERMS_LOOKUP = 'case-terms-lookup';
+
+/**
+ * The pre-sales survey for lost prospects too: a journey lost before the contract stays open for
+ * the survey (sent the policy's time after, answered within `answerWithin`) and then ends; it
+ * indexes when it ended (`EndedAt`), since it closes later than it was lost. Executions started
+ * before end the moment they are lost, without a survey.
+ */
+export const PRESALES_SURVEY_LOST = 'presales-survey-lost';
