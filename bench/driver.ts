@@ -46,7 +46,8 @@ export function noneSent(): Sent {
 
 export interface DrivenJourney {
   journeyId: string;
-  quoteWorkflowId: string;
+  /** None when the quote met the margin policy (approved inside the journey). */
+  quoteWorkflowId?: string;
   caseWorkflowId: string;
   ms: number;
   sent: Sent;
@@ -108,15 +109,15 @@ export function happyPathInput(customerId: string, policy: JourneyPolicyOverride
 }
 
 /**
- * Inquiry → needs → proposal → quote (40 % margin: approved by policy in its `quoteApproval`
- * child) → negotiation → contract and handoff → delivery: the journey ends in after-sales.
+ * Inquiry → needs → proposal → quote (40 % margin: approved by policy inside the journey) →
+ * negotiation → contract and handoff → delivery: the journey ends in after-sales.
  */
 export async function driveToAfterSales(
   driver: Driver,
   customerId: string,
   policy: JourneyPolicyOverrides,
   sent: Sent,
-): Promise<{ handle: JourneyHandle; quoteWorkflowId: string }> {
+): Promise<{ handle: JourneyHandle; quoteWorkflowId?: string }> {
   const handle = await driver.client.workflow.start<typeof customerJourney>(CUSTOMER_JOURNEY, {
     taskQueue: driver.taskQueue,
     workflowId: journeyWorkflowId(customerId),
@@ -134,9 +135,7 @@ export async function driveToAfterSales(
     currency: 'CNY',
   });
   if (!quote.autoApproved) throw new Error(`${handle.workflowId}: the quote was not approved by policy`);
-  // The approval signals its decision to the journey before it completes: once it has completed
-  // and the journey is idle again, the journey is negotiating.
-  await driver.client.workflow.getHandle(quote.approvalWorkflowId).result();
+  // Approved by policy inside the journey: the update returns once the quote has gone out.
   await waitIdle(handle, sent);
   await update(handle, signContractUpdate, sent, {
     contractId: `K-${customerId}`,

@@ -620,7 +620,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
     for (const workflowId of watched) {
       if (!workflowId.startsWith('journey-') || workflowId.includes('/')) continue;
       const journey = await client.workflow.getHandle(workflowId).query(getJourneyQuery);
-      approvals.push(...journey.quotes.map((quote) => quote.approvalWorkflowId));
+      approvals.push(...journey.quotes.flatMap((quote) => quote.approvalWorkflowId ?? []));
     }
     const workflows = [...watched, ...approvals];
     for (const workflowId of workflows) {

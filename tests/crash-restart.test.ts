@@ -648,7 +648,7 @@ describe('a worker killed with SIGKILL', () => {
         // --- Nothing lost, nothing twice: every request in every history reached the receiver
         // once as an effect; the receiver saw no key with two different requests.
         const quoteIds = (await Promise.all(won.map((handle) => handle.query(getJourneyQuery)))).flatMap(
-          (view) => view.quotes.map((quote) => quote.approvalWorkflowId),
+          (view) => view.quotes.flatMap((quote) => quote.approvalWorkflowId ?? []),
         );
         const everyWorkflow = [...watched, ...quoteIds];
         const requested = new Map<string, string>();

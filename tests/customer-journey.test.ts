@@ -177,12 +177,16 @@ describe('needs, proposal and quote', () => {
   });
 
   it('a quote meeting the margin policy is approved at once and sent to the customer', async () => {
-    await withJourneyWorker(env, async ({ start, waitFor, recorder, quoteView }) => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start(inquiry);
       await toNegotiation(handle, waitFor);
       const v = await waitFor(handle, (view) => view.stage === 'negotiation');
       expect(v.quotes[0]).toMatchObject({ status: 'approved', decidedBy: 'policy', margin: 0.4 });
-      expect((await quoteView(v.quotes[0]!.approvalWorkflowId)).decision?.decision).toBe('approved');
+      // Nothing for a manager to decide: no approval workflow, the decision is in the journey's timeline.
+      expect(v.quotes[0]!.approvalWorkflowId).toBeUndefined();
+      expect(await timelineTypes(handle)).toEqual(
+        expect.arrayContaining(['quote-submitted', 'quote-decided', 'quote-sent']),
+      );
       await expect.poll(() => recorder.of('notifyCustomer', { template: 'quote-sent' }).length).toBe(1);
     });
   });
@@ -205,7 +209,7 @@ describe('needs, proposal and quote', () => {
       await expect.poll(() => recorder.of('notifyStaff', { audience: 'approver' }).length).toBe(1);
       await env.sleep(HOUR);
       const decision = await env.client.workflow
-        .getHandle(quote.approvalWorkflowId)
+        .getHandle(quote.approvalWorkflowId!)
         .executeUpdate(decideQuoteUpdate, { args: [{ decision: 'approve', approverId: 'mgr-1' }] });
       expect(decision).toMatchObject({ decision: 'approved', decidedBy: 'mgr-1', escalatedToDeputy: false });
       const v = await waitFor(handle, (view) => view.stage === 'negotiation');
@@ -227,9 +231,9 @@ describe('needs, proposal and quote', () => {
         args: [{ alternativeId: 'A', price: 100, cost: 90, currency: 'CNY' }],
       });
       await env.sleep(4 * HOUR + 60_000);
-      expect((await quoteView(first.approvalWorkflowId)).status).toBe('pending-deputy');
+      expect((await quoteView(first.approvalWorkflowId!)).status).toBe('pending-deputy');
       expect(recorder.of('notifyStaff', { audience: 'deputy-approver' })).toHaveLength(1);
-      await env.client.workflow.getHandle(first.approvalWorkflowId).executeUpdate(decideQuoteUpdate, {
+      await env.client.workflow.getHandle(first.approvalWorkflowId!).executeUpdate(decideQuoteUpdate, {
         args: [
           { decision: 'adjust', approverId: 'deputy-2', suggestedPrice: 120, reason: 'margin too thin' },
         ],
@@ -250,7 +254,7 @@ describe('needs, proposal and quote', () => {
       await env.sleep(4 * DAY);
       const expired = await waitFor(handle, (view) => view.quotes[1]?.status === 'expired');
       expect(expired.stage).toBe('proposal');
-      expect((await quoteView(second.approvalWorkflowId)).decision).toMatchObject({
+      expect((await quoteView(second.approvalWorkflowId!)).decision).toMatchObject({
         decision: 'expired',
         escalatedToDeputy: true,
       });

@@ -157,6 +157,7 @@ async function closeEverything(handles: readonly WorkflowHandle[]): Promise<void
     if (type === 'customerJourney') {
       const view = await handle.query(getJourneyQuery);
       for (const quote of view.quotes) {
+        if (!quote.approvalWorkflowId) continue;
         const approval = env.client.workflow.getHandle(quote.approvalWorkflowId);
         await approval
           .executeUpdate(decideQuoteUpdate, {
@@ -519,7 +520,7 @@ describe('live workflows under random and malformed messages', () => {
       // journey started on accepted updates.
       const view = await journey.query(getJourneyQuery);
       const children = [
-        ...view.quotes.map((quote) => quote.approvalWorkflowId),
+        ...view.quotes.flatMap((quote) => quote.approvalWorkflowId ?? []),
         ...view.cases.map((record) => record.caseWorkflowId),
       ];
       for (const workflowId of [...targets.map((target) => target.handle.workflowId), ...children]) {

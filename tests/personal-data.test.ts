@@ -34,6 +34,7 @@ import {
   submitQuoteUpdate,
   type JourneyResult,
 } from '../workflows/customer-journey/contract';
+import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
 import { historyOf } from './helpers/history';
 import { ALWAYS_OPEN_CALENDAR, eventually, report, testCodecKeys } from './helpers/reliability';
 import { WorkerProcess } from './helpers/worker-process';
@@ -159,9 +160,13 @@ describe('personal data', () => {
     await journey.executeUpdate(submitProposalUpdate, {
       args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
     });
-    await journey.executeUpdate(submitQuoteUpdate, {
-      args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+    // A 20 % margin: a manager decides in the quote's approval workflow, which is scanned too.
+    const quote = await journey.executeUpdate(submitQuoteUpdate, {
+      args: [{ alternativeId: 'A', price: 100_000, cost: 80_000, currency: 'CNY' }],
     });
+    await client.workflow
+      .getHandle(quote.approvalWorkflowId!)
+      .executeUpdate(decideQuoteUpdate, { args: [{ decision: 'approve', approverId: 'mgr-1' }] });
     await eventually('the approved quote', () => readJourney(client, customerId), {
       accept: (view) => view.stage === 'negotiation',
     });
@@ -216,7 +221,7 @@ describe('personal data', () => {
     await eventually('the journey to hear of the closed case', () => journey.query(getJourneyQuery), {
       accept: (view) => view.cases.length === 1 && view.cases[0]!.status === 'closed',
     });
-    const quoteId = (await journey.query(getJourneyQuery)).quotes[0]!.approvalWorkflowId;
+    const quoteId = quote.approvalWorkflowId!;
     await journey.executeUpdate(closeJourneyUpdate, { args: [{ reason: 'contract fulfilled' }] });
     expect(((await journey.result()) as JourneyResult).outcome).toBe('closed');
     // The contact is in the journey's history, encrypted: decrypted with the codec it reads back.

@@ -40,6 +40,7 @@ export interface JourneyHarness extends Omit<Harness<typeof customerJourney, Jou
 async function closeJourney(env: TestWorkflowEnvironment, handle: JourneyHandle): Promise<void> {
   const view = await handle.query(getJourneyQuery);
   for (const quote of view.quotes.filter((candidate) => candidate.status === 'pending')) {
+    if (!quote.approvalWorkflowId) continue;
     const approval = env.client.workflow.getHandle(quote.approvalWorkflowId);
     await approval
       .executeUpdate(decideQuoteUpdate, {

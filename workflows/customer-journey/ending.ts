@@ -3,9 +3,11 @@
  * for the pre-sales survey's answer), or closed by ops — not while cases are open, unless forced
  * (they carry on alone).
  */
+import { patched } from '@temporalio/workflow';
 import * as metrics from '../kernel/metrics';
 import { nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
+import { PRESALES_SURVEY_LOST } from '../kernel/versions';
 import type { LostReason, ParsedCloseJourney } from './contract';
 import { surveyLostProspect } from './customer';
 import type { Journey } from './model';
@@ -26,6 +28,8 @@ export function endJourney(
   why: string,
 ): void {
   const s = j.s;
+  // Asked here, where the journey ends, not at every run's start: a marker is two events of history.
+  j.surveyWhenLost = patched(PRESALES_SURVEY_LOST);
   s.lostReason = reason;
   s.endedAt = nowIso();
   j.windows.cancelAll(`the journey is ${stage}`);

@@ -40,7 +40,10 @@ export interface Journey {
   indexSlaDeadlinesOnly: boolean;
   /** Every inquiry timed on the policy's basis and ladder (runs since RECEPTION_V3). */
   receptionV3: boolean;
-  /** A lost journey waits for the pre-sales survey's answer and indexes `EndedAt` (runs since PRESALES_SURVEY_LOST). */
+  /**
+   * A lost journey waits for the pre-sales survey's answer and an ended one indexes `EndedAt`
+   * (journeys ending since PRESALES_SURVEY_LOST; decided when the journey ends).
+   */
   surveyWhenLost: boolean;
 }
 

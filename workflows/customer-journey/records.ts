@@ -93,7 +93,8 @@ export const QuoteRecord = z.object({
   price: z.number(),
   currency: z.string(),
   margin: z.number(),
-  approvalWorkflowId: z.string(),
+  /** The `quoteApproval` child that decides it; none when the margin met the policy. */
+  approvalWorkflowId: z.string().optional(),
   status: z.enum(['pending', 'approved', 'rejected', 'adjusted', 'expired']),
   decidedBy: z.string().optional(),
   suggestedPrice: z.number().optional(),

@@ -1,12 +1,14 @@
 /**
  * The sale (rules PS-3 … PS-7): needs ranked must / should / could by urgency and business value,
- * pain points by impact, urgency and ease; a proposal of alternatives; a quote approved in a
- * `quoteApproval` child (by policy at a high enough margin, else a manager, then a deputy); an
- * approved quote sent to the customer with the follow-up plan; objections that loop back.
+ * pain points by impact, urgency and ease; a proposal of alternatives; a quote approved by policy
+ * at a high enough margin (in the journey), else in a `quoteApproval` child by a manager, then a
+ * deputy; an approved quote sent to the customer with the follow-up plan; objections that loop
+ * back.
  */
-import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import { nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
+import { QUOTE_AUTO_APPROVAL_INLINE } from '../kernel/versions';
 import {
   marginOf,
   QUOTE_APPROVAL_WORKFLOW,
@@ -25,6 +27,7 @@ import type {
 } from './contract';
 import { onCustomerContact, startFollowUps, stopFollowUps } from './follow-up';
 import type { Journey } from './model';
+import type { QuoteRecord } from './records';
 import { answerInquiry } from './reception';
 import { trackChild } from './relationship';
 
@@ -99,6 +102,30 @@ export async function submitQuote(j: Journey, quote: SubmitQuote): Promise<Quote
   const approvalWorkflowId = `${s.journeyId}/quote-${s.quotes.length + 1}`;
   const margin = marginOf(quote.price, quote.cost);
   const autoApproved = margin >= j.policy.quote.autoApproveMargin;
+  if (autoApproved && patched(QUOTE_AUTO_APPROVAL_INLINE)) {
+    const record: QuoteRecord = {
+      quoteId,
+      alternativeId: quote.alternativeId,
+      price: quote.price,
+      currency: quote.currency,
+      margin,
+      status: 'approved',
+      decidedBy: 'policy',
+    };
+    s.quotes.push(record);
+    // Through the approval stage, as a manager's approval goes: the stage table stays the one truth.
+    j.entity.moveTo('quote-approval', `quote ${quoteId} meets the margin policy`);
+    j.entity.record(
+      'quote-submitted',
+      `quote ${quoteId}: ${quote.price} ${quote.currency}, margin ${(margin * 100).toFixed(1)} % (meets the policy)`,
+    );
+    j.entity.record(
+      'quote-decided',
+      `quote ${quoteId} approved by policy (margin ≥ ${(j.policy.quote.autoApproveMargin * 100).toFixed(0)} %)`,
+    );
+    await sendQuote(j, record);
+    return { quoteId, margin, autoApproved };
+  }
   s.quotes.push({
     quoteId,
     alternativeId: quote.alternativeId,
@@ -164,6 +191,11 @@ export async function onQuoteDecided(j: Journey, decision: QuoteDecision): Promi
     });
     return;
   }
+  await sendQuote(j, quote);
+}
+
+/** An approved quote goes to the customer; the journey negotiates from here. */
+async function sendQuote(j: Journey, quote: QuoteRecord): Promise<void> {
   quote.sentAt = nowIso();
   j.entity.moveTo('negotiation', `quote ${quote.quoteId} sent to the customer`);
   j.entity.record('quote-sent', `quote ${quote.quoteId} sent to the customer with its explanation`);

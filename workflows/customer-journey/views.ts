@@ -39,7 +39,8 @@ export type ProposalResult = z.infer<typeof ProposalResult>;
 
 export const QuoteStarted = z.object({
   quoteId: z.string(),
-  approvalWorkflowId: z.string(),
+  /** The `quoteApproval` child a manager decides in; none when the margin met the policy. */
+  approvalWorkflowId: z.string().optional(),
   margin: z.number(),
   /** True when the margin meets the policy and no manager is needed. */
   autoApproved: z.boolean(),

@@ -17,7 +17,7 @@ import { handOver, historyIsLong, whenNoHandlerRuns } from '../kernel/continue-a
 import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { PRESALES_SURVEY_LOST, RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import { RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   JOURNEY_MESSAGES,
@@ -107,7 +107,6 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
     j.indexSlaDeadlinesOnly = true;
   }
   j.receptionV3 = patched(RECEPTION_V3);
-  j.surveyWhenLost = patched(PRESALES_SURVEY_LOST);
   watchFollowUps(j);
   watchRenewal(j);
   watchRevisits(j);

@@ -57,3 +57,11 @@ export const TERMS_LOOKUP = 'case-terms-lookup';
  * before end the moment they are lost, without a survey.
  */
 export const PRESALES_SURVEY_LOST = 'presales-survey-lost';
+
+/**
+ * A quote whose margin meets the policy is approved inside the journey: nothing is left to decide,
+ * so no `quoteApproval` child is started (its start and its report back were three billable
+ * actions and a workflow per quote). Quotes that need a manager still get their child. Executions
+ * started before start a child for every quote.
+ */
+export const QUOTE_AUTO_APPROVAL_INLINE = 'quote-auto-approval-inline';
