@@ -4,10 +4,12 @@
  * the knowledge base; a promoter of a case without a journey is asked for a referral (a journey
  * decides that itself); the journey hears of the close.
  */
+import { patched } from '@temporalio/workflow';
 import { activities, idempotencyKey } from '../kernel/activity-calls';
 import * as metrics from '../kernel/metrics';
 import { tellJourney } from '../kernel/tell-parent';
 import { nowIso } from '../kernel/time';
+import { QA_DRAW_AT_CLOSE } from '../kernel/versions';
 import { caseClosedSignal } from '../customer-journey/contract';
 import type { CaseOutcome } from './contract';
 import { isClosed, type Case } from './model';
@@ -24,15 +26,24 @@ export function closeCase(c: Case, outcome: CaseOutcome, why: string): void {
   c.entity.moveTo('closed', why);
   c.entity.record('closed', `${outcome}: ${why}`, { data: { outcome } });
   metrics.caseClosed({ outcome, team: s.team, priority: s.priority });
+  // Drawn with the close, so both reach the index in the same upsert.
+  if (patched(QA_DRAW_AT_CLOSE)) drawQaSample(c);
+}
+
+/**
+ * Rule LE-2: 20 % of after-sales tickets are sampled for quality review. The sandbox's
+ * Math.random is seeded per workflow, so replays draw the same sample.
+ */
+function drawQaSample(c: Case): void {
+  const s = c.s;
+  s.qaSampled = Math.random() < s.policy.qaSampleRate;
+  c.entity.record('qa-sampling', s.qaSampled ? 'drawn for quality review' : 'not drawn for quality review');
 }
 
 /** QA sample, knowledge base, referral and the parent journey, once closed. */
 export async function afterClose(c: Case): Promise<void> {
   const s = c.s;
-  // Rule LE-2: 20 % of after-sales tickets are sampled for quality review. The sandbox's
-  // Math.random is seeded per workflow, so replays draw the same sample.
-  s.qaSampled = Math.random() < s.policy.qaSampleRate;
-  c.entity.record('qa-sampling', s.qaSampled ? 'drawn for quality review' : 'not drawn for quality review');
+  if (s.qaSampled === undefined) drawQaSample(c);
   const outcome = s.outcome ?? 'closed';
   await Promise.all([
     c.entity.notifyCustomer('customer/closed', 'case-closed', { outcome }),

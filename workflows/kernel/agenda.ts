@@ -2,14 +2,16 @@
  * The deadline agenda: every dated thing a workflow waits for (an SLA ladder step, a follow-up, a
  * revisit, the renewal reminder) as plain data in its state, with one timer for the earliest.
  *
- * The timer is re-armed at once, inside the code that changes the agenda, not by a loop that
- * wakes up later: so the commands a change produces (cancel one timer, start another) follow
+ * The timer is re-armed at once (when the earliest deadline moves earlier; one that moves later
+ * is met by the armed timer firing early), inside the code that changes the agenda, not by a loop
+ * that wakes up later: so the commands a change produces (cancel one timer, start another) follow
  * the change directly, in the same order on every replay, however the events of a workflow
  * task happen to be grouped. The items travel with the state across continue-as-new.
  */
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { z } from 'zod';
 import { formatInstant, msUntil, nowIso } from './time';
+import { AGENDA_KEEP_EARLIER_TIMER } from './versions';
 
 export const AgendaItem = z.object({
   /** Unique within the agenda; setting an existing key replaces its item. */
@@ -96,6 +98,9 @@ export class Agenda {
   private rearm(): void {
     const next = this.stopped ? undefined : earliest(this.items);
     if (this.armed && next && this.armed.dueAt === next.dueAt) return;
+    // Moved later: the armed timer fires early once and finds nothing due (runDue arms for the
+    // new deadline then), cheaper than a cancelled timer and a new one on every re-plan.
+    if (this.armed && next && next.dueAt > this.armed.dueAt && patched(AGENDA_KEEP_EARLIER_TIMER)) return;
     this.armed?.scope.cancel();
     this.armed = undefined;
     if (!next) return;

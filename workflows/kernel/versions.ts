@@ -65,3 +65,18 @@ export const PRESALES_SURVEY_LOST = 'presales-survey-lost';
  * started before start a child for every quote.
  */
 export const QUOTE_AUTO_APPROVAL_INLINE = 'quote-auto-approval-inline';
+
+/**
+ * A case draws its quality-review sample in the step that closes it, so the close and the draw
+ * reach the index in one upsert (one billable action fewer per case). Executions started before
+ * draw it in the next stretch of code, and write it in an upsert of its own.
+ */
+export const QA_DRAW_AT_CLOSE = 'qa-draw-at-close';
+
+/**
+ * The agenda keeps its armed timer when the earliest deadline moves later (a follow-up plan
+ * restarted by a new stage, a window extended): the timer fires early once, finds nothing due and
+ * arms for the new deadline. Cancelling and starting a timer on every re-plan cost a billable
+ * action each time. Executions started before re-arm on every move.
+ */
+export const AGENDA_KEEP_EARLIER_TIMER = 'agenda-keep-earlier-timer';
