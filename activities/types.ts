@@ -37,7 +37,8 @@ export type CustomerTemplate =
   | 'carrier-compensation'
   | 'reply-corrected'
   | 'recall-details-needed'
-  | 'visit-booked';
+  | 'visit-booked'
+  | 'delivery-progress';
 
 export interface NotifyCustomerRequest extends Keyed {
   customerId: string;

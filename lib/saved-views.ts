@@ -91,6 +91,11 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
       query: `${journeys} AND ${running} AND JourneyStage = 'inquiry'`,
     },
     {
+      name: 'Deliveries running late',
+      purpose: 'delivery leads: a promised date or milestone missed',
+      query: `${journeys} AND ${running} AND BreachedWindows IN ('delivery', 'milestone')`,
+    },
+    {
       name: 'Lost prospects this week',
       purpose: 'sales leads, analysts: conversion',
       // A lost journey stays open for the pre-sales survey: when it was lost is `EndedAt`.

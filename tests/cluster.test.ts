@@ -354,6 +354,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'Carrier claims not settled': [],
       'Cases of one customer': [`case-${breachCustomer}`],
       'Inquiries waiting for a first response': [waiting.workflowId],
+      'Deliveries running late': [],
       'Lost prospects this week': [lost.workflowId],
     };
     const views = savedViews(new Date(), breachCustomer);

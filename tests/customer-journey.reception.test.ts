@@ -29,12 +29,10 @@ import {
   reportIssueUpdate,
   signContractUpdate,
   submitPresalesFeedbackUpdate,
-  submitProposalUpdate,
-  submitQuoteUpdate,
   updateContactUpdate,
   type JourneyInput,
 } from '../workflows/customer-journey/contract';
-import { DAY, HOUR, skipToShanghai, withJourneyWorker, type JourneyHandle } from './helpers/journey-harness';
+import { DAY, HOUR, skipToShanghai, withJourneyWorker, toNegotiation } from './helpers/journey-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -54,22 +52,6 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
 
 /** Shanghai wall-clock hour of an instant. */
 const shanghaiHour = (iso: string) => new Date(Date.parse(iso) + 8 * HOUR).getUTCHours();
-
-async function toNegotiation(
-  handle: JourneyHandle,
-  waitFor: (h: JourneyHandle, p: (v: { stage: string }) => boolean) => Promise<unknown>,
-) {
-  await handle.executeUpdate(recordNeedsUpdate, {
-    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
-  });
-  await handle.executeUpdate(submitProposalUpdate, {
-    args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
-  });
-  await handle.executeUpdate(submitQuoteUpdate, {
-    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
-  });
-  await waitFor(handle, (view) => view.stage === 'negotiation');
-}
 
 describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
   it('an e-mail at 16:00 is due at 11:00 the next working day: not breached that evening, the owner warned first', async () => {

@@ -27,7 +27,7 @@ import {
   type JourneyInput,
 } from '../workflows/customer-journey/contract';
 import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
-import { DAY, HOUR, skipToShanghai, withJourneyWorker, type JourneyHandle } from './helpers/journey-harness';
+import { DAY, HOUR, skipToShanghai, withJourneyWorker, toNegotiation } from './helpers/journey-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -51,30 +51,11 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
   owner: 'sales-7',
 };
 
-/** Inquiry answered, needs recorded, one alternative, a quote with 40 % margin (auto-approved). */
-async function toNegotiation(
-  handle: JourneyHandle,
-  waitFor: (h: JourneyHandle, p: (v: { stage: string }) => boolean) => Promise<unknown>,
-) {
-  await handle.executeUpdate(recordNeedsUpdate, {
-    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
-  });
-  await handle.executeUpdate(submitProposalUpdate, {
-    args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
-  });
-  const quote = await handle.executeUpdate(submitQuoteUpdate, {
-    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
-  });
-  expect(quote.autoApproved).toBe(true);
-  await waitFor(handle, (view) => view.stage === 'negotiation');
-}
-
 const terms = {
   contractId: 'K-1',
   terms: {
     responseWindows: { P2: { firstReplyHours: 1, resolutionHours: 8 } },
     warrantyUntil: '2099-12-31',
-    deliveryDate: '2099-01-15',
   },
 };
 

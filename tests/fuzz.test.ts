@@ -123,6 +123,10 @@ const RULES: RegExp[] = [
   /^\d+ case\(s\) still open \(.*\); close them first or set force$/,
   /^the pre-sales survey follows the contract or the loss \(stage [a-z-]+\)$/,
   /^the pre-sales survey was already answered on .+$/,
+  /^no delivery in progress in stage [a-z-]+$/,
+  /^name: no milestone ".*" in the contract \((its milestones: .+|it has none)\)$/s,
+  /^name: milestone ".*" was reached on .+$/s,
+  /^((terms\.deliveryDate|milestones\.\d+\.(dueDate|name)): [^;]+(; |$))+$/,
 ];
 
 let env: TestWorkflowEnvironment;

@@ -132,6 +132,7 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       'Carrier claims not settled': ['parcel'],
       'Cases of one customer': ['routine'],
       'Inquiries waiting for a first response': ['waiting'],
+      'Deliveries running late': [],
       'Lost prospects this week': ['lost'],
     };
     const views = savedViews(new Date(), customer('routine'));

@@ -65,6 +65,7 @@ import * as afterSalesCaseWindows from './after-sales-case/windows';
 import * as afterSalesCaseWorkflow from './after-sales-case/workflow';
 import * as customerJourneyContract from './customer-journey/contract';
 import * as customerJourneyCustomer from './customer-journey/customer';
+import * as customerJourneyDelivery from './customer-journey/delivery';
 import * as customerJourneyEnding from './customer-journey/ending';
 import * as customerJourneyFollowUp from './customer-journey/follow-up';
 import * as customerJourneyHandoff from './customer-journey/handoff';
@@ -152,6 +153,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/workflow.ts': afterSalesCaseWorkflow,
   'workflows/customer-journey/contract.ts': customerJourneyContract,
   'workflows/customer-journey/customer.ts': customerJourneyCustomer,
+  'workflows/customer-journey/delivery.ts': customerJourneyDelivery,
   'workflows/customer-journey/ending.ts': customerJourneyEnding,
   'workflows/customer-journey/follow-up.ts': customerJourneyFollowUp,
   'workflows/customer-journey/handoff.ts': customerJourneyHandoff,

@@ -188,7 +188,15 @@ export const JOURNEY_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> =
     { reason: 'price', detail: 'Too expensive' },
     { reason: 'competitor', detail: 'X is cheaper' },
   ],
-  signContract: [{ contractId: 'K-1', terms: { warrantyUntil: '2030-12-31', contractEnd: '2030-12-31' } }],
+  signContract: [
+    { contractId: 'K-1', terms: { warrantyUntil: '2030-12-31', contractEnd: '2030-12-31' } },
+    {
+      contractId: 'K-2',
+      terms: { deliveryDate: '2031-06-30' },
+      milestones: [{ name: 'site-survey', dueDate: '2031-03-31', owner: 'delivery-2' }],
+    },
+  ],
+  milestoneReached: [{ name: 'site-survey' }, { name: 'installation', note: 'installed' }],
   reportIssue: [{ description: 'Screen flickers', category: 'technical' }],
   updateContact: [
     { preferredChannel: 'email', by: 'sales-3' },

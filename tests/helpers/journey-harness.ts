@@ -14,6 +14,9 @@ import {
   getJourneyQuery,
   getJourneyTimelineQuery,
   journeyWorkflowId,
+  recordNeedsUpdate,
+  submitProposalUpdate,
+  submitQuoteUpdate,
   type JourneyInput,
   type JourneyView,
 } from '../../workflows/customer-journey/contract';
@@ -110,4 +113,24 @@ export async function skipToShanghai(
   while (!wanted(at)) at.setTime(at.getTime() + HOUR);
   await env.sleep(at.getTime() - now);
   return at;
+}
+
+/**
+ * Needs, one alternative, a quote meeting the margin policy: the journey negotiates (its quote
+ * went to the customer). The steps every test that needs a contract goes through first.
+ */
+export async function toNegotiation(
+  handle: JourneyHandle,
+  waitFor: (handle: JourneyHandle, done: (view: JourneyView) => boolean) => Promise<JourneyView>,
+): Promise<JourneyView> {
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
+  });
+  await handle.executeUpdate(submitProposalUpdate, {
+    args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+  });
+  await handle.executeUpdate(submitQuoteUpdate, {
+    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+  });
+  return await waitFor(handle, (view) => view.stage === 'negotiation');
 }

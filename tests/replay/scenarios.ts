@@ -50,6 +50,7 @@ import {
   inquiryAnsweredSignal,
   journeyWorkflowId,
   markLostUpdate,
+  milestoneReachedUpdate,
   newInquirySignal,
   recordNeedsUpdate,
   registerInquiryUpdate,
@@ -543,7 +544,6 @@ const contract: SignContract = {
   terms: {
     responseWindows: { P2: { firstReplyHours: 1, resolutionHours: 8 } },
     warrantyUntil: '2099-12-31',
-    deliveryDate: '2099-01-15',
     contractEnd: '2099-12-31',
   },
 };
@@ -791,6 +791,37 @@ export async function journeyPresalesSurvey(ctx: ScenarioContext): Promise<Scena
   return root(handle);
 }
 
+/**
+ * Delivery tracked: a contract with a promised date and two milestones; the first reached (the
+ * customer told), the second late (owner warned, lead told), then delivered late.
+ */
+export async function journeyDeliveryMilestones(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-DELIVERY'));
+  await toQuote(handle, 100_000, 60_000);
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  const day = async (days: number) =>
+    new Date((await ctx.now()) + 8 * HOUR + days * DAY).toISOString().slice(0, 10);
+  await handle.executeUpdate(signContractUpdate, {
+    args: [
+      {
+        contractId: 'K-REPLAY-DELIVERY',
+        terms: { deliveryDate: await day(6) },
+        milestones: [
+          { name: 'site-survey', dueDate: await day(2), owner: 'delivery-2' },
+          { name: 'installation', dueDate: await day(4) },
+        ],
+      },
+    ],
+  });
+  await handle.executeUpdate(milestoneReachedUpdate, { args: [{ name: 'site-survey' }] });
+  await ctx.sleep(7 * DAY);
+  await waitForJourney(handle, (view) => view.delivery?.late === true, 'the delivery late');
+  await handle.signal(deliveryConfirmedSignal, { note: 'installed late' });
+  await waitForJourney(handle, (view) => view.stage === 'after-sales', 'after-sales');
+  await closeJourney(handle, 'contract fulfilled');
+  return root(handle);
+}
+
 /** Marked lost at the inquiry: the pre-sales survey a day later, answered; the journey ends with it. */
 export async function journeyLostSurveyAnswered(ctx: ScenarioContext): Promise<ScenarioRoot> {
   const handle = await startJourney(ctx, journeyInput('C-REPLAY-LOST-SURVEY'));
@@ -964,6 +995,12 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'journey-presales-survey',
     summary: 'quote → contract → pre-sales survey a day later answered → delivered → closed',
     run: journeyPresalesSurvey,
+  },
+  {
+    name: 'journey-delivery-milestones',
+    summary:
+      'contract with a promised date and two milestones → one reached → one late → delivered late → closed',
+    run: journeyDeliveryMilestones,
   },
   {
     name: 'journey-lost-survey-answered',

@@ -19,6 +19,7 @@ import {
   Consent,
   Contact,
   LostReason,
+  Milestone,
   ObjectionReason,
   PainPoint,
   PresalesFeedback,
@@ -28,6 +29,7 @@ import { type JourneyStage, LIVE_STAGES, PRE_CONTRACT } from './stages';
 import {
   ConsentRecorded,
   ContactUpdated,
+  DeliveryView,
   HandoffResult,
   InquiryResult,
   IssueReported,
@@ -135,11 +137,20 @@ export const SignContract = z.strictObject({
   contractId: z.string().min(1).max(64),
   /** The promises after-sales must honour: response windows, warranty, delivery, contract end. */
   terms: PromisedTerms,
+  /** The delivery milestones, each on the SLA clock until reached (rule HO-5). */
+  milestones: z.array(Milestone).max(20).optional(),
 });
 export type SignContract = z.input<typeof SignContract>;
 export type ParsedSignContract = z.output<typeof SignContract>;
 
 export const DeliveryConfirmed = z.strictObject({ note: Text(500).optional() });
+
+/** Delivery staff: a milestone of the contract is reached. */
+export const MilestoneReached = z.strictObject({
+  name: Milestone.shape.name,
+  note: Text(500).optional(),
+});
+export type MilestoneReached = z.input<typeof MilestoneReached>;
 
 /** Telephony or the CRM: the desk is busy (new inquiries get the "we will answer by …" reply) or free. */
 export const DeskBusy = z.strictObject({ busy: z.boolean() });
@@ -297,6 +308,13 @@ export const JOURNEY_MESSAGES = {
     'The signed agreement with the promises after-sales must honour; runs the handoff. JSON: {"contractId":"K-1","terms":{"warrantyUntil":"2027-12-31","contractEnd":"2027-12-31"}}',
     { stages: ['negotiation'], refusal: before('a contract follows an approved quote') },
   ),
+  milestoneReached: update(
+    'milestoneReached',
+    MilestoneReached,
+    DeliveryView,
+    'Delivery staff: a milestone of the contract is reached; the customer is told of the progress. JSON: {"name":"site-survey"}',
+    { stages: ['onboarding'], refusal: (stage) => `no delivery in progress in stage ${stage}` },
+  ),
   reportIssue: update(
     'reportIssue',
     ReportIssue,
@@ -366,6 +384,7 @@ export const submitProposalUpdate = JOURNEY_MESSAGES.submitProposal.definition;
 export const submitQuoteUpdate = JOURNEY_MESSAGES.submitQuote.definition;
 export const recordObjectionUpdate = JOURNEY_MESSAGES.recordObjection.definition;
 export const signContractUpdate = JOURNEY_MESSAGES.signContract.definition;
+export const milestoneReachedUpdate = JOURNEY_MESSAGES.milestoneReached.definition;
 export const reportIssueUpdate = JOURNEY_MESSAGES.reportIssue.definition;
 export const markLostUpdate = JOURNEY_MESSAGES.markLost.definition;
 export const closeJourneyUpdate = JOURNEY_MESSAGES.closeJourney.definition;

@@ -11,6 +11,7 @@ import * as metrics from '../kernel/metrics';
 import { addMs, nowIso, nowMs } from '../kernel/time';
 import type { HandoffResult, ParsedJourneyInput, ParsedSignContract } from './contract';
 import { consentOf, schedulePresalesSurvey } from './customer';
+import { onDelivered, planDelivery } from './delivery';
 import { customerChannel } from './model';
 import { stopFollowUps } from './follow-up';
 import { createTask, type Journey } from './model';
@@ -33,6 +34,7 @@ export async function signContract(
   s.contract = signed;
   stopFollowUps(j);
   j.entity.moveTo('onboarding', `contract ${contract.contractId} signed`);
+  planDelivery(j, contract);
   metrics.journeyEnded({ outcome: 'won', channel: s.channel });
   j.entity.record('contract-signed', `contract ${contract.contractId} signed; handing off to after-sales`, {
     data: { terms: contract.terms },
@@ -136,6 +138,7 @@ export async function onDeliveryConfirmed(j: Journey): Promise<void> {
   const s = j.s;
   const deliveredAt = nowIso();
   s.deliveredAt = deliveredAt;
+  onDelivered(j);
   j.entity.moveTo('after-sales', 'delivered');
   j.entity.record('delivered', 'delivery confirmed; training schedule pushed');
   scheduleRevisit(j, addMs(deliveredAt, durationMs(j.policy.revisitEvery)));

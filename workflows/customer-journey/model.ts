@@ -55,7 +55,8 @@ export function hasEnded(j: Journey): boolean {
 export interface JourneyRules {
   attributes: (j: Journey) => SearchAttributeUpdatePair[];
   details: (j: Journey) => string;
-  onInquiryStep: (j: Journey, step: DueStep<InquiryAudience>) => Promise<void>;
+  /** A ladder step of any of the journey's windows (an inquiry's first response, delivery, a milestone). */
+  onWindowStep: (j: Journey, step: DueStep<InquiryAudience>) => Promise<void>;
 }
 
 export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: JourneyRules): Journey {
@@ -75,11 +76,21 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
   });
   const windows = new SlaWindows<InquiryAudience>(s.clocks, agenda, {
     calendar: () => policy.calendar,
-    ladder: () => (j.receptionV3 ? policy.inquiryLadder : [{ percent: 100, notify: ['owner-lead'] }]),
-    label: () => 'first response',
-    timerLabel: () => 'first response',
+    ladder: (window) =>
+      window === 'delivery' || window === 'milestone'
+        ? policy.deliveryLadder
+        : j.receptionV3
+          ? policy.inquiryLadder
+          : [{ percent: 100, notify: ['owner-lead'] }],
+    label: (window) => (window === 'delivery' || window === 'milestone' ? window : 'first response'),
+    timerLabel: (c) =>
+      c.window === 'milestone'
+        ? `milestone ${c.subject ?? ''}`
+        : c.window === 'delivery'
+          ? 'delivery'
+          : 'first response',
     record: (type, summary, extra) => entity.record(type, summary, extra),
-    onStep: (step) => rules.onInquiryStep(j, step),
+    onStep: (step) => rules.onWindowStep(j, step),
   });
   agenda.afterRun = () => {
     j.progress += 1;

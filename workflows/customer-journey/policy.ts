@@ -48,6 +48,8 @@ export const JourneyPolicy = z.strictObject({
   }),
   /** An inquiry window's warning ladder: whom to tell at which share of the window (100 = breach). */
   inquiryLadder: z.array(ladderStepSchema(z.enum(['owner', 'owner-lead']))).min(1),
+  /** The ladder of the promised delivery date and of each milestone (rule HO-5). */
+  deliveryLadder: z.array(ladderStepSchema(z.enum(['owner', 'owner-lead']))).min(1),
   /**
    * The desk counts as busy when this many inquiries of the journey's owner are unanswered: a new
    * one then gets the automatic "we will answer by …" reply too (as does any while telephony
@@ -112,6 +114,12 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
     { percent: 75, notify: ['owner'] },
     { percent: 100, notify: ['owner-lead'] },
   ],
+  // Ours: the milestone's owner (else the journey's) when 90 % of the time to it has gone, the
+  // owner's lead when it is late.
+  deliveryLadder: [
+    { percent: 90, notify: ['owner'] },
+    { percent: 100, notify: ['owner-lead'] },
+  ],
   // Ours: three unanswered inquiries of one owner is "busy" (rule PS-2: "when busy, an automatic reply").
   busyAfterUnanswered: 3,
   defaultOwner: 'sales-desk',
@@ -156,6 +164,10 @@ export const JourneyPolicyOverrides = z.strictObject({
     .optional(),
   inquiryBasis: z.partialRecord(Channel, z.enum(['calendar', 'business'])).optional(),
   inquiryLadder: z
+    .array(ladderStepSchema(z.enum(['owner', 'owner-lead'])))
+    .min(1)
+    .optional(),
+  deliveryLadder: z
     .array(ladderStepSchema(z.enum(['owner', 'owner-lead'])))
     .min(1)
     .optional(),

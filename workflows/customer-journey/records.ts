@@ -4,7 +4,7 @@
  * and the reasons a deal is lost or objected to.
  */
 import { z } from 'zod';
-import { IsoTimestamp, Priority, Text } from '../kernel/contract';
+import { IsoTimestamp, Priority, StaffId, Text } from '../kernel/contract';
 
 /** Personal data: only ever inside this (encrypted) payload. */
 export const Contact = z.strictObject({
@@ -114,3 +114,33 @@ export const CaseRecord = z.object({
   requestId: z.string().optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;
+
+/**
+ * A delivery milestone the contract promises (rule HO-5): what, by which day (local date), and who
+ * answers for it. The name is a short slug: it names the milestone in messages and its window.
+ */
+export const Milestone = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(40)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a short name in lower case, such as site-survey'),
+  dueDate: z.iso.date({ error: 'must be a date (YYYY-MM-DD)' }),
+  owner: StaffId.optional(),
+});
+export type Milestone = z.infer<typeof Milestone>;
+
+/** How delivery stands: the promised date and each milestone, with when it was due and reached. */
+export const DeliveryPlan = z.object({
+  promisedDate: z.string().optional(),
+  /** The end of the promised day in the calendar's time zone. */
+  dueAt: IsoTimestamp.optional(),
+  milestones: z.array(
+    Milestone.extend({
+      dueAt: IsoTimestamp,
+      reachedAt: IsoTimestamp.optional(),
+      note: z.string().optional(),
+    }),
+  ),
+});
+export type DeliveryPlan = z.infer<typeof DeliveryPlan>;

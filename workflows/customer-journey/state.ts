@@ -15,6 +15,7 @@ import {
   CaseRecord,
   Consent,
   Contact,
+  DeliveryPlan,
   PresalesFeedback,
   LostReason,
   ObjectionReason,
@@ -97,6 +98,8 @@ export const JourneyState = z.object({
     })
     .optional(),
   deliveredAt: z.string().optional(),
+  /** Delivery against the contract's promised date and milestones (rule HO-5). */
+  delivery: DeliveryPlan.optional(),
   cases: z.array(CaseRecord),
   caseCount: z.number(),
   lastReferralAt: z.string().optional(),

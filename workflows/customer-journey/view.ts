@@ -4,6 +4,7 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
+  BreachedWindowsKey,
   ChannelKey,
   CustomerIdKey,
   EndedAtKey,
@@ -18,6 +19,7 @@ import { nextFollowUpAt } from './follow-up';
 import { RENEWAL } from './handoff';
 import { hasEnded, type Journey } from './model';
 import { awaitingPresalesSurvey, consentOf } from './customer';
+import { DELIVERY, deliveryView, MILESTONE } from './delivery';
 import { customerChannel } from './model';
 import { firstResponse, responseOf } from './reception';
 import { nextRevisitAt } from './relationship';
@@ -42,6 +44,11 @@ export function searchAttributes(j: Journey): SearchAttributeUpdatePair[] {
     { key: NextDeadlineAtKey, value: next && !hasEnded(j) ? new Date(next.dueAt) : null },
   ];
   if (j.surveyWhenLost && s.endedAt) pairs.push({ key: EndedAtKey, value: new Date(s.endedAt) });
+  // A late delivery or milestone is what ops search for; inquiry breaches stay in SlaBreached.
+  const late = s.delivery
+    ? j.windows.breachedWindows().filter((window) => window === DELIVERY || window === MILESTONE)
+    : [];
+  if (late.length > 0) pairs.push({ key: BreachedWindowsKey, value: late });
   return pairs;
 }
 
@@ -136,6 +143,7 @@ export function journeyView(j: Journey): JourneyView {
     contract: s.contract,
     specialRequests: s.specialRequests,
     deliveredAt: s.deliveredAt,
+    delivery: deliveryView(j),
     cases: s.cases,
     referralsRequested: s.referralsRequested,
     nextRevisitAt: nextRevisitAt(j),

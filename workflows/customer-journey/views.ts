@@ -79,6 +79,25 @@ export type HandoffResult = z.infer<typeof HandoffResult>;
 export const IssueReported = z.object({ caseWorkflowId: z.string(), priority: Priority });
 export type IssueReported = z.infer<typeof IssueReported>;
 
+/** Delivery against the contract's promises: the date, each milestone, what is late. */
+export const DeliveryView = z.object({
+  promisedDate: z.string().optional(),
+  dueAt: IsoTimestamp.optional(),
+  /** Past the promised date without delivery (a breach of the `delivery` window). */
+  late: z.boolean(),
+  milestones: z.array(
+    z.object({
+      name: z.string(),
+      dueDate: z.string(),
+      owner: z.string().optional(),
+      dueAt: IsoTimestamp,
+      reachedAt: IsoTimestamp.optional(),
+      late: z.boolean(),
+    }),
+  ),
+});
+export type DeliveryView = z.infer<typeof DeliveryView>;
+
 export const JourneyView = z.object({
   journeyId: z.string(),
   customerId: z.string(),
@@ -149,6 +168,8 @@ export const JourneyView = z.object({
     .optional(),
   specialRequests: z.array(z.string()),
   deliveredAt: IsoTimestamp.optional(),
+  /** Delivery tracking (contracts signed since the delivery-milestones patch). */
+  delivery: DeliveryView.optional(),
   cases: z.array(CaseRecord),
   referralsRequested: z.number(),
   nextRevisitAt: IsoTimestamp.optional(),

@@ -25,6 +25,14 @@ import {
   type JourneyResult,
   type ParsedJourneyInput,
 } from './contract';
+import {
+  DELIVERY,
+  MILESTONE,
+  onDeliveryStep,
+  onMilestoneReached,
+  validateDeliveryPlan,
+  validateMilestone,
+} from './delivery';
 import { endJourney, validateClose } from './ending';
 import { onCustomerResponded, planFollowUps, watchFollowUps } from './follow-up';
 import { onDeliveryConfirmed, signContract, watchRenewal } from './handoff';
@@ -100,7 +108,10 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
   const j = bindJourney(state, policy, {
     attributes: searchAttributes,
     details: currentDetails,
-    onInquiryStep,
+    onWindowStep: (journey, step) =>
+      step.clock.window === DELIVERY || step.clock.window === MILESTONE
+        ? onDeliveryStep(journey, step)
+        : onInquiryStep(journey, step),
   });
   if (patched(VISIBILITY_PER_TASK)) {
     j.visibility.batchPerTask();
@@ -140,7 +151,14 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
       submitProposal: { validate: () => validateProposal(j), run: (proposal) => submitProposal(j, proposal) },
       submitQuote: { validate: (quote) => validateQuote(j, quote), run: (quote) => submitQuote(j, quote) },
       recordObjection: { run: (objection) => recordObjection(j, objection) },
-      signContract: { run: (contract) => signContract(j, parsed, contract) },
+      signContract: {
+        validate: (contract) => validateDeliveryPlan(j, contract),
+        run: (contract) => signContract(j, parsed, contract),
+      },
+      milestoneReached: {
+        validate: (request) => validateMilestone(j, request),
+        run: (request) => onMilestoneReached(j, request),
+      },
       reportIssue: { run: (issue) => reportIssue(j, issue) },
       updateContact: { run: (request) => updateContact(j, request) },
       recordConsent: { run: (request) => recordConsent(j, request) },

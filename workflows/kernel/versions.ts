@@ -80,3 +80,10 @@ export const QA_DRAW_AT_CLOSE = 'qa-draw-at-close';
  * action each time. Executions started before re-arm on every move.
  */
 export const AGENDA_KEEP_EARLIER_TIMER = 'agenda-keep-earlier-timer';
+
+/**
+ * Delivery tracked: a contract's promised delivery date and its milestones run on the journey's
+ * SLA clock (warned, late, searchable as `BreachedWindows`), `milestoneReached` moves them and tells
+ * the customer. Contracts signed before are not tracked.
+ */
+export const DELIVERY_MILESTONES = 'delivery-milestones';
