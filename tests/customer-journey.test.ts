@@ -262,6 +262,52 @@ describe('needs, proposal and quote', () => {
       expect((await view(handle)).objections.map((o) => o.loopBackTo)).toEqual(['quote', 'needs-analysis']);
     });
   });
+
+  it('a quote goes out explained: what it includes, its breakdown, how long it holds (PS-7)', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await handle.executeUpdate(recordObjectionUpdate, {
+        args: [{ reason: 'delivery-lead-time', detail: 'Needs it live before the spring season' }],
+      });
+      // Lead time, like price, is answered with a new quote.
+      expect((await waitFor(handle, (v) => v.objections.length === 1)).objections[0]!.loopBackTo).toBe(
+        'quote',
+      );
+      const explanation = {
+        included: ['Online booking for 40 clinics', 'Two days of on-site training'],
+        breakdown: [
+          { item: 'Licences', amount: 70_000 },
+          { item: 'Installation', amount: 20_000 },
+        ],
+        validDays: 30,
+      };
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(submitQuoteUpdate, {
+            args: [{ alternativeId: 'A', price: 95_000, cost: 60_000, currency: 'CNY', explanation }],
+          }),
+        ),
+      ).toBe('explanation.breakdown: adds up to 90000, the price is 95000');
+      await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 90_000, cost: 60_000, currency: 'CNY', explanation }],
+      });
+      const sent = await waitFor(handle, (v) => v.stage === 'negotiation' && v.quotes.length === 2);
+      const quote = sent.quotes[1]!;
+      expect(quote.validUntil).toBe(
+        new Date(Date.parse(quote.sentAt!) + 30 * DAY).toISOString().slice(0, 10),
+      );
+      const message = recorder.of('notifyCustomer', { template: 'quote-sent' }).at(-1)!.request;
+      expect(message.data).toEqual({
+        quoteId: 'Q2',
+        price: 90_000,
+        currency: 'CNY',
+        included: 'Online booking for 40 clinics; Two days of on-site training',
+        breakdown: 'Licences: 70000 CNY; Installation: 20000 CNY',
+        validUntil: quote.validUntil,
+      });
+    });
+  });
 });
 
 describe('follow-up plan', () => {

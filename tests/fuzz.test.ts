@@ -124,6 +124,7 @@ const RULES: RegExp[] = [
   /^the pre-sales survey follows the contract or the loss \(stage [a-z-]+\)$/,
   /^the pre-sales survey was already answered on .+$/,
   /^no delivery in progress in stage [a-z-]+$/,
+  /^explanation\.breakdown: adds up to [\d.e+-]+, the price is [\d.e+-]+$/,
   /^name: no milestone ".*" in the contract \((its milestones: .+|it has none)\)$/s,
   /^name: milestone ".*" was reached on .+$/s,
   /^((terms\.deliveryDate|milestones\.\d+\.(dueDate|name)): [^;]+(; |$))+$/,

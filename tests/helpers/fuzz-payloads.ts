@@ -183,6 +183,13 @@ export const JOURNEY_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> =
   submitQuote: [
     { alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' },
     { alternativeId: 'B', price: 10, cost: 9, currency: 'EUR' },
+    {
+      alternativeId: 'A',
+      price: 100,
+      cost: 50,
+      currency: 'CNY',
+      explanation: { included: ['setup'], breakdown: [{ item: 'setup', amount: 100 }], validDays: 30 },
+    },
   ],
   recordObjection: [
     { reason: 'price', detail: 'Too expensive' },

@@ -21,6 +21,7 @@ import {
   LostReason,
   Milestone,
   ObjectionReason,
+  QuoteExplanation,
   PainPoint,
   PresalesFeedback,
   Requirement,
@@ -118,14 +119,20 @@ export const SubmitQuote = z.strictObject({
   cost: z.number().min(0, 'must not be negative'),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code such as CNY'),
   approver: StaffId.optional(),
+  /** Sent to the customer with the quote: what is included, the breakdown, how long it holds. */
+  explanation: QuoteExplanation.optional(),
 });
 export type SubmitQuote = z.input<typeof SubmitQuote>;
+export type ParsedSubmitQuote = z.output<typeof SubmitQuote>;
 
 export const RecordObjection = z.strictObject({
   reason: ObjectionReason,
   detail: Text(1000).min(1, 'must describe the objection'),
   response: Text(1000).optional(),
-  /** Where the journey goes back to; by default price → quote, unclear need → needs analysis, else proposal. */
+  /**
+   * Where the journey goes back to; by default price and delivery lead time → quote, unclear need
+   * → needs analysis, else proposal.
+   */
   loopBackTo: z.enum(['needs-analysis', 'proposal', 'quote']).optional(),
 });
 export type RecordObjection = z.input<typeof RecordObjection>;

@@ -76,7 +76,13 @@ export const Alternative = z.strictObject({
 });
 export type Alternative = z.infer<typeof Alternative>;
 
-export const ObjectionReason = z.enum(['price', 'competitor', 'unclear-need', 'product-understanding']);
+export const ObjectionReason = z.enum([
+  'price',
+  'competitor',
+  'unclear-need',
+  'product-understanding',
+  'delivery-lead-time',
+]);
 export type ObjectionReason = z.infer<typeof ObjectionReason>;
 export const LostReason = z.enum([
   'price',
@@ -87,6 +93,18 @@ export const LostReason = z.enum([
   'other',
 ]);
 export type LostReason = z.infer<typeof LostReason>;
+/** What a quote explains to the customer (rule PS-7): what it includes, how the price is made up, how long it holds. */
+export const QuoteExplanation = z.strictObject({
+  included: z.array(Text(200).min(1)).max(30).default([]),
+  breakdown: z
+    .array(z.strictObject({ item: Text(100).min(1), amount: z.number().min(0, 'must not be negative') }))
+    .max(30)
+    .default([]),
+  /** Days the offer holds from the day it is sent. */
+  validDays: z.number().int().min(1).max(365).optional(),
+});
+export type QuoteExplanation = z.infer<typeof QuoteExplanation>;
+
 export const QuoteRecord = z.object({
   quoteId: z.string(),
   alternativeId: z.string(),
@@ -99,6 +117,9 @@ export const QuoteRecord = z.object({
   decidedBy: z.string().optional(),
   suggestedPrice: z.number().optional(),
   sentAt: IsoTimestamp.optional(),
+  explanation: QuoteExplanation.optional(),
+  /** The last day the offer holds (from `explanation.validDays`, counted from the day it is sent). */
+  validUntil: z.string().optional(),
 });
 export type QuoteRecord = z.infer<typeof QuoteRecord>;
 

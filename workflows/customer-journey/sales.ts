@@ -6,7 +6,7 @@
  * back.
  */
 import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import { nowIso } from '../kernel/time';
+import { addMs, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
 import { QUOTE_AUTO_APPROVAL_INLINE } from '../kernel/versions';
 import {
@@ -23,13 +23,15 @@ import type {
   RankedNeeds,
   RecordObjection,
   StageResult,
-  SubmitQuote,
+  ParsedSubmitQuote,
 } from './contract';
 import { onCustomerContact, startFollowUps, stopFollowUps } from './follow-up';
 import type { Journey } from './model';
 import type { QuoteRecord } from './records';
 import { answerInquiry } from './reception';
 import { trackChild } from './relationship';
+
+const DAY_MS = 86_400_000;
 
 export function recordNeeds(j: Journey, needs: ParsedRecordNeeds): RankedNeeds {
   const s = j.s;
@@ -87,7 +89,15 @@ export function submitProposal(j: Journey, proposal: ParsedSubmitProposal): Prop
   return { version: s.proposalVersion, stage: s.stage };
 }
 
-export function validateQuote(j: Journey, quote: SubmitQuote): void {
+export function validateQuote(j: Journey, quote: ParsedSubmitQuote): void {
+  const breakdown = quote.explanation?.breakdown ?? [];
+  if (breakdown.length > 0) {
+    const total = breakdown.reduce((sum, line) => sum + line.amount, 0);
+    // Cents: amounts are money, summed in floating point.
+    if (Math.abs(total - quote.price) > 0.005) {
+      throw new RuleViolation(`explanation.breakdown: adds up to ${total}, the price is ${quote.price}`);
+    }
+  }
   if (!j.s.alternatives.some((alternative) => alternative.id === quote.alternativeId)) {
     throw new RuleViolation(
       `alternativeId: no alternative "${quote.alternativeId}" in proposal v${j.s.proposalVersion}`,
@@ -96,7 +106,7 @@ export function validateQuote(j: Journey, quote: SubmitQuote): void {
 }
 
 /** Rule PS-6: a quote goes through its own approval workflow, which reports back by signal. */
-export async function submitQuote(j: Journey, quote: SubmitQuote): Promise<QuoteStarted> {
+export async function submitQuote(j: Journey, quote: ParsedSubmitQuote): Promise<QuoteStarted> {
   const s = j.s;
   const quoteId = `Q${s.quotes.length + 1}`;
   const approvalWorkflowId = `${s.journeyId}/quote-${s.quotes.length + 1}`;
@@ -111,6 +121,7 @@ export async function submitQuote(j: Journey, quote: SubmitQuote): Promise<Quote
       margin,
       status: 'approved',
       decidedBy: 'policy',
+      ...(quote.explanation ? { explanation: quote.explanation } : {}),
     };
     s.quotes.push(record);
     // Through the approval stage, as a manager's approval goes: the stage table stays the one truth.
@@ -134,6 +145,7 @@ export async function submitQuote(j: Journey, quote: SubmitQuote): Promise<Quote
     margin,
     approvalWorkflowId,
     status: 'pending',
+    ...(quote.explanation ? { explanation: quote.explanation } : {}),
   });
   j.entity.moveTo('quote-approval', `quote ${quoteId} in approval`);
   j.entity.record(
@@ -201,10 +213,23 @@ async function sendQuote(j: Journey, quote: QuoteRecord): Promise<void> {
   j.entity.record('quote-sent', `quote ${quote.quoteId} sent to the customer with its explanation`);
   // Reception-v3: the main loop's plan follows the stage (negotiation now), with its own cadence.
   if (!j.receptionV3) startFollowUps(j, quote.sentAt);
+  const explanation = quote.explanation;
+  if (explanation?.validDays)
+    quote.validUntil = addMs(quote.sentAt, explanation.validDays * DAY_MS).slice(0, 10);
   await j.entity.notifyCustomer(`customer/quote/${quote.quoteId}`, 'quote-sent', {
     quoteId: quote.quoteId,
     price: quote.price,
     currency: quote.currency,
+    // Rule PS-7: the quote goes out explained (template variables: flat text, no personal data).
+    ...(explanation
+      ? {
+          included: explanation.included.join('; '),
+          breakdown: explanation.breakdown
+            .map(({ item, amount }) => `${item}: ${amount} ${quote.currency}`)
+            .join('; '),
+          ...(quote.validUntil ? { validUntil: quote.validUntil } : {}),
+        }
+      : {}),
   });
 }
 
@@ -213,7 +238,7 @@ export function recordObjection(j: Journey, objection: RecordObjection): StageRe
   const s = j.s;
   const loopBackTo =
     objection.loopBackTo ??
-    (objection.reason === 'price'
+    (objection.reason === 'price' || objection.reason === 'delivery-lead-time'
       ? 'quote'
       : objection.reason === 'unclear-need'
         ? 'needs-analysis'
