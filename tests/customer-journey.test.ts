@@ -157,6 +157,89 @@ describe('needs, proposal and quote', () => {
     });
   });
 
+  it('a proposal answers the needs: must-haves and the top pain point covered, pain points tracked, a blocked alternative not quoted (PS-3, PS-4)', async () => {
+    await withJourneyWorker(env, async ({ start, view }) => {
+      const handle = await start(inquiry);
+      const needs = await handle.executeUpdate(recordNeedsUpdate, {
+        args: [
+          {
+            requirements: [
+              { title: 'Booking', priority: 'must', urgency: 5, businessValue: 5 },
+              { title: 'Reports', priority: 'could', urgency: 2, businessValue: 2 },
+            ],
+            painPoints: [
+              { title: 'No-shows', impact: 5, urgency: 4, difficulty: 2 },
+              { title: 'Paper files', impact: 3, urgency: 2, difficulty: 4 },
+            ],
+            scenario: '40 clinics, patients book by phone today',
+            budget: { min: 50_000, max: 120_000, currency: 'CNY' },
+          },
+        ],
+      });
+      expect(needs).toMatchObject({
+        scenario: '40 clinics, patients book by phone today',
+        budget: { min: 50_000, max: 120_000, currency: 'CNY' },
+      });
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(submitProposalUpdate, {
+            args: [{ alternatives: [{ id: 'A', title: 'Cloud plan', addresses: ['Reports', 'Faxes'] }] }],
+          }),
+        ),
+      ).toBe(
+        'alternatives.0.addresses: no requirement or pain point "Faxes"; ' +
+          'no alternative addresses the must-have "Booking"; no alternative addresses the top pain point "No-shows"',
+      );
+      await handle.executeUpdate(submitProposalUpdate, {
+        args: [
+          {
+            alternatives: [
+              {
+                id: 'A',
+                title: 'Cloud plan',
+                addresses: ['Booking', 'No-shows'],
+                estimatedCost: 80_000,
+                expectedBenefit: 200_000,
+              },
+              {
+                id: 'B',
+                title: 'On-premise',
+                addresses: ['Booking', 'No-shows', 'Paper files'],
+                feasibility: { function: 'ok', process: 'ok', resources: 'blocker', risk: 'concern' },
+              },
+            ],
+          },
+        ],
+      });
+      const proposed = await view(handle);
+      expect(proposed.alternatives[0]!.roi).toBe(1.5);
+      expect(proposed.requirements.map((r) => [r.title, r.addressedBy])).toEqual([
+        ['Booking', ['A', 'B']],
+        ['Reports', []],
+      ]);
+      expect(proposed.painPoints.map((p) => [p.title, p.status])).toEqual([
+        ['No-shows', 'addressed'],
+        ['Paper files', 'addressed'],
+      ]);
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(submitQuoteUpdate, {
+            args: [{ alternativeId: 'B', price: 100_000, cost: 60_000, currency: 'CNY' }],
+          }),
+        ),
+      ).toBe('alternativeId: "B" has a feasibility blocker (resources); propose it again without one first');
+      await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+      });
+      await handle.executeUpdate(signContractUpdate, { args: [{ contractId: 'K-PP', terms: {} }] });
+      // Signed for A: the pain point A addresses is accepted; the one only B addressed stays addressed.
+      expect((await view(handle)).painPoints.map((p) => [p.title, p.status])).toEqual([
+        ['No-shows', 'accepted'],
+        ['Paper files', 'addressed'],
+      ]);
+    });
+  });
+
   it('a quote meeting the margin policy is approved at once and sent to the customer', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start(inquiry);

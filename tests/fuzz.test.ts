@@ -124,6 +124,8 @@ const RULES: RegExp[] = [
   /^the pre-sales survey follows the contract or the loss \(stage [a-z-]+\)$/,
   /^the pre-sales survey was already answered on .+$/,
   /^no delivery in progress in stage [a-z-]+$/,
+  /^((alternatives\.\d+\.addresses: no requirement or pain point ".*"|no alternative addresses the (must-have|top pain point) .+)(; |$))+$/s,
+  /^alternativeId: ".*" has a feasibility blocker \([a-z, ]+\); propose it again without one first$/s,
   /^explanation\.breakdown: adds up to [\d.e+-]+, the price is [\d.e+-]+$/,
   /^name: no milestone ".*" in the contract \((its milestones: .+|it has none)\)$/s,
   /^name: milestone ".*" was reached on .+$/s,

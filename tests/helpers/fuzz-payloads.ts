@@ -178,8 +178,31 @@ export const JOURNEY_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> =
   recordNeeds: [
     { requirements: [{ title: 'SSO', priority: 'must', urgency: 5, businessValue: 4 }] },
     { painPoints: [{ title: 'Slow booking', impact: 4, urgency: 3, difficulty: 2 }] },
+    {
+      requirements: [{ title: 'Online booking', priority: 'should', urgency: 3, businessValue: 3 }],
+      scenario: 'clinic front desk',
+      budget: { min: 10, max: 100, currency: 'CNY' },
+    },
   ],
-  submitProposal: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+  submitProposal: [
+    { alternatives: [{ id: 'A', title: 'Cloud plan' }] },
+    {
+      alternatives: [
+        {
+          id: 'A',
+          title: 'Cloud plan',
+          addresses: ['Online booking'],
+          estimatedCost: 10,
+          expectedBenefit: 30,
+        },
+        {
+          id: 'B',
+          title: 'On-premise',
+          feasibility: { function: 'ok', process: 'ok', resources: 'blocker', risk: 'ok' },
+        },
+      ],
+    },
+  ],
   submitQuote: [
     { alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' },
     { alternativeId: 'B', price: 10, cost: 9, currency: 'EUR' },

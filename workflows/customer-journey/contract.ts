@@ -20,6 +20,7 @@ import {
   Contact,
   LostReason,
   Milestone,
+  NeedsContext,
   ObjectionReason,
   QuoteExplanation,
   PainPoint,
@@ -99,6 +100,7 @@ export const RecordNeeds = z
   .strictObject({
     requirements: z.array(Requirement).max(50).default([]),
     painPoints: z.array(PainPoint).max(50).default([]),
+    ...NeedsContext.shape,
   })
   .refine((value) => value.requirements.length + value.painPoints.length > 0, {
     message: 'must record at least one requirement or pain point',

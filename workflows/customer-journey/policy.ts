@@ -56,6 +56,12 @@ export const JourneyPolicy = z.strictObject({
    * reports the desk busy).
    */
   busyAfterUnanswered: z.number().int().min(1),
+  /**
+   * A proposal must say which needs each alternative addresses, and cover every must-have and the
+   * top pain point. Off, a proposal that says nothing of it is taken as it is; one that does is
+   * held to it either way.
+   */
+  requireCoverage: z.boolean(),
   /** Who follows up a prospect without an owner. */
   defaultOwner: StaffId,
   /** What the customer has agreed to until they say otherwise (rule PS-12). */
@@ -122,6 +128,9 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   ],
   // Ours: three unanswered inquiries of one owner is "busy" (rule PS-2: "when busy, an automatic reply").
   busyAfterUnanswered: 3,
+  // Ours: off, so integrations written before coverage existed keep working; on, every proposal
+  // must show it covers the must-haves and the top pain point.
+  requireCoverage: false,
   defaultOwner: 'sales-desk',
   // Ours: surveys and referral requests are part of the service the contract describes; marketing
   // needs the customer's explicit yes. `recordConsent` changes any of them.
@@ -173,6 +182,7 @@ export const JourneyPolicyOverrides = z.strictObject({
     .optional(),
   busyAfterUnanswered: z.number().int().min(1).optional(),
   defaultOwner: StaffId.optional(),
+  requireCoverage: z.boolean().optional(),
   preferredChannel: Channel.optional(),
   consent: Consent.optional(),
   presalesSurvey: PresalesSurveyPolicy.partial().optional(),

@@ -73,8 +73,24 @@ export const Alternative = z.strictObject({
   feasibility: z
     .strictObject({ function: Feasibility, process: Feasibility, resources: Feasibility, risk: Feasibility })
     .optional(),
+  /** The requirements and pain points (by title) this alternative addresses (rule PS-4). */
+  addresses: z.array(Text(200).min(1)).max(50).optional(),
 });
 export type Alternative = z.infer<typeof Alternative>;
+
+/** Where and how the customer will use the solution, and what they can spend (rule PS-3). */
+export const NeedsContext = z.strictObject({
+  scenario: Text(1000).min(1).optional(),
+  budget: z
+    .strictObject({
+      min: z.number().min(0, 'must not be negative'),
+      max: z.number().min(0, 'must not be negative'),
+      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code such as CNY'),
+    })
+    .refine((budget) => budget.min <= budget.max, { message: 'min must not exceed max', path: ['min'] })
+    .optional(),
+});
+export type NeedsContext = z.infer<typeof NeedsContext>;
 
 export const ObjectionReason = z.enum([
   'price',

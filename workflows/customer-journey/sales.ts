@@ -43,12 +43,37 @@ export function recordNeeds(j: Journey, needs: ParsedRecordNeeds): RankedNeeds {
   ];
   s.requirements = merge(s.requirements, needs.requirements);
   s.painPoints = merge(s.painPoints, needs.painPoints);
+  if (needs.scenario !== undefined || needs.budget !== undefined) {
+    s.needsContext = {
+      ...s.needsContext,
+      ...(needs.scenario !== undefined ? { scenario: needs.scenario } : {}),
+      ...(needs.budget !== undefined ? { budget: needs.budget } : {}),
+    };
+  }
   if (s.stage === 'inquiry') j.entity.moveTo('needs-analysis', 'needs interview');
   j.entity.record(
     'needs-recorded',
     `${needs.requirements.length} requirement(s), ${needs.painPoints.length} pain point(s) recorded`,
   );
   return rankedNeeds(j);
+}
+
+/** Alternatives of the current proposal that address a need (by its title). */
+function addressing(j: Journey, title: string): string[] {
+  return j.s.alternatives.filter((alternative) => alternative.addresses?.includes(title)).map((a) => a.id);
+}
+
+/**
+ * A pain point is open until an alternative of the proposal addresses it, and accepted once the
+ * quote the customer signed for is for an alternative that addresses it.
+ */
+function painPointStatus(j: Journey, title: string): 'open' | 'addressed' | 'accepted' {
+  const by = addressing(j, title);
+  if (by.length === 0) return 'open';
+  const signed = j.s.contract
+    ? j.s.quotes.find((quote) => quote.status === 'approved' && quote.sentAt)
+    : undefined;
+  return signed && by.includes(signed.alternativeId) ? 'accepted' : 'addressed';
 }
 
 /** Requirements by must/should/could, then urgency × business value; pain points by impact × urgency × ease. */
@@ -59,19 +84,45 @@ export function rankedNeeds(j: Journey): RankedNeeds {
       (a, b) =>
         order[a.priority] - order[b.priority] || b.urgency * b.businessValue - a.urgency * a.businessValue,
     )
-    .map((requirement, index) => ({ ...requirement, rank: index + 1 }));
+    .map((requirement, index) => ({
+      ...requirement,
+      rank: index + 1,
+      addressedBy: addressing(j, requirement.title),
+    }));
   // Ease is 6 − difficulty, so a high-impact, urgent, easy pain point comes first.
   const painPoints = j.s.painPoints
     .map((point) => ({ ...point, score: point.impact * point.urgency * (6 - point.difficulty) }))
     .sort((a, b) => b.score - a.score)
-    .map((point, index) => ({ ...point, rank: index + 1 }));
-  return { requirements, painPoints };
+    .map((point, index) => ({ ...point, rank: index + 1, status: painPointStatus(j, point.title) }));
+  return { requirements, painPoints, ...j.s.needsContext };
 }
 
-export function validateProposal(j: Journey): void {
-  if (j.s.requirements.length === 0) {
+export function validateProposal(j: Journey, proposal: ParsedSubmitProposal): void {
+  const s = j.s;
+  if (s.requirements.length === 0) {
     throw new RuleViolation('record the customer’s requirements (recordNeeds) before proposing');
   }
+  // Rule PS-4: the proposal answers the needs. Held to it when it says what it addresses (or when
+  // the policy asks every proposal to).
+  const declared = proposal.alternatives.some((alternative) => alternative.addresses !== undefined);
+  if (!declared && !j.policy.requireCoverage) return;
+  const known = new Set([...s.requirements, ...s.painPoints].map((need) => need.title));
+  const problems: string[] = [];
+  proposal.alternatives.forEach((alternative, index) => {
+    for (const title of alternative.addresses ?? []) {
+      if (!known.has(title))
+        problems.push(`alternatives.${index}.addresses: no requirement or pain point "${title}"`);
+    }
+  });
+  const covered = new Set(proposal.alternatives.flatMap((alternative) => alternative.addresses ?? []));
+  const ranked = rankedNeeds(j);
+  const mustHaves = ranked.requirements.filter((requirement) => requirement.priority === 'must');
+  const unmet = mustHaves.filter((requirement) => !covered.has(requirement.title)).map((r) => `"${r.title}"`);
+  if (unmet.length > 0) problems.push(`no alternative addresses the must-have ${unmet.join(', ')}`);
+  const top = ranked.painPoints[0];
+  if (top && !covered.has(top.title))
+    problems.push(`no alternative addresses the top pain point "${top.title}"`);
+  if (problems.length > 0) throw new RuleViolation(problems.join('; '));
 }
 
 export function submitProposal(j: Journey, proposal: ParsedSubmitProposal): ProposalResult {
@@ -90,6 +141,15 @@ export function submitProposal(j: Journey, proposal: ParsedSubmitProposal): Prop
 }
 
 export function validateQuote(j: Journey, quote: ParsedSubmitQuote): void {
+  const alternative = j.s.alternatives.find((candidate) => candidate.id === quote.alternativeId);
+  const blockers = Object.entries(alternative?.feasibility ?? {})
+    .filter(([, verdict]) => verdict === 'blocker')
+    .map(([aspect]) => aspect);
+  if (blockers.length > 0) {
+    throw new RuleViolation(
+      `alternativeId: "${quote.alternativeId}" has a feasibility blocker (${blockers.join(', ')}); propose it again without one first`,
+    );
+  }
   const breakdown = quote.explanation?.breakdown ?? [];
   if (breakdown.length > 0) {
     const total = breakdown.reduce((sum, line) => sum + line.amount, 0);

@@ -16,6 +16,7 @@ import {
   Consent,
   Contact,
   DeliveryPlan,
+  NeedsContext,
   PresalesFeedback,
   LostReason,
   ObjectionReason,
@@ -73,6 +74,8 @@ export const JourneyState = z.object({
     .optional(),
   specialRequests: z.array(z.string()),
   requirements: z.array(Requirement),
+  /** The usage scenario and budget range of the needs analysis (latest given). */
+  needsContext: NeedsContext.optional(),
   painPoints: z.array(PainPoint),
   proposalVersion: z.number(),
   alternatives: z.array(Alternative),

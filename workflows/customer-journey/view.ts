@@ -121,7 +121,18 @@ export function journeyView(j: Journey): JourneyView {
     requirements: ranked.requirements,
     painPoints: ranked.painPoints,
     proposalVersion: s.proposalVersion,
-    alternatives: s.alternatives,
+    alternatives: s.alternatives.map((alternative) => ({
+      ...alternative,
+      ...(alternative.estimatedCost && alternative.expectedBenefit !== undefined
+        ? {
+            roi:
+              Math.round(
+                ((alternative.expectedBenefit - alternative.estimatedCost) / alternative.estimatedCost) *
+                  1000,
+              ) / 1000,
+          }
+        : {}),
+    })),
     quotes: s.quotes,
     objections: s.objections,
     followUp: {

@@ -10,6 +10,7 @@ import {
   Contact,
   PresalesFeedback,
   LostReason,
+  NeedsContext,
   ObjectionReason,
   PainPoint,
   QuoteRecord,
@@ -29,8 +30,17 @@ export const InquiryResult = z.object({
 export type InquiryResult = z.infer<typeof InquiryResult>;
 
 export const RankedNeeds = z.object({
-  requirements: z.array(Requirement.extend({ rank: z.number() })),
-  painPoints: z.array(PainPoint.extend({ rank: z.number(), score: z.number() })),
+  /** Each with the alternatives of the current proposal that address it. */
+  requirements: z.array(Requirement.extend({ rank: z.number(), addressedBy: z.array(z.string()) })),
+  /** Open until the proposal addresses it; accepted once the signed quote's alternative does. */
+  painPoints: z.array(
+    PainPoint.extend({
+      rank: z.number(),
+      score: z.number(),
+      status: z.enum(['open', 'addressed', 'accepted']),
+    }),
+  ),
+  ...NeedsContext.shape,
 });
 export type RankedNeeds = z.infer<typeof RankedNeeds>;
 
@@ -132,7 +142,8 @@ export const JourneyView = z.object({
   requirements: RankedNeeds.shape.requirements,
   painPoints: RankedNeeds.shape.painPoints,
   proposalVersion: z.number(),
-  alternatives: z.array(Alternative),
+  /** With the return on investment where cost and benefit are given: (benefit − cost) ÷ cost. */
+  alternatives: z.array(Alternative.extend({ roi: z.number().optional() })),
   quotes: z.array(QuoteRecord),
   objections: z.array(
     z.object({ reason: ObjectionReason, detail: z.string(), loopBackTo: z.string(), at: IsoTimestamp }),

@@ -148,7 +148,10 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
       quoteDecided: (decision) => onQuoteDecided(j, decision),
       registerInquiry: { run: (inquiry) => registerInquiry(j, inquiry) },
       recordNeeds: { run: (needs) => recordNeeds(j, needs) },
-      submitProposal: { validate: () => validateProposal(j), run: (proposal) => submitProposal(j, proposal) },
+      submitProposal: {
+        validate: (proposal) => validateProposal(j, proposal),
+        run: (proposal) => submitProposal(j, proposal),
+      },
       submitQuote: { validate: (quote) => validateQuote(j, quote), run: (quote) => submitQuote(j, quote) },
       recordObjection: { run: (objection) => recordObjection(j, objection) },
       signContract: {
