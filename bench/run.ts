@@ -840,12 +840,18 @@ async function main(): Promise<void> {
       `parked: worker RSS ${parked.workerRssMiB.before} → ${parked.workerRssMiB.after} MiB ` +
         `(${parked.workerRssMiB.perJourneyKiB} KiB per journey)`,
     );
-    // Cases on a fresh worker too, so the journeys' memory is not in their slope.
+    // Cases on a fresh worker of their own task queue: neither the journeys' memory nor a journey
+    // woken by a timer can land in their slope.
     await worker.stop();
-    worker = await startWorker(tuning, workerEnv, path.join(scratch, 'worker-parked-cases.log'));
+    const caseQueue = `${TASK_QUEUE}-parked-cases`;
+    worker = await startWorker(
+      tuning,
+      workerEnvironment({ ...baseEnv, CJ_TASK_QUEUE: caseQueue, CJ_WORKFLOW_BUNDLE: benchBundle }),
+      path.join(scratch, 'worker-parked-cases.log'),
+    );
     await sleep(sizes.settleMs);
     log(`parked load: ${sizes.parkedCases} cases waiting on their first-reply window`);
-    const parkedCaseLoad = await parkedCases(driver, worker, sizes, tag);
+    const parkedCaseLoad = await parkedCases({ ...driver, taskQueue: caseQueue }, worker, sizes, tag);
     log(`parked cases: ${parkedCaseLoad.workerRssMiB.perCaseKiB} KiB per case`);
 
     const outboxLines = fs.existsSync(outboxDir)

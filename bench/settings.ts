@@ -159,7 +159,9 @@ export const HAPPY_PATH_POLICY: JourneyPolicyOverrides = {
 /** Parked journeys: an inquiry whose first-response window is a month away. */
 export const PARKED_POLICY: JourneyPolicyOverrides = {
   calendar: ALWAYS_OPEN,
-  firstResponse: { email: '30d' },
+  // Every channel: the round-trip probe's inquiries (by phone) must not arm timers that wake the
+  // journeys later, in the middle of another measurement.
+  firstResponse: { email: '30d', phone: '30d', 'online-chat': '30d', social: '30d', 'walk-in': '30d' },
 };
 
 /** The long-tail probe's revisits come every few seconds instead of every quarter. */
