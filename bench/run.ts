@@ -389,22 +389,45 @@ async function parkedLoad(
   // The first few journeys also warm the worker's workflow runtime (its isolate, the bundle, the
   // JIT); the rest show what one more parked journey costs.
   const warm = Math.max(10, Math.round(sizes.parked / 20));
+  // The slope is taken while every journey still fits the cache; past it (--long) the worker
+  // evicts the least recently used journey for each new one, and its memory should stay flat.
+  const cacheEdge = Math.min(sizes.parked, maxCachedWorkflows);
   await park(0, warm);
   const afterWarm = rssMiB();
   const cpuBefore = cpuSeconds(worker.pid);
-  const { visible, seconds: allParkedSeconds } = await park(warm, sizes.parked);
+  const { visible: visibleAtEdge, seconds: edgeSeconds } = await park(warm, cacheEdge);
   const cpuAfter = cpuSeconds(worker.pid);
+  const atEdge = rssMiB();
+  let visible = visibleAtEdge;
+  let beyondSeconds = 0;
+  if (sizes.parked > cacheEdge) {
+    const beyond = await park(cacheEdge, sizes.parked);
+    visible = beyond.visible;
+    beyondSeconds = beyond.seconds;
+  }
   const after = rssMiB();
+  const allParkedSeconds = edgeSeconds + beyondSeconds;
   const serverAfter = await serverResponsiveness(connection, client, sizes.latencySamples);
 
+  const touch = (index: number) =>
+    client.workflow.getHandle(journeyWorkflowId(customerId(index))).executeUpdate(registerInquiryUpdate, {
+      args: [{ channel: 'phone', summary: 'Calls again about the offer' }],
+    });
+  const evictedCount = sizes.parked - cacheEdge;
+  // Evicted: the oldest journeys (the cache drops the least recently used). Cached: the newest
+  // half of the cache, which the evicted samples' own reloads cannot push out.
+  const rttEvicted =
+    evictedCount > 0
+      ? await latencies(
+          Math.min(sizes.updateSamples, evictedCount),
+          () => touch(Math.floor(Math.random() * evictedCount)),
+          0,
+        )
+      : [];
+  const cachedFloor = sizes.parked - Math.floor(cacheEdge / 2);
   const rtt = await latencies(
     sizes.updateSamples,
-    () =>
-      client.workflow
-        .getHandle(journeyWorkflowId(customerId(Math.floor(Math.random() * sizes.parked))))
-        .executeUpdate(registerInquiryUpdate, {
-          args: [{ channel: 'phone', summary: 'Calls again about the offer' }],
-        }),
+    () => touch(cachedFloor + Math.floor(Math.random() * (sizes.parked - cachedFloor))),
     0,
   );
   return {
@@ -414,7 +437,7 @@ async function parkedLoad(
     workerCpuMsPerStart:
       cpuBefore === undefined || cpuAfter === undefined
         ? null
-        : round(((cpuAfter - cpuBefore) * 1000) / (sizes.parked - warm), 1),
+        : round(((cpuAfter - cpuBefore) * 1000) / (cacheEdge - warm), 1),
     waitingOn: 'first-response timer 30 days away (stage inquiry)',
     workerRssMiB: {
       measured:
@@ -423,14 +446,36 @@ async function parkedLoad(
       before,
       afterFirst: { journeys: warm, rssMiB: afterWarm },
       after,
-      perJourneyKiB: round(((after - afterWarm) * 1024) / (sizes.parked - warm), 1),
+      perJourneyKiB: round(((atEdge - afterWarm) * 1024) / (cacheEdge - warm), 1),
+      atCacheSize: { journeys: cacheEdge, rssMiB: atEdge },
       caveat:
         'an upper bound on what parked journeys need: V8 collects lazily below its heap limit, so part of ' +
         'the growth is garbage left by creating each workflow instance, not the cached journeys themselves',
       cacheHoldsAll: sizes.parked <= maxCachedWorkflows,
     },
     server: { before: serverBefore, after: serverAfter, runningCounted: visible },
-    updateRoundTripMs: { update: 'registerInquiry', target: 'a random parked journey', ...summary(rtt) },
+    updateRoundTripMs: {
+      update: 'registerInquiry',
+      target: 'a random journey among the newest half of the cache (cached: no replay)',
+      ...summary(rtt),
+    },
+    eviction:
+      evictedCount > 0
+        ? {
+            cacheSize: maxCachedWorkflows,
+            evicted: evictedCount,
+            how:
+              'parked − cache size: the cache holds maxCachedWorkflows journeys and drops the least ' +
+              'recently used one for each journey started past it',
+            rssBeyondCacheKiBPerJourney: round(((after - atEdge) * 1024) / evictedCount, 1),
+            wakeUpMs: {
+              update: 'registerInquiry',
+              target:
+                'a random evicted journey (among the oldest parked): the worker replays its history first',
+              ...summary(rttEvicted),
+            },
+          }
+        : null,
     closedAfterwards: false,
   };
 }
