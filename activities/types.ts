@@ -188,7 +188,7 @@ export interface TrainingRequest extends Keyed {
 export interface TaskRequest extends Keyed {
   subjectId: string;
   owner?: string;
-  kind: 'follow-up' | 'revisit' | 'renewal' | 'handoff';
+  kind: 'follow-up' | 'revisit' | 'renewal' | 'handoff' | 'joint-response';
   dueAt: string;
   summary: string;
 }

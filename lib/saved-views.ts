@@ -81,6 +81,11 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
       query: `${cases} AND ${running} AND NeedsAttention = 'carrier-claim'`,
     },
     {
+      name: 'A-grade customers’ open cases',
+      purpose: 'key-account owners, team leads: the faster lane (windows at half, seniors keep them)',
+      query: `${cases} AND ${running} AND CustomerGrade = 'A'`,
+    },
+    {
       name: 'Cases of one customer',
       purpose: 'anyone: a customer’s history',
       query: `${cases} AND CustomerId = '${customerId}'`,

@@ -352,6 +352,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'QA sample this week': [`${journeyWorkflowId(customer('journey'))}/case-1`],
       'Assisted replies awaiting review': [],
       'Carrier claims not settled': [],
+      'A-grade customers’ open cases': [],
       'Cases of one customer': [`case-${breachCustomer}`],
       'Inquiries waiting for a first response': [waiting.workflowId],
       'Deliveries running late': [],

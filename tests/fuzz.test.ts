@@ -105,6 +105,7 @@ const RULES: RegExp[] = [
   /^the case is escalated to [a-z-]+; it stays there$/,
   /^use escalate to bring in [a-z-]+$/,
   /^a P[1-4] technical fault stays with senior engineers; only [P0-9/]+ may be handed over$/,
+  /^a technical fault of an? [ABC]-grade customer stays with senior engineers$/,
   /^no assisted reply is awaiting review$/,
   /^[a-z-]+ already owns the case$/,
   /^[a-z-]+ was already asked and has not answered yet$/,

@@ -59,9 +59,11 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       scope: 'many-customers',
     } as const;
 
-    // A P1 whose first reply is due in 2 seconds: it breaches and escalates while we wait.
+    // A P1 of an A-grade customer whose first reply is due in 2 seconds (1 in the A lane): it
+    // breaches and escalates while we wait.
     const breached = await startCase('breached', {
       ...outage,
+      customerGrade: 'A',
       policy: { firstReply: { P1: { hours: SECONDS(2), basis: 'calendar' } } },
     });
     // An open P3 with a deadline far away.
@@ -130,6 +132,7 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       'QA sample this week': ['sampled'],
       'Assisted replies awaiting review': ['drafted'],
       'Carrier claims not settled': ['parcel'],
+      'A-grade customers’ open cases': ['breached'],
       'Cases of one customer': ['routine'],
       'Inquiries waiting for a first response': ['waiting'],
       'Deliveries running late': [],

@@ -822,6 +822,29 @@ export async function journeyDeliveryMilestones(ctx: ScenarioContext): Promise<S
   return root(handle);
 }
 
+/**
+ * An A-grade contract (its value over the policy's threshold): the urgent issue's case runs the
+ * faster lane and the account owner is asked to join; ops close the case and the journey.
+ */
+export async function journeyGradeA(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-GRADE'));
+  await toQuote(handle, 100_000, 60_000);
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  await handle.executeUpdate(signContractUpdate, {
+    args: [{ ...contract, value: { amount: 1_500_000, currency: 'CNY' } }],
+  });
+  const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
+    args: [{ description: 'Every clinic is down', category: 'technical', severity: 'safety-hazard' }],
+  });
+  const child = ctx.client.getHandle<typeof afterSalesCase>(caseWorkflowId);
+  await waitForStage(child, 'awaiting-reply');
+  await child.executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] });
+  await expectOutcome(child, 'closed-by-ops');
+  await waitForJourney(handle, (view) => view.cases[0]?.status === 'closed', 'the case closed');
+  await closeJourney(handle, 'contract fulfilled');
+  return root(handle);
+}
+
 /** Marked lost at the inquiry: the pre-sales survey a day later, answered; the journey ends with it. */
 export async function journeyLostSurveyAnswered(ctx: ScenarioContext): Promise<ScenarioRoot> {
   const handle = await startJourney(ctx, journeyInput('C-REPLAY-LOST-SURVEY'));
@@ -1001,6 +1024,13 @@ export const SCENARIOS: readonly Scenario[] = [
     summary:
       'contract with a promised date and two milestones → one reached → one late → delivered late → closed',
     run: journeyDeliveryMilestones,
+  },
+  {
+    name: 'journey-grade-a',
+    summary:
+      'A-grade contract → urgent issue: case in the faster lane, owner joins → case closed by ops → closed',
+    run: journeyGradeA,
+    children: ['case-1'],
   },
   {
     name: 'journey-lost-survey-answered',

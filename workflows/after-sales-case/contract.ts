@@ -8,7 +8,7 @@
  * validated before anything is written to history.
  */
 import { z } from 'zod';
-import { Channel, CustomerId, PromisedTerms, Text, TimelineView } from '../kernel/contract';
+import { Channel, CustomerGrade, CustomerId, PromisedTerms, Text, TimelineView } from '../kernel/contract';
 import { CasePolicyOverrides, IssueCategory, Scope, Severity, ShipmentProblem } from './policy';
 import {
   ProductRef,
@@ -82,6 +82,8 @@ export const AfterSalesCaseInput = z.strictObject({
   typical: z.boolean().optional(),
   /** Terms from the customer's contract; they override the default policy. */
   promisedTerms: PromisedTerms.optional(),
+  /** The customer's grade from their journey: an A-grade customer's case takes the faster lane. */
+  customerGrade: CustomerGrade.optional(),
   policy: CasePolicyOverrides.optional(),
 });
 export type AfterSalesCaseInput = z.input<typeof AfterSalesCaseInput>;

@@ -126,6 +126,17 @@ export function validateHandOver(c: Case, request: z.output<typeof HandOver>): v
   if (request.to === 'specialist-team' || request.to === 'management') {
     throw new RuleViolation(`use escalate to bring in ${request.to}`);
   }
+  const grade = s.input.customerGrade;
+  if (
+    grade &&
+    s.input.category === 'technical' &&
+    s.team === 'senior-engineers' &&
+    s.policy.gradeLanes?.[grade]?.keepWithSeniors
+  ) {
+    throw new RuleViolation(
+      `a technical fault of ${grade === 'A' ? 'an' : 'a'} ${grade}-grade customer stays with senior engineers`,
+    );
+  }
   if (
     s.input.category === 'technical' &&
     s.team === 'senior-engineers' &&

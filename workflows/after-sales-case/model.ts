@@ -156,7 +156,10 @@ export function newCaseState(
   now: string,
   options: { legacyRouting?: boolean } = {},
 ): CaseState {
-  const policy = resolveCasePolicy(input.policy, input.promisedTerms, options);
+  const policy = resolveCasePolicy(input.policy, input.promisedTerms, {
+    ...options,
+    grade: input.customerGrade,
+  });
   const priority = priorityOf(policy, input.severity, input.scope);
   return {
     caseId,

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from '../kernel/business-hours';
 import { ladderStepSchema, WindowSpec } from '../kernel/sla-clock';
-import { Priority, Team, type PromisedTerms } from '../kernel/contract';
+import { CustomerGrade, Priority, Team, type PromisedTerms } from '../kernel/contract';
 
 export const Severity = z.enum(['cosmetic', 'function-failure', 'service-outage', 'safety-hazard']);
 export type Severity = z.infer<typeof Severity>;
@@ -86,6 +86,15 @@ export type Compensation = z.infer<typeof Compensation>;
 const PerPriority = <T extends z.ZodType>(value: T) =>
   z.strictObject({ P1: value, P2: value, P3: value, P4: value });
 
+/** The lane of a customer grade: its cases' reply and resolution windows shortened, kept with seniors. */
+export const GradeLane = z.strictObject({
+  /** Share of the ordinary first-reply and resolution windows (0.5 = half the time). */
+  windowShare: z.number().min(0.1).max(1),
+  /** A technical case of this grade is not handed down to technical support. */
+  keepWithSeniors: z.boolean(),
+});
+export type GradeLane = z.infer<typeof GradeLane>;
+
 export const CasePolicy = z.strictObject({
   /** Working hours for windows counted in business hours. */
   calendar: BusinessCalendar,
@@ -144,6 +153,8 @@ export const CasePolicy = z.strictObject({
   routinePriorities: z.array(Priority),
   /** Replace or refund within this many days of purchase; after that, free repair with parts at cost. */
   guaranteeDays: z.number().int().min(0).max(3650),
+  /** Faster lanes by customer grade (absent in the policies of cases started before grades). */
+  gradeLanes: z.partialRecord(CustomerGrade, GradeLane).optional(),
 });
 export type CasePolicy = z.infer<typeof CasePolicy>;
 
@@ -254,6 +265,10 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
   // "Within one month of purchase: replace or refund; after a month, or customer-caused, still
   // repaired free, parts at cost" (rule AS-18): the month is 30 days here (ours).
   guaranteeDays: 30,
+  // "Customers are graded by importance" (rule HO-6); the lane is ours: an A-grade customer's
+  // windows are half the ordinary ones, promised terms included, and its technical cases stay
+  // with senior engineers.
+  gradeLanes: { A: { windowShare: 0.5, keepWithSeniors: true } },
 };
 
 /** Technical routing of executions started before handling-v4 (routine faults to support). */
@@ -297,6 +312,7 @@ export const CasePolicyOverrides = z.strictObject({
   assistedReplyCategories: z.array(IssueCategory).optional(),
   routinePriorities: z.array(Priority).optional(),
   guaranteeDays: z.number().int().min(0).max(3650).optional(),
+  gradeLanes: z.partialRecord(CustomerGrade, GradeLane).optional(),
 });
 export type CasePolicyOverrides = z.infer<typeof CasePolicyOverrides>;
 
@@ -314,7 +330,7 @@ function mergeRecords<K extends string, V>(
 export function resolveCasePolicy(
   overrides?: CasePolicyOverrides,
   promised?: PromisedTerms,
-  options: { legacyRouting?: boolean } = {},
+  options: { legacyRouting?: boolean; grade?: CustomerGrade } = {},
 ): CasePolicy {
   const base = DEFAULT_CASE_POLICY;
   const o = overrides ?? {};
@@ -360,7 +376,25 @@ export function resolveCasePolicy(
   if (options.legacyRouting) {
     policy.routing.technical = { ...LEGACY_TECHNICAL_ROUTING, ...(o.routing?.technical ?? {}) };
   }
-  if (!promised) return policy;
+  if (promised) applyPromisedTerms(policy, promised);
+  const lane = options.grade ? policy.gradeLanes?.[options.grade] : undefined;
+  if (lane) applyLane(policy, lane);
+  return policy;
+}
+
+/** The customer's lane shortens every priority's windows, after the promised terms. */
+function applyLane(policy: CasePolicy, lane: GradeLane): void {
+  const share = (spec: WindowSpec): WindowSpec => ({
+    ...spec,
+    hours: Math.round(spec.hours * lane.windowShare * 1000) / 1000,
+  });
+  const scaled = <T extends Record<Priority, WindowSpec>>(specs: T): T =>
+    Object.fromEntries(Object.entries(specs).map(([key, spec]) => [key, share(spec)])) as T;
+  policy.firstReply = scaled(policy.firstReply);
+  policy.resolution = scaled(policy.resolution);
+}
+
+function applyPromisedTerms(policy: CasePolicy, promised: PromisedTerms): void {
   if (promised.businessCalendar) policy.calendar = promised.businessCalendar;
   if (promised.revisitHours) policy.revisit = { ...policy.revisit, hours: promised.revisitHours };
   for (const priority of Priority.options) {
@@ -380,7 +414,6 @@ export function resolveCasePolicy(
       };
     }
   }
-  return policy;
 }
 
 /** Priority from the policy's severity × scope matrix. */

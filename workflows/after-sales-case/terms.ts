@@ -39,7 +39,7 @@ export async function lookUpPromisedTerms(c: Case): Promise<void> {
     return;
   }
   s.termsSource = found.source;
-  s.policy = resolveCasePolicy(s.input.policy, found.terms);
+  s.policy = resolveCasePolicy(s.input.policy, found.terms, { grade: s.input.customerGrade });
   s.inWarranty = inWarrantyOn(found.terms, nowIso());
   c.entity.record(
     'terms-applied',

@@ -8,6 +8,7 @@ import {
   AssignedTeamKey,
   BreachedWindowsKey,
   CasePriorityKey,
+  CustomerGradeKey,
   CaseStageKey,
   ChannelKey,
   CustomerIdKey,
@@ -56,6 +57,7 @@ export function searchAttributes(c: Case): SearchAttributeUpdatePair[] {
     { key: NextDeadlineAtKey, value: next && !isClosed(c) ? new Date(next) : null },
   ];
   if (s.input.journeyId) pairs.push({ key: JourneyIdKey, value: s.input.journeyId });
+  if (s.input.customerGrade) pairs.push({ key: CustomerGradeKey, value: s.input.customerGrade });
   if (s.resolution) pairs.push({ key: ResolutionTypeKey, value: s.resolution.type });
   if (s.resolvedAt) pairs.push({ key: ResolvedAtKey, value: new Date(s.resolvedAt) });
   if (s.feedback) pairs.push({ key: SatisfactionScoreKey, value: s.feedback.csat });
@@ -83,7 +85,8 @@ export function currentDetails(c: Case): string {
   const s = c.s;
   const now = nowIso();
   const paragraphs = [
-    `**After-sales case** · ${s.priority} · ${s.input.category} / ${s.input.severity} (${s.input.scope})`,
+    `**After-sales case** · ${s.priority} · ${s.input.category} / ${s.input.severity} (${s.input.scope})` +
+      (s.input.customerGrade ? ` · ${s.input.customerGrade}-grade customer` : ''),
     `**Stage:** ${s.stage} · **Team:** ${s.team}${s.assignee ? ` · **Assignee:** ${s.assignee}` : ''}` +
       (s.escalation !== 'none' ? ` · **Escalated to:** ${s.escalation}` : ''),
   ];
@@ -148,6 +151,7 @@ export function caseView(c: Case): CaseView {
     severity: s.input.severity,
     scope: s.input.scope,
     priority: s.priority,
+    customerGrade: s.input.customerGrade,
     team: s.team,
     assignee: s.assignee,
     escalationLevel: s.escalation,

@@ -3,7 +3,7 @@
  * people read it, and the final result analysts aggregate.
  */
 import { z } from 'zod';
-import { Channel, IsoTimestamp, Priority, Team } from '../kernel/contract';
+import { Channel, CustomerGrade, IsoTimestamp, Priority, Team } from '../kernel/contract';
 import { IssueCategory, Scope, Severity, ShipmentProblem, WindowName } from './policy';
 import { CaseStage } from './stages';
 import { ResolutionType, ComplaintStep, SubmitFeedback } from './payloads';
@@ -45,6 +45,8 @@ export const CaseView = z.object({
   severity: Severity,
   scope: Scope,
   priority: Priority,
+  /** The customer's grade; an A-grade customer's windows are its lane's share of the ordinary ones. */
+  customerGrade: CustomerGrade.optional(),
   team: Team,
   assignee: z.string().optional(),
   escalationLevel: z.enum(['none', 'team-lead', 'specialist-team', 'management']),

@@ -56,7 +56,7 @@ import { onLadderStep } from './windows';
 export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
   // A wrong input fails before the version is chosen: its history stays the first task alone.
   const parsed = parseWorkflowInput(AfterSalesCaseInput, input, AFTER_SALES_CASE_WORKFLOW);
-  const policy = resolveCasePolicy(parsed.policy, parsed.promisedTerms);
+  const policy = resolveCasePolicy(parsed.policy, parsed.promisedTerms, { grade: parsed.customerGrade });
   assertWorkableCalendar(
     AFTER_SALES_CASE_WORKFLOW,
     policy.calendar,

@@ -10,7 +10,15 @@
  */
 import { z } from 'zod';
 import { AfterSalesCaseInput, CaseResult } from '../after-sales-case/contract';
-import { Channel, CustomerId, PromisedTerms, StaffId, Text, TimelineView } from '../kernel/contract';
+import {
+  Channel,
+  CustomerGrade,
+  CustomerId,
+  PromisedTerms,
+  StaffId,
+  Text,
+  TimelineView,
+} from '../kernel/contract';
 import { query, signal, update } from '../kernel/messages';
 import { QuoteDecision } from '../quote-approval/contract';
 import { JourneyPolicyOverrides } from './policy';
@@ -18,6 +26,7 @@ import {
   Alternative,
   Consent,
   Contact,
+  ContractValue,
   LostReason,
   Milestone,
   NeedsContext,
@@ -148,6 +157,10 @@ export const SignContract = z.strictObject({
   terms: PromisedTerms,
   /** The delivery milestones, each on the SLA clock until reached (rule HO-5). */
   milestones: z.array(Milestone).max(20).optional(),
+  /** The contract's value; without it, the accepted quote's price grades the customer (rule HO-6). */
+  value: ContractValue.optional(),
+  /** The grade ops decided, which wins over the one the value gives. */
+  grade: CustomerGrade.optional(),
 });
 export type SignContract = z.input<typeof SignContract>;
 export type ParsedSignContract = z.output<typeof SignContract>;

@@ -12,6 +12,7 @@ import { addMs, nowIso, nowMs } from '../kernel/time';
 import type { HandoffResult, ParsedJourneyInput, ParsedSignContract } from './contract';
 import { consentOf, schedulePresalesSurvey } from './customer';
 import { onDelivered, planDelivery } from './delivery';
+import { gradeCustomer } from './grade';
 import { customerChannel } from './model';
 import { stopFollowUps } from './follow-up';
 import { createTask, type Journey } from './model';
@@ -35,6 +36,7 @@ export async function signContract(
   stopFollowUps(j);
   j.entity.moveTo('onboarding', `contract ${contract.contractId} signed`);
   planDelivery(j, contract);
+  gradeCustomer(j, contract);
   metrics.journeyEnded({ outcome: 'won', channel: s.channel });
   j.entity.record('contract-signed', `contract ${contract.contractId} signed; handing off to after-sales`, {
     data: { terms: contract.terms },
@@ -45,6 +47,7 @@ export async function signContract(
     acceptedQuote: s.quotes.find((quote) => quote.status === 'approved'),
     terms: contract.terms,
     specialRequests: s.specialRequests,
+    ...(s.grade ? { grade: s.grade.grade } : {}),
     // Reception-v3: the contact as last checked, what the customer asked, how to reach them.
     ...(j.receptionV3
       ? {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from '../kernel/business-hours';
 import { CasePolicyOverrides } from '../after-sales-case/policy';
-import { Channel, DurationText, StaffId } from '../kernel/contract';
+import { Channel, CustomerGrade, DurationText, Priority, StaffId } from '../kernel/contract';
 import { ladderStepSchema } from '../kernel/sla-clock';
 import { Consent } from './records';
 import { QuotePolicy } from '../quote-approval/policy';
@@ -23,6 +23,20 @@ const PresalesSurveyPolicy = z.strictObject({
   enabled: z.boolean(),
   after: DurationText,
   answerWithin: DurationText,
+});
+
+/** Contract values from which a customer is graded A or B, in one currency. */
+const GradeThresholds = z
+  .strictObject({ A: z.number().positive(), B: z.number().positive() })
+  .refine((value) => value.A > value.B, { error: 'A must start above B' });
+
+const GradingPolicy = z.strictObject({
+  /** Per currency (ISO code): contract value from which the customer is A, and B (else C). */
+  thresholds: z.record(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code'), GradeThresholds),
+  /** The grade of a contract whose value is unknown or in a currency without thresholds. */
+  ungraded: CustomerGrade,
+  /** Priorities at which an A-grade customer's case is answered by sales and after-sales together. */
+  jointResponse: z.array(Priority),
 });
 
 export const JourneyPolicy = z.strictObject({
@@ -96,6 +110,8 @@ export const JourneyPolicy = z.strictObject({
   referralMinInterval: DurationText,
   /** Continue-as-new once history reaches this many events (the SDK's suggestion otherwise). */
   continueAsNewAfterEvents: z.number().int().min(20).optional(),
+  /** The customer's grade at the contract (rule HO-6), and what an A grade brings to their cases. */
+  grading: GradingPolicy,
   /** Policy overrides for the journey's cases (the contract's promised terms still win). */
   case: CasePolicyOverrides.optional(),
 });
@@ -164,6 +180,19 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   // "Before the contract expires, after-sales is reminded to prepare the renewal" (rule HO-4).
   renewalReminderBefore: '60d',
   referralMinInterval: '180d',
+  // "Customers are graded by importance" (rule HO-6); the figures are ours: A from 1,000,000 CNY
+  // of contract value (150,000 USD, 140,000 EUR), B from a fifth of that. A contract in another
+  // currency or without a value is B until ops grade it. An urgent (P1) issue of an A-grade
+  // customer is answered by the account owner together with after-sales.
+  grading: {
+    thresholds: {
+      CNY: { A: 1_000_000, B: 200_000 },
+      USD: { A: 150_000, B: 30_000 },
+      EUR: { A: 140_000, B: 28_000 },
+    },
+    ungraded: 'B',
+    jointResponse: ['P1'],
+  },
 };
 
 export const JourneyPolicyOverrides = z.strictObject({
@@ -201,6 +230,7 @@ export const JourneyPolicyOverrides = z.strictObject({
   renewalReminderBefore: DurationText.optional(),
   referralMinInterval: DurationText.optional(),
   continueAsNewAfterEvents: z.number().int().min(20).optional(),
+  grading: GradingPolicy.partial().optional(),
   case: CasePolicyOverrides.optional(),
 });
 export type JourneyPolicyOverrides = z.infer<typeof JourneyPolicyOverrides>;
@@ -225,6 +255,10 @@ export function resolveJourneyPolicy(overrides?: JourneyPolicyOverrides): Journe
       ...Object.fromEntries(
         Object.entries(o.followUpByStage ?? {}).filter(([, value]) => value !== undefined),
       ),
+    },
+    grading: {
+      ...DEFAULT_JOURNEY_POLICY.grading,
+      ...Object.fromEntries(Object.entries(o.grading ?? {}).filter(([, v]) => v !== undefined)),
     },
     quote: {
       ...DEFAULT_JOURNEY_POLICY.quote,

@@ -4,7 +4,7 @@
  * and the reasons a deal is lost or objected to.
  */
 import { z } from 'zod';
-import { IsoTimestamp, Priority, StaffId, Text } from '../kernel/contract';
+import { CustomerGrade, IsoTimestamp, Priority, StaffId, Text } from '../kernel/contract';
 
 /** Personal data: only ever inside this (encrypted) payload. */
 export const Contact = z.strictObject({
@@ -181,3 +181,20 @@ export const DeliveryPlan = z.object({
   ),
 });
 export type DeliveryPlan = z.infer<typeof DeliveryPlan>;
+
+/** The contract's value, which grades the customer (rule HO-6). */
+export const ContractValue = z.strictObject({
+  amount: z.number().positive('must be above 0'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code such as CNY'),
+});
+export type ContractValue = z.infer<typeof ContractValue>;
+
+/** The customer's grade and what it came from. */
+export const GradeRecord = z.object({
+  grade: CustomerGrade,
+  /** `ops`: named in the contract; `contract-value`: the policy's thresholds; `ungraded`: no value to grade by. */
+  basis: z.enum(['ops', 'contract-value', 'ungraded']),
+  value: ContractValue.optional(),
+  at: IsoTimestamp,
+});
+export type GradeRecord = z.infer<typeof GradeRecord>;

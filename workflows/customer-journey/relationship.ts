@@ -15,6 +15,7 @@ import { durationMs } from '../kernel/contract';
 import { addMs, formatInstant, nowIso, nowMs } from '../kernel/time';
 import type { IssueReported, ParsedReportIssue } from './contract';
 import { consentOf } from './customer';
+import { jointResponse } from './grade';
 import { customerChannel } from './model';
 import { createTask, type Journey } from './model';
 
@@ -42,6 +43,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     customerId: s.customerId,
     journeyId: s.journeyId,
     promisedTerms: s.contract?.terms,
+    ...(s.grade ? { customerGrade: s.grade.grade } : {}),
     policy: j.policy.case,
   };
   const priority = priorityOf(
@@ -61,6 +63,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     staticSummary: `${priority} ${issue.category} / ${issue.severity} case of ${s.customerId}`,
   });
   trackChild(j, child);
+  await jointResponse(j, caseWorkflowId, priority);
   return { caseWorkflowId, priority };
 }
 

@@ -16,6 +16,7 @@ import {
   Consent,
   Contact,
   DeliveryPlan,
+  GradeRecord,
   NeedsContext,
   PresalesFeedback,
   LostReason,
@@ -101,6 +102,8 @@ export const JourneyState = z.object({
     })
     .optional(),
   deliveredAt: z.string().optional(),
+  /** The customer's grade from the contract (rule HO-6; contracts signed since customer-grade). */
+  grade: GradeRecord.optional(),
   /** Delivery against the contract's promised date and milestones (rule HO-5). */
   delivery: DeliveryPlan.optional(),
   cases: z.array(CaseRecord),

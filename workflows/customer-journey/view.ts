@@ -6,6 +6,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   BreachedWindowsKey,
   ChannelKey,
+  CustomerGradeKey,
   CustomerIdKey,
   EndedAtKey,
   EscalatedKey,
@@ -43,6 +44,7 @@ export function searchAttributes(j: Journey): SearchAttributeUpdatePair[] {
     { key: EscalatedKey, value: s.escalated },
     { key: NextDeadlineAtKey, value: next && !hasEnded(j) ? new Date(next.dueAt) : null },
   ];
+  if (s.grade) pairs.push({ key: CustomerGradeKey, value: s.grade.grade });
   if (j.surveyWhenLost && s.endedAt) pairs.push({ key: EndedAtKey, value: new Date(s.endedAt) });
   // A late delivery or milestone is what ops search for; inquiry breaches stay in SlaBreached.
   const late = s.delivery
@@ -80,7 +82,10 @@ export function currentDetails(j: Journey): string {
     );
   }
   if (s.contract)
-    paragraphs.push(`**Contract:** ${s.contract.contractId} signed ${formatInstant(s.contract.signedAt)}`);
+    paragraphs.push(
+      `**Contract:** ${s.contract.contractId} signed ${formatInstant(s.contract.signedAt)}` +
+        (s.grade ? ` · **Grade ${s.grade.grade}**${s.grade.basis === 'ops' ? ' (set by ops)' : ''}` : ''),
+    );
   const open = s.cases.filter((record) => record.status === 'open');
   if (s.cases.length) paragraphs.push(`**Cases:** ${open.length} open, ${s.cases.length} in all`);
   const next = j.agenda.next();
@@ -153,6 +158,7 @@ export function journeyView(j: Journey): JourneyView {
     },
     contract: s.contract,
     specialRequests: s.specialRequests,
+    grade: s.grade,
     deliveredAt: s.deliveredAt,
     delivery: deliveryView(j),
     cases: s.cases,

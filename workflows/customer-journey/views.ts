@@ -8,6 +8,7 @@ import {
   CaseRecord,
   Consent,
   Contact,
+  GradeRecord,
   PresalesFeedback,
   LostReason,
   NeedsContext,
@@ -178,6 +179,8 @@ export const JourneyView = z.object({
     })
     .optional(),
   specialRequests: z.array(z.string()),
+  /** The customer's grade from the contract; an A grade puts their cases in the faster lane. */
+  grade: GradeRecord.optional(),
   deliveredAt: IsoTimestamp.optional(),
   /** Delivery tracking (contracts signed since the delivery-milestones patch). */
   delivery: DeliveryView.optional(),

@@ -29,6 +29,13 @@ export type Channel = z.infer<typeof Channel>;
 export const Priority = z.enum(['P1', 'P2', 'P3', 'P4']);
 export type Priority = z.infer<typeof Priority>;
 
+/**
+ * The customer's grade (A/B/C), set at the contract from its value (policy) or by ops: an A-grade
+ * customer's cases take the faster lane.
+ */
+export const CustomerGrade = z.enum(['A', 'B', 'C']);
+export type CustomerGrade = z.infer<typeof CustomerGrade>;
+
 /** Teams a case can be routed or escalated to. */
 /** How a case was resolved; activities (the CRM record) and the case share the vocabulary. */
 export const ResolutionType = z.enum([

@@ -28,6 +28,8 @@ export const ChannelKey = defineSearchAttributeKey('Channel', SearchAttributeTyp
 export const AssignedTeamKey = defineSearchAttributeKey('AssignedTeam', SearchAttributeType.KEYWORD);
 /** How the case was resolved: repair, replace, refund, advice, recall. */
 export const ResolutionTypeKey = defineSearchAttributeKey('ResolutionType', SearchAttributeType.KEYWORD);
+/** The customer's grade (A/B/C) on their journey and their cases: ops find the A-grade lane's work. */
+export const CustomerGradeKey = defineSearchAttributeKey('CustomerGrade', SearchAttributeType.KEYWORD);
 
 /** True once any response window of the workflow was missed. */
 export const SlaBreachedKey = defineSearchAttributeKey('SlaBreached', SearchAttributeType.BOOL);
@@ -78,6 +80,7 @@ export const allSearchAttributeKeys = [
   ChannelKey,
   AssignedTeamKey,
   ResolutionTypeKey,
+  CustomerGradeKey,
   SlaBreachedKey,
   EscalatedKey,
   QaSampledKey,

@@ -87,3 +87,10 @@ export const AGENDA_KEEP_EARLIER_TIMER = 'agenda-keep-earlier-timer';
  * the customer. Contracts signed before are not tracked.
  */
 export const DELIVERY_MILESTONES = 'delivery-milestones';
+
+/**
+ * The customer is graded A/B/C at the contract (its value by the policy's thresholds, or ops'
+ * decision); the grade is indexed (`CustomerGrade`) and carried into every later case, where an A
+ * grade is the faster lane. Contracts signed before leave the customer ungraded.
+ */
+export const CUSTOMER_GRADE = 'customer-grade';
