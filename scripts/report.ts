@@ -1,6 +1,6 @@
 /**
  * `npm run report`: SLA compliance and satisfaction numbers from the closed `afterSalesCase`
- * workflows themselves.
+ * workflows themselves, and the pre-sales figures (inquiries, conversion) from the journeys.
  *
  *   npm run report                                    # last 7 days, table on stdout
  *   npm run report -- --from 2026-11-01 --to 2026-11-23 --format html --out nov.html
@@ -31,7 +31,8 @@ export const USAGE = `Usage: npm run report -- [options]
   --format <f>           table (default, stdout), json (stdout) or html (writes a file)
   --out <file>           write the report to this file (html default: report.html)
   --min-answers <n>      CSAT answers an area needs to be judged (default ${DEFAULT_MIN_ANSWERS})
-  --query <filter>       extra visibility filter, e.g. "AssignedTeam = 'quality-team'"
+  --query <filter>       extra visibility filter for the cases, e.g. "AssignedTeam = 'quality-team'"
+  --journey-query <f>    extra visibility filter for the journeys (pre-sales), e.g. "Channel = 'phone'"
   --help                 this text
 `;
 
@@ -59,6 +60,7 @@ const RawOptions = z.strictObject({
   out: z.string().trim().min(1, 'must name a file').optional(),
   'min-answers': wholeNumber(1, 'answers').default(DEFAULT_MIN_ANSWERS),
   query: z.string().trim().min(1, 'must not be empty').optional(),
+  'journey-query': z.string().trim().min(1, 'must not be empty').optional(),
   help: z.boolean().optional(),
 });
 
@@ -70,6 +72,7 @@ export interface ReportOptions {
   out?: string;
   minAnswers: number;
   query?: string;
+  journeyQuery?: string;
   help: boolean;
 }
 
@@ -99,6 +102,7 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
         out: { type: 'string' },
         'min-answers': { type: 'string' },
         query: { type: 'string' },
+        'journey-query': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -140,6 +144,7 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
     out: o.out ?? (o.format === 'html' ? 'report.html' : undefined),
     minAnswers: o['min-answers'],
     query: o.query,
+    journeyQuery: o['journey-query'],
     help: o.help ?? false,
   };
 }
@@ -185,6 +190,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       from: options.from,
       to: options.to,
       extraQuery: options.query,
+      journeyQuery: options.journeyQuery,
       minAnswers: options.minAnswers,
       onProgress: progressPrinter(process.stderr),
     });
@@ -209,7 +215,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     }
     process.stderr.write(
       `report: ${report.collection.read} cases read, ${report.collection.skipped} skipped, ` +
-        `${report.openCases.total} open, in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
+        `${report.openCases.total} open` +
+        (report.presales
+          ? `; ${report.presales.journeys.listed} journeys listed (${report.presales.journeys.unreported} without pre-sales figures)`
+          : '') +
+        `, in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
     );
   } finally {
     await connection.close();

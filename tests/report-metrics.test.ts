@@ -340,6 +340,7 @@ describe('the report object and its renderings', () => {
       'range',
       'collection',
       'openCases',
+      'presales',
       'settings',
       'overall',
       'byTeam',

@@ -74,6 +74,7 @@ import * as customerJourneyModel from './customer-journey/model';
 import * as customerJourneyPolicy from './customer-journey/policy';
 import * as customerJourneyReception from './customer-journey/reception';
 import * as customerJourneyRecords from './customer-journey/records';
+import * as customerJourneyReport from './customer-journey/report';
 import * as customerJourneyRelationship from './customer-journey/relationship';
 import * as customerJourneySales from './customer-journey/sales';
 import * as customerJourneyStages from './customer-journey/stages';
@@ -163,6 +164,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/customer-journey/policy.ts': customerJourneyPolicy,
   'workflows/customer-journey/reception.ts': customerJourneyReception,
   'workflows/customer-journey/records.ts': customerJourneyRecords,
+  'workflows/customer-journey/report.ts': customerJourneyReport,
   'workflows/customer-journey/relationship.ts': customerJourneyRelationship,
   'workflows/customer-journey/sales.ts': customerJourneySales,
   'workflows/customer-journey/stages.ts': customerJourneyStages,

@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { collectCaseResults, countOpenCases } from './collect';
 import { buildReport, type Report, type SkippedCase } from './metrics';
+import { collectJourneyReports, presalesMetrics } from './presales';
 
 export interface GenerateOptions {
   from: Date;
@@ -14,12 +15,16 @@ export interface GenerateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Read every result from its history, even when its memo has it (compares the two paths). */
   ignoreMemo?: boolean;
+  /** Leave out the pre-sales figures (journeys are not listed). */
+  withoutPresales?: boolean;
+  /** An extra visibility filter for the journeys (the case filter may name case-only attributes). */
+  journeyQuery?: string;
 }
 
 /** Reads the closed cases of the range and the open ones, and builds the report. */
 export async function generateReport(client: Client, options: GenerateOptions): Promise<Report> {
   const skipped: SkippedCase[] = [];
-  const [cases, openCases] = await Promise.all([
+  const [cases, openCases, journeys] = await Promise.all([
     collectCaseResults(client, {
       from: options.from,
       to: options.to,
@@ -29,14 +34,23 @@ export async function generateReport(client: Client, options: GenerateOptions): 
       onSkipped: (skip) => skipped.push(skip),
     }),
     countOpenCases(client, { to: options.to, extraQuery: options.extraQuery }),
+    options.withoutPresales
+      ? undefined
+      : collectJourneyReports(client, {
+          from: options.from,
+          to: options.to,
+          extraQuery: options.journeyQuery,
+        }),
   ]);
+  const generatedAt = new Date();
   return buildReport({
     results: cases.map((entry) => entry.result),
     range: { from: options.from, to: options.to },
-    generatedAt: new Date(),
+    generatedAt,
     // In the order of the cases, not of whichever history was read first.
     skipped: skipped.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0)),
     openCases,
+    presales: journeys && presalesMetrics(journeys, { from: options.from, to: options.to }, generatedAt),
     options: { minAnswers: options.minAnswers },
   });
 }

@@ -13,6 +13,15 @@ export {
 } from './collect';
 export { generateReport, type GenerateOptions } from './generate';
 export {
+  collectJourneyReports,
+  journeysQuery,
+  presalesMetrics,
+  type CollectedJourneys,
+  type ConversionMetrics,
+  type FirstResponseMetrics,
+  type PresalesMetrics,
+} from './presales';
+export {
   AREA_DIMENSIONS,
   assessAreas,
   buildReport,

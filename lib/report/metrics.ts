@@ -41,6 +41,8 @@ import { IssueCategory, WindowName } from '../../workflows/after-sales-case/poli
 import { Channel, Priority, Team } from '../../workflows/kernel/contract';
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
+import type { PresalesMetrics } from './presales';
+
 export const REPORT_SCHEMA_VERSION = 1;
 
 /** "Satisfaction below 80 % in an area triggers root-cause analysis" (rule LE-4). */
@@ -410,6 +412,8 @@ export interface Report extends CaseMetrics {
     skippedCases: SkippedCase[];
   };
   openCases: OpenCases;
+  /** Pre-sales figures of the same range, from the journeys' memos (null when not collected). */
+  presales: PresalesMetrics | null;
 }
 
 export interface ReportInput {
@@ -418,6 +422,7 @@ export interface ReportInput {
   generatedAt: Date;
   skipped?: readonly SkippedCase[];
   openCases: OpenCases;
+  presales?: PresalesMetrics;
   options?: MetricsOptions;
 }
 
@@ -435,6 +440,7 @@ export function buildReport(input: ReportInput): Report {
       skippedCases: [...skipped],
     },
     openCases: input.openCases,
+    presales: input.presales ?? null,
     ...computeMetrics(input.results, input.options),
   };
 }

@@ -24,7 +24,8 @@
  * | `sla-window-row` rows (`data-window`, `data-met`, `data-missed`, `data-rate`) | per window  |
  * | `breakdown-row` rows (`data-dimension`, `data-key`, `data-cases`, `data-satisfaction-rate`) | |
  *
- * Once the charts are drawn, `<body>` gets `data-charts="ready"` (or `"error"`).
+ * The pre-sales section's numbers are listed in `render-presales.ts`. Once the charts are drawn,
+ * `<body>` gets `data-charts="ready"` (or `"error"`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,41 +38,26 @@ import {
   type GroupMetrics,
   type Report,
 } from './metrics';
+import {
+  element,
+  escapeHtml,
+  formatCsat,
+  formatDuration,
+  formatNps,
+  formatPercent,
+  htmlTable,
+  kpi,
+  textTable,
+} from './format';
+import { presalesHtml, presalesTableLines } from './render-presales';
+
+export { escapeHtml, formatCsat, formatDuration, formatNps, formatPercent, textTable } from './format';
 
 // ---------------------------------------------------------------------------------------------
 // Formatting, shared by every form
 
-const DASH = '—';
-
 /** Window names for people; the revisit window's length varies with promised terms, so no "48-hour". */
 const WINDOW_TITLES: Record<WindowName, string> = { ...WINDOW_LABELS, revisit: 'revisit' };
-
-/** `0.8` → `80.0 %`; null → `—`. */
-export function formatPercent(rate: number | null, digits = 1): string {
-  return rate === null ? DASH : `${(rate * 100).toFixed(digits)} %`;
-}
-
-/** A duration in the unit that reads best: `350 ms`, `2.3 s`, `12 min`, `5.2 h`, `3.1 d`. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return DASH;
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms < 48 * 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
-  return `${(ms / 86_400_000).toFixed(1)} d`;
-}
-
-/** CSAT average with two decimals. */
-export function formatCsat(average: number | null): string {
-  return average === null ? DASH : average.toFixed(2);
-}
-
-/** NPS as a whole number (`60`, `-20`). */
-export function formatNps(score: number | null): string {
-  if (score === null) return DASH;
-  const rounded = Math.round(score);
-  return String(rounded === 0 ? 0 : rounded);
-}
 
 function complianceText(compliance: Compliance): string {
   return `${formatPercent(compliance.rate)} (${compliance.met} met / ${compliance.missed} missed)`;
@@ -115,19 +101,6 @@ const BREAKDOWN_COLUMNS: { title: string; value: (group: GroupMetrics) => string
 
 // ---------------------------------------------------------------------------------------------
 // (a) Terminal table
-
-/** Aligned plain-text columns; `right` marks the columns to right-align (numbers). */
-export function textTable(headers: string[], rows: string[][], right: boolean[] = []): string {
-  const widths = headers.map((header, column) =>
-    rows.reduce((widest, row) => Math.max(widest, (row[column] ?? '').length), header.length),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => (right[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
-}
 
 function areaRows(areas: Area[]): string[][] {
   return areas.map((area) => [
@@ -265,6 +238,10 @@ export function renderTable(report: Report): string {
       ),
     );
   }
+  if (report.presales) {
+    out.push('');
+    out.push(...presalesTableLines(report.presales));
+  }
   if (report.collection.skipped > 0) {
     out.push('');
     out.push(`Skipped results: ${report.collection.skipped}`);
@@ -293,19 +270,6 @@ export function renderJson(report: Report): string {
 // ---------------------------------------------------------------------------------------------
 // (c) HTML
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
-}
-
 /** JSON that is safe inside a `<script>` element. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value)
@@ -325,52 +289,6 @@ function inlineScript(source: string): string {
 export function chartJsBundle(): string {
   const main = require.resolve('chart.js'); // …/chart.js/dist/chart.cjs
   return fs.readFileSync(path.join(path.dirname(main), 'chart.umd.min.js'), 'utf8');
-}
-
-type Attributes = Record<string, string | number | null | undefined>;
-
-function attributes(attrs: Attributes): string {
-  return Object.entries(attrs)
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => ` ${name}="${escapeHtml(value === null ? '' : String(value))}"`)
-    .join('');
-}
-
-function element(tag: string, attrs: Attributes, content: string): string {
-  return `<${tag}${attributes(attrs)}>${content}</${tag}>`;
-}
-
-function kpi(testId: string, label: string, value: number | null, text: string, note = ''): string {
-  return element(
-    'div',
-    { class: 'kpi', 'data-testid': testId, 'data-value': value },
-    element('div', { class: 'kpi-label' }, escapeHtml(label)) +
-      element('div', { class: 'kpi-value' }, escapeHtml(text)) +
-      (note ? element('div', { class: 'kpi-note' }, escapeHtml(note)) : ''),
-  );
-}
-
-function htmlTable(
-  testId: string,
-  headers: string[],
-  rows: { attrs: Attributes; cells: string[] }[],
-  numeric: boolean[] = [],
-): string {
-  const head = element('tr', {}, headers.map((header) => element('th', {}, escapeHtml(header))).join(''));
-  const body = rows
-    .map((row) =>
-      element(
-        'tr',
-        row.attrs,
-        row.cells
-          .map((cell, column) =>
-            element('td', { class: numeric[column] ? 'num' : undefined }, escapeHtml(cell)),
-          )
-          .join(''),
-      ),
-    )
-    .join('');
-  return element('table', { 'data-testid': testId }, element('thead', {}, head) + element('tbody', {}, body));
 }
 
 function areaTable(testId: string, rowTestId: string, areas: Area[]): string {
@@ -424,6 +342,8 @@ export interface ChartData {
     resolutionMedian: (number | null)[];
     resolutionP90: (number | null)[];
   };
+  /** Pre-sales conversion per channel (empty without pre-sales figures). */
+  conversionByChannel: { labels: string[]; percent: (number | null)[] };
 }
 
 export function chartData(report: Report): ChartData {
@@ -467,6 +387,10 @@ export function chartData(report: Report): ChartData {
       firstResponseP90: priorities.map(([, g]) => inUnit(g.firstResponseMs.p90)),
       resolutionMedian: priorities.map(([, g]) => inUnit(g.resolutionMs.median)),
       resolutionP90: priorities.map(([, g]) => inUnit(g.resolutionMs.p90)),
+    },
+    conversionByChannel: {
+      labels: Object.keys(report.presales?.conversion.byChannel ?? {}),
+      percent: Object.values(report.presales?.conversion.byChannel ?? {}).map((m) => percent(m.rate)),
     },
   };
 }
@@ -539,6 +463,17 @@ const PAGE_SCRIPT = `
         scales: { y: { beginAtZero: true, title: { display: true, text: times.unit } } }
       })
     });
+    var conversion = document.getElementById('chart-conversion-by-channel');
+    if (conversion) {
+      new Chart(conversion, {
+        type: 'bar',
+        data: {
+          labels: data.conversionByChannel.labels,
+          datasets: [{ label: 'Conversion (%)', data: data.conversionByChannel.percent, backgroundColor: '#6a1b9a' }]
+        },
+        options: options({ scales: percentAxis('% of decided journeys won') })
+      });
+    }
     body.setAttribute('data-charts', 'ready');
   } catch (error) {
     body.setAttribute('data-charts', 'error');
@@ -777,6 +712,15 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
         [false, true],
       ),
     ),
+    report.presales
+      ? presalesHtml(
+          report.presales,
+          chart(
+            'chart-conversion-by-channel',
+            'Pre-sales conversion per channel (% of decided journeys won)',
+          ),
+        )
+      : '',
     report.collection.skipped > 0
       ? element(
           'p',

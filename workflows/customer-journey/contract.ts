@@ -35,6 +35,7 @@ import {
   PainPoint,
   PresalesFeedback,
   Requirement,
+  WinReason,
 } from './records';
 import { type JourneyStage, LIVE_STAGES, PRE_CONTRACT } from './stages';
 import {
@@ -161,6 +162,8 @@ export const SignContract = z.strictObject({
   value: ContractValue.optional(),
   /** The grade ops decided, which wins over the one the value gives. */
   grade: CustomerGrade.optional(),
+  /** Why the customer signed, as sales saw it (for the pre-sales report). */
+  winReason: WinReason.optional(),
 });
 export type SignContract = z.input<typeof SignContract>;
 export type ParsedSignContract = z.output<typeof SignContract>;
@@ -416,3 +419,41 @@ export const deskBusySignal = JOURNEY_MESSAGES.deskBusy.definition;
 export const updateContactUpdate = JOURNEY_MESSAGES.updateContact.definition;
 export const recordConsentUpdate = JOURNEY_MESSAGES.recordConsent.definition;
 export const submitPresalesFeedbackUpdate = JOURNEY_MESSAGES.submitPresalesFeedback.definition;
+
+/** The memo field a journey keeps its pre-sales figures in (the report reads them from listings). */
+export const JOURNEY_REPORT_MEMO = 'journeyReport';
+
+/**
+ * A journey's pre-sales figures, no personal data: its inquiries' first responses, the decision
+ * (won at the signature, lost with its reason), the pre-sales survey. Kept current in the memo.
+ */
+export const JourneyReport = z.object({
+  channel: Channel,
+  owner: z.string().optional(),
+  startedAt: z.string(),
+  /** The latest inquiries (at most 50), each with its first-response window. */
+  inquiries: z.array(
+    z.object({
+      channel: Channel,
+      at: z.string(),
+      dueAt: z.string().optional(),
+      respondedAt: z.string().optional(),
+      breached: z.boolean(),
+    }),
+  ),
+  outcome: z.enum(['won', 'lost']).optional(),
+  decidedAt: z.string().optional(),
+  lostReason: LostReason.optional(),
+  winReason: WinReason.optional(),
+  contractValue: ContractValue.optional(),
+  grade: CustomerGrade.optional(),
+  survey: z
+    .object({
+      csat: z.number(),
+      speed: z.number().optional(),
+      understanding: z.number().optional(),
+      at: z.string(),
+    })
+    .optional(),
+});
+export type JourneyReport = z.infer<typeof JourneyReport>;

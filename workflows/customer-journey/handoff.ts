@@ -31,6 +31,7 @@ export async function signContract(
     contractId: contract.contractId,
     terms: contract.terms,
     signedAt: nowIso(),
+    ...(contract.winReason ? { winReason: contract.winReason } : {}),
   };
   s.contract = signed;
   stopFollowUps(j);

@@ -198,3 +198,14 @@ export const GradeRecord = z.object({
   at: IsoTimestamp,
 });
 export type GradeRecord = z.infer<typeof GradeRecord>;
+
+/** Why the customer signed, as sales saw it (the report counts them beside the loss reasons). */
+export const WinReason = z.enum([
+  'product-fit',
+  'price',
+  'service',
+  'delivery-lead-time',
+  'relationship',
+  'other',
+]);
+export type WinReason = z.infer<typeof WinReason>;

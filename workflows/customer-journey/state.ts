@@ -24,6 +24,7 @@ import {
   PainPoint,
   QuoteRecord,
   Requirement,
+  WinReason,
 } from './records';
 import { JourneyStage } from './stages';
 
@@ -99,6 +100,7 @@ export const JourneyState = z.object({
       terms: PromisedTerms,
       signedAt: z.string(),
       archiveVersion: z.string().optional(),
+      winReason: WinReason.optional(),
     })
     .optional(),
   deliveredAt: z.string().optional(),

@@ -17,10 +17,11 @@ import { handOver, historyIsLong, whenNoHandlerRuns } from '../kernel/continue-a
 import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import { PRESALES_REPORT_MEMO, RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   JOURNEY_MESSAGES,
+  JOURNEY_REPORT_MEMO,
   JourneyInput,
   type JourneyResult,
   type ParsedJourneyInput,
@@ -55,6 +56,7 @@ import {
   watchPresalesSurvey,
 } from './customer';
 import { childrenFinishing, onCaseClosed, reportIssue, watchRevisits } from './relationship';
+import { journeyReport } from './report';
 import {
   onQuoteDecided,
   recordNeeds,
@@ -118,6 +120,7 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
     j.indexSlaDeadlinesOnly = true;
   }
   j.receptionV3 = patched(RECEPTION_V3);
+  if (patched(PRESALES_REPORT_MEMO)) j.visibility.reportInMemo(JOURNEY_REPORT_MEMO, () => journeyReport(j));
   watchFollowUps(j);
   watchRenewal(j);
   watchRevisits(j);

@@ -94,3 +94,10 @@ export const DELIVERY_MILESTONES = 'delivery-milestones';
  * grade is the faster lane. Contracts signed before leave the customer ungraded.
  */
 export const CUSTOMER_GRADE = 'customer-grade';
+
+/**
+ * A journey keeps its pre-sales figures (inquiries and their first responses, the decision and its
+ * reason, the survey) in its memo, where the analyst report reads them from visibility pages.
+ * Executions started before write no memo and are not in the pre-sales report.
+ */
+export const PRESALES_REPORT_MEMO = 'presales-report-memo';

@@ -11,12 +11,19 @@
  * instead (their histories replay that way).
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  setCurrentDetails,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 
 export class Visibility {
   private sent?: Map<string, string>;
   private pending = false;
   private perTask = false;
+  private report?: { key: string; build: () => unknown; sent?: string };
 
   constructor(
     private readonly attributes: () => SearchAttributeUpdatePair[],
@@ -44,6 +51,16 @@ export class Visibility {
     if (!this.perTask) void Promise.resolve().then(() => this.sync());
   }
 
+  /**
+   * From now on, keeps the memo entry `key` equal to `build()`: figures an analyst's listing reads
+   * with each execution (memo writes are not billed). Written in the sync, only when they changed.
+   */
+  reportInMemo(key: string, build: () => unknown): void {
+    const carried = workflowInfo().memo?.[key];
+    this.report = { key, build, sent: carried === undefined ? undefined : JSON.stringify(carried) };
+    this.changed();
+  }
+
   /** Syncs what changed now: before the workflow completes or continues as new. */
   flush(): void {
     if (this.pending) this.sync();
@@ -61,6 +78,14 @@ export class Visibility {
       return true;
     });
     if (changed.length > 0) upsertSearchAttributes(changed);
+    if (this.report) {
+      const value = this.report.build();
+      const encoded = JSON.stringify(value);
+      if (encoded !== this.report.sent) {
+        this.report.sent = encoded;
+        upsertMemo({ [this.report.key]: value });
+      }
+    }
     setCurrentDetails(this.details());
   }
 
