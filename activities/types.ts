@@ -38,7 +38,8 @@ export type CustomerTemplate =
   | 'reply-corrected'
   | 'recall-details-needed'
   | 'visit-booked'
-  | 'delivery-progress';
+  | 'delivery-progress'
+  | 'proposal-sent';
 
 export interface NotifyCustomerRequest extends Keyed {
   customerId: string;
@@ -188,7 +189,14 @@ export interface TrainingRequest extends Keyed {
 export interface TaskRequest extends Keyed {
   subjectId: string;
   owner?: string;
-  kind: 'follow-up' | 'revisit' | 'renewal' | 'handoff' | 'joint-response';
+  kind:
+    | 'follow-up'
+    | 'revisit'
+    | 'renewal'
+    | 'handoff'
+    | 'joint-response'
+    | 'proposal-review'
+    | 'proposal-revision';
   dueAt: string;
   summary: string;
 }

@@ -17,6 +17,7 @@ import {
   reportIssueUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
 } from '../workflows/customer-journey/contract';
 import type { JourneyPolicyOverrides } from '../workflows/customer-journey/policy';
@@ -128,6 +129,7 @@ export async function driveToAfterSales(
     requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }],
   });
   await update(handle, submitProposalUpdate, sent, { alternatives: [{ id: 'A', title: 'Cloud plan' }] });
+  await update(handle, reviewProposalUpdate, sent, { decision: 'approve', reviewer: 'sales-lead' });
   const quote = await update(handle, submitQuoteUpdate, sent, {
     alternativeId: 'A',
     price: 100_000,

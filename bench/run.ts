@@ -192,6 +192,7 @@ const MINIMUM = {
   messages: {
     recordNeeds: 1,
     submitProposal: 1,
+    'reviewProposal (the internal review)': 1,
     submitQuote: 1,
     signContract: 1,
     deliveryConfirmed: 1,
@@ -201,7 +202,8 @@ const MINIMUM = {
     submitFeedback: 1,
   },
   activities: {
-    'notifyCustomer (quote sent, contract confirmation, case received, advice, case closed)': 5,
+    'notifyCustomer (proposal sent, quote sent, contract confirmation, case received, advice, case closed)': 6,
+    'createTask (proposal review)': 1,
     'syncCustomerArchive (handoff)': 1,
     'createTask (handoff)': 1,
     pushTrainingSchedule: 1,
@@ -213,6 +215,7 @@ const MINIMUM = {
   },
   timers: {
     'journey first-response window': 1,
+    'journey proposal-review window': 1,
     'journey follow-up cadence (while negotiating)': 1,
     'journey periodic revisit (after delivery)': 1,
     'case first-reply window': 1,

@@ -39,6 +39,7 @@ import {
   recordNeedsUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
 } from '../workflows/customer-journey/contract';
 import { clockOf, withCaseWorker } from './helpers/case-harness';
@@ -281,6 +282,9 @@ describe('promised terms for a case started without them (AS-21)', () => {
         });
         await executeJourneyUpdate(journey, submitProposalUpdate, {
           args: [{ alternatives: [{ id: 'A', title: 'Leasing' }] }],
+        });
+        await executeJourneyUpdate(journey, reviewProposalUpdate, {
+          args: [{ decision: 'approve', reviewer: 'sales-lead' }],
         });
         await executeJourneyUpdate(journey, submitQuoteUpdate, {
           args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],

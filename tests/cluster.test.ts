@@ -48,6 +48,7 @@ import {
   recordNeedsUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
   type JourneyResult,
   type JourneyView,
@@ -192,6 +193,12 @@ async function journeyToAfterSales(handle: WorkflowHandle, contractId: string): 
     submitProposalUpdate,
     [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
     updateId(handle, 'proposal'),
+  );
+  await durableUpdate(
+    handle,
+    reviewProposalUpdate,
+    [{ decision: 'approve', reviewer: 'sales-lead' }],
+    updateId(handle, 'review'),
   );
   // 40 % margin: approved by policy in its quoteApproval child.
   await durableUpdate(
@@ -575,6 +582,12 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       submitProposalUpdate,
       [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
       updateId(handle, 'proposal'),
+    );
+    await durableUpdate(
+      handle,
+      reviewProposalUpdate,
+      [{ decision: 'approve', reviewer: 'sales-lead' }],
+      updateId(handle, 'review'),
     );
     await durableUpdate(
       handle,

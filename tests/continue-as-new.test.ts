@@ -42,6 +42,7 @@ import {
   reportIssueUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
   type JourneyView,
 } from '../workflows/customer-journey/contract';
@@ -82,6 +83,9 @@ async function toAfterSales(handle: Journey): Promise<void> {
   });
   await executeJourneyUpdate(handle, submitProposalUpdate, {
     args: [{ alternatives: [{ id: 'A', title: 'Cloud' }] }],
+  });
+  await executeJourneyUpdate(handle, reviewProposalUpdate, {
+    args: [{ decision: 'approve', reviewer: 'sales-lead' }],
   });
   // A 40 % margin is approved by policy at once.
   await executeJourneyUpdate(handle, submitQuoteUpdate, {

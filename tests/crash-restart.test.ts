@@ -52,6 +52,7 @@ import {
   reportIssueUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
   type JourneyInput,
   type JourneyResult,
@@ -480,6 +481,12 @@ describe('a worker killed with SIGKILL', () => {
             );
             await durableUpdate(
               handle,
+              reviewProposalUpdate,
+              [{ decision: 'approve', reviewer: 'sales-lead' }],
+              updateId(handle, 'review'),
+            );
+            await durableUpdate(
+              handle,
               submitQuoteUpdate,
               [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
               updateId(handle, 'quote'),
@@ -770,6 +777,7 @@ describe('a worker killed while journeys continue as new', () => {
               { requirements: [{ title: 'Booking', priority: 'must', urgency: 5, businessValue: 5 }] },
             ]);
             await step('proposal', submitProposalUpdate, [{ alternatives: [{ id: 'A', title: 'Cloud' }] }]);
+            await step('review', reviewProposalUpdate, [{ decision: 'approve', reviewer: 'sales-lead' }]);
             await step('quote', submitQuoteUpdate, [
               { alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' },
             ]);
@@ -986,6 +994,12 @@ describe('the dev server restarted', () => {
           submitProposalUpdate,
           [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
           updateId(handle, 'proposal'),
+        );
+        await durableUpdate(
+          handle,
+          reviewProposalUpdate,
+          [{ decision: 'approve', reviewer: 'sales-lead' }],
+          updateId(handle, 'review'),
         );
         await durableUpdate(
           handle,

@@ -20,6 +20,7 @@ import {
   recordObjectionUpdate,
   reportIssueUpdate,
   signContractUpdate,
+  reviewProposalUpdate,
   submitProposalUpdate,
   submitQuoteUpdate,
   closeJourneyUpdate,
@@ -221,6 +222,9 @@ describe('needs, proposal and quote', () => {
         ['No-shows', 'addressed'],
         ['Paper files', 'addressed'],
       ]);
+      await handle.executeUpdate(reviewProposalUpdate, {
+        args: [{ decision: 'approve', reviewer: 'sales-lead' }],
+      });
       expect(
         await rejectionOf(
           handle.executeUpdate(submitQuoteUpdate, {
@@ -265,6 +269,9 @@ describe('needs, proposal and quote', () => {
       await handle.executeUpdate(submitProposalUpdate, {
         args: [{ alternatives: [{ id: 'A', title: 'Lean plan' }] }],
       });
+      await handle.executeUpdate(reviewProposalUpdate, {
+        args: [{ decision: 'approve', reviewer: 'sales-lead' }],
+      });
       const quote = await handle.executeUpdate(submitQuoteUpdate, {
         args: [{ alternativeId: 'A', price: 100, cost: 90, currency: 'CNY' }],
       });
@@ -290,6 +297,9 @@ describe('needs, proposal and quote', () => {
       });
       await handle.executeUpdate(submitProposalUpdate, {
         args: [{ alternatives: [{ id: 'A', title: 'Lean plan' }] }],
+      });
+      await handle.executeUpdate(reviewProposalUpdate, {
+        args: [{ decision: 'approve', reviewer: 'sales-lead' }],
       });
       const first = await handle.executeUpdate(submitQuoteUpdate, {
         args: [{ alternativeId: 'A', price: 100, cost: 90, currency: 'CNY' }],

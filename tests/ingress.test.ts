@@ -30,6 +30,7 @@ import {
   recordNeedsUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
 } from '../workflows/customer-journey/contract';
 import { ActivityRecorder } from './helpers/fake-activities';
@@ -206,6 +207,9 @@ async function driveToContract(customerId: string): Promise<void> {
   });
   await handle.executeUpdate(submitProposalUpdate, {
     args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+  });
+  await handle.executeUpdate(reviewProposalUpdate, {
+    args: [{ decision: 'approve', reviewer: 'sales-lead' }],
   });
   await handle.executeUpdate(submitQuoteUpdate, {
     args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],

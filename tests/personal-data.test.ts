@@ -31,6 +31,7 @@ import {
   recordNeedsUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
   type JourneyResult,
 } from '../workflows/customer-journey/contract';
@@ -159,6 +160,9 @@ describe('personal data', () => {
     });
     await journey.executeUpdate(submitProposalUpdate, {
       args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+    });
+    await journey.executeUpdate(reviewProposalUpdate, {
+      args: [{ decision: 'approve', reviewer: 'sales-lead' }],
     });
     // A 20 % margin: a manager decides in the quote's approval workflow, which is scanned too.
     const quote = await journey.executeUpdate(submitQuoteUpdate, {
@@ -293,16 +297,20 @@ describe('personal data', () => {
         await client.workflow.getHandle(workflowId).query('__temporal_workflow_metadata'),
       );
     }
-    // The one memo is the closed case's report figures: encrypted like every payload, and no
-    // personal data once decrypted.
-    expect(memos.map(({ workflowId, field }) => [workflowId, field])).toEqual([
-      [caseWorkflowId, 'caseReport'],
-    ]);
+    // The memos are report figures (the closed case's, the journey's pre-sales figures):
+    // encrypted like every payload, and no personal data once decrypted.
+    expect(memos.map(({ workflowId, field }) => [workflowId, field]).sort()).toEqual(
+      [
+        [caseWorkflowId, 'caseReport'],
+        [journeyId, 'journeyReport'],
+      ].sort(),
+    );
     for (const { workflowId, field, payload } of memos) {
       expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
       const [decoded] = await codec.decode([payload]);
-      const figures = defaultPayloadConverter.fromPayload<CaseResult>(decoded!);
-      expect(figures.caseId).toBe(caseWorkflowId);
+      const figures = defaultPayloadConverter.fromPayload<Record<string, unknown>>(decoded!);
+      if (field === 'caseReport') expect((figures as CaseResult).caseId).toBe(caseWorkflowId);
+      else expect(figures.channel).toBeDefined();
       record(`memo ${field} of ${workflowId} (decrypted)`, figures);
     }
 
@@ -354,7 +362,7 @@ describe('personal data', () => {
     report('personal data', {
       workflows: workflowIds.length,
       'search attribute values scanned': searchAttributeValues,
-      'memos (encrypted report figures of the closed case)': memos.length,
+      'memos (encrypted report figures of the closed case and the journey)': memos.length,
       'raw history events / payloads (all encrypted)': `${events} / ${payloads}`,
       'worker log bytes scanned': workerLog.length,
       'personal data found in Temporal or logs': 0,

@@ -72,6 +72,7 @@ import * as customerJourneyGrade from './customer-journey/grade';
 import * as customerJourneyHandoff from './customer-journey/handoff';
 import * as customerJourneyModel from './customer-journey/model';
 import * as customerJourneyPolicy from './customer-journey/policy';
+import * as customerJourneyProposal from './customer-journey/proposal';
 import * as customerJourneyReception from './customer-journey/reception';
 import * as customerJourneyRecords from './customer-journey/records';
 import * as customerJourneyReport from './customer-journey/report';
@@ -162,6 +163,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/customer-journey/handoff.ts': customerJourneyHandoff,
   'workflows/customer-journey/model.ts': customerJourneyModel,
   'workflows/customer-journey/policy.ts': customerJourneyPolicy,
+  'workflows/customer-journey/proposal.ts': customerJourneyProposal,
   'workflows/customer-journey/reception.ts': customerJourneyReception,
   'workflows/customer-journey/records.ts': customerJourneyRecords,
   'workflows/customer-journey/report.ts': customerJourneyReport,

@@ -203,6 +203,11 @@ export const JOURNEY_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> =
       ],
     },
   ],
+  reviewProposal: [
+    { decision: 'approve', reviewer: 'sales-lead' },
+    { decision: 'revise', reviewer: 'sales-lead', comments: 'add the training plan' },
+  ],
+  proposalFeedback: [{ verdict: 'accept' }, { verdict: 'revise', comments: 'cheaper option please' }],
   submitQuote: [
     { alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' },
     { alternativeId: 'B', price: 10, cost: 9, currency: 'EUR' },
@@ -220,6 +225,13 @@ export const JOURNEY_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> =
   ],
   signContract: [
     { contractId: 'K-1', terms: { warrantyUntil: '2030-12-31', contractEnd: '2030-12-31' } },
+    {
+      contractId: 'K-3',
+      terms: {},
+      value: { amount: 1_500_000, currency: 'CNY' },
+      grade: 'A',
+      winReason: 'product-fit',
+    },
     {
       contractId: 'K-2',
       terms: { deliveryDate: '2031-06-30' },

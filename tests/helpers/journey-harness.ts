@@ -16,6 +16,7 @@ import {
   journeyWorkflowId,
   recordNeedsUpdate,
   submitProposalUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
   type JourneyInput,
   type JourneyView,
@@ -128,6 +129,9 @@ export async function toNegotiation(
   });
   await handle.executeUpdate(submitProposalUpdate, {
     args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+  });
+  await handle.executeUpdate(reviewProposalUpdate, {
+    args: [{ decision: 'approve', reviewer: 'sales-lead' }],
   });
   await handle.executeUpdate(submitQuoteUpdate, {
     args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],

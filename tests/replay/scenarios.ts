@@ -57,6 +57,8 @@ import {
   reportIssueUpdate,
   signContractUpdate,
   submitProposalUpdate,
+  proposalFeedbackUpdate,
+  reviewProposalUpdate,
   submitQuoteUpdate,
   type JourneyInput,
   type IssueReported,
@@ -585,6 +587,9 @@ async function toQuote(handle: JourneyHandle, price: number, cost: number): Prom
   await handle.executeUpdate(submitProposalUpdate, {
     args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
   });
+  await handle.executeUpdate(reviewProposalUpdate, {
+    args: [{ decision: 'approve', reviewer: 'sales-lead' }],
+  });
   return await handle.executeUpdate(submitQuoteUpdate, {
     args: [{ alternativeId: 'A', price, cost, currency: 'CNY' }],
   });
@@ -707,6 +712,7 @@ export async function journeyContinueAsNewUnderLoad(ctx: ScenarioContext): Promi
     'load-needs',
   );
   await send(submitProposalUpdate, [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }], 'load-proposal');
+  await send(reviewProposalUpdate, [{ decision: 'approve', reviewer: 'sales-lead' }], 'load-review');
   await send(
     submitQuoteUpdate,
     [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
@@ -842,6 +848,40 @@ export async function journeyGradeA(ctx: ScenarioContext): Promise<ScenarioRoot>
   await expectOutcome(child, 'closed-by-ops');
   await waitForJourney(handle, (view) => view.cases[0]?.status === 'closed', 'the case closed');
   await closeJourney(handle, 'contract fulfilled');
+  return root(handle);
+}
+
+/**
+ * The proposal reviewed before the customer sees it: sent back by the reviewer, approved, sent
+ * back by the customer, approved again and accepted; quoted, then lost on price.
+ */
+export async function journeyProposalReview(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-REVIEW'));
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
+  });
+  const propose = (title: string) =>
+    handle.executeUpdate(submitProposalUpdate, { args: [{ alternatives: [{ id: 'A', title }] }] });
+  await propose('Cloud plan');
+  await ctx.sleep(HOUR);
+  await handle.executeUpdate(reviewProposalUpdate, {
+    args: [{ decision: 'revise', reviewer: 'lead-1', comments: 'add training' }],
+  });
+  await propose('Cloud plan with training');
+  await handle.executeUpdate(reviewProposalUpdate, { args: [{ decision: 'approve', reviewer: 'lead-1' }] });
+  await handle.executeUpdate(proposalFeedbackUpdate, { args: [{ verdict: 'revise', comments: 'cheaper' }] });
+  await propose('Lean plan');
+  await handle.executeUpdate(reviewProposalUpdate, { args: [{ decision: 'approve', reviewer: 'lead-1' }] });
+  await handle.executeUpdate(proposalFeedbackUpdate, { args: [{ verdict: 'accept' }] });
+  await handle.executeUpdate(submitQuoteUpdate, {
+    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
+  });
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  await handle.executeUpdate(markLostUpdate, { args: [{ reason: 'price' }] });
+  await ctx.sleep(DAY + HOUR);
+  await waitForJourney(handle, (view) => view.presalesSurvey?.sentAt !== undefined, 'the survey sent');
+  await handle.executeUpdate(submitPresalesFeedbackUpdate, { args: [{ csat: 2 }] });
+  assert.equal((await handle.result()).outcome, 'lost');
   return root(handle);
 }
 
@@ -1031,6 +1071,12 @@ export const SCENARIOS: readonly Scenario[] = [
       'A-grade contract → urgent issue: case in the faster lane, owner joins → case closed by ops → closed',
     run: journeyGradeA,
     children: ['case-1'],
+  },
+  {
+    name: 'journey-proposal-review',
+    summary:
+      'proposal sent back by the reviewer → approved → sent back by the customer → approved, accepted → quoted → lost',
+    run: journeyProposalReview,
   },
   {
     name: 'journey-lost-survey-answered',

@@ -34,7 +34,10 @@ import {
   QuoteExplanation,
   PainPoint,
   PresalesFeedback,
+  ProposalFeedback,
+  ProposalReviewRecord,
   Requirement,
+  ReviewProposal,
   WinReason,
 } from './records';
 import { type JourneyStage, LIVE_STAGES, PRE_CONTRACT } from './stages';
@@ -309,6 +312,20 @@ export const JOURNEY_MESSAGES = {
     'One or more alternative solutions with configuration, terms, cost/benefit and feasibility. JSON: {"alternatives":[{"id":"A","title":"Cloud plan"}]}',
     { stages: ['needs-analysis', 'proposal'], refusal: before('a proposal follows the needs analysis') },
   ),
+  reviewProposal: update(
+    'reviewProposal',
+    ReviewProposal,
+    ProposalReviewRecord,
+    'The internal review of the proposal waiting for it: approve (it goes to the customer) or revise (say what). JSON: {"decision":"approve","reviewer":"sales-lead"}',
+    { stages: ['proposal'], refusal: (stage) => `no proposal is in review in stage ${stage}` },
+  ),
+  proposalFeedback: update(
+    'proposalFeedback',
+    ProposalFeedback,
+    ProposalReviewRecord,
+    'The customer’s answer to the proposal they were sent: accept, or revise (say what they want changed). JSON: {"verdict":"revise","comments":"Add on-site training"}',
+    { stages: ['proposal'], refusal: (stage) => `no proposal is waiting for the customer in stage ${stage}` },
+  ),
   submitQuote: update(
     'submitQuote',
     SubmitQuote,
@@ -457,3 +474,6 @@ export const JourneyReport = z.object({
     .optional(),
 });
 export type JourneyReport = z.infer<typeof JourneyReport>;
+
+export const reviewProposalUpdate = JOURNEY_MESSAGES.reviewProposal.definition;
+export const proposalFeedbackUpdate = JOURNEY_MESSAGES.proposalFeedback.definition;

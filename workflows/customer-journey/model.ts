@@ -82,13 +82,20 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
         : j.receptionV3
           ? policy.inquiryLadder
           : [{ percent: 100, notify: ['owner-lead'] }],
-    label: (window) => (window === 'delivery' || window === 'milestone' ? window : 'first response'),
+    label: (window) =>
+      window === 'delivery' || window === 'milestone'
+        ? window
+        : window === 'proposal-review'
+          ? 'proposal review'
+          : 'first response',
     timerLabel: (c) =>
       c.window === 'milestone'
         ? `milestone ${c.subject ?? ''}`
         : c.window === 'delivery'
           ? 'delivery'
-          : 'first response',
+          : c.window === 'proposal-review'
+            ? `proposal ${c.subject ?? ''} review`
+            : 'first response',
     record: (type, summary, extra) => entity.record(type, summary, extra),
     onStep: (step) => rules.onWindowStep(j, step),
   });

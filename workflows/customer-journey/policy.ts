@@ -39,6 +39,14 @@ const GradingPolicy = z.strictObject({
   jointResponse: z.array(Priority),
 });
 
+const ProposalReviewPolicy = z.strictObject({
+  /** Off: a proposal goes to the customer as soon as it is submitted. */
+  required: z.boolean(),
+  reviewer: StaffId,
+  /** The reviewer answers within this window, on the journey's business hours. */
+  window: DurationText,
+});
+
 export const JourneyPolicy = z.strictObject({
   calendar: BusinessCalendar,
   /** First response to an inquiry, per channel, counted from the inquiry (or the next opening). */
@@ -110,6 +118,8 @@ export const JourneyPolicy = z.strictObject({
   referralMinInterval: DurationText,
   /** Continue-as-new once history reaches this many events (the SDK's suggestion otherwise). */
   continueAsNewAfterEvents: z.number().int().min(20).optional(),
+  /** The internal review of a proposal before the customer sees it (rule PS-15). */
+  proposalReview: ProposalReviewPolicy,
   /** The customer's grade at the contract (rule HO-6), and what an A grade brings to their cases. */
   grading: GradingPolicy,
   /** Policy overrides for the journey's cases (the contract's promised terms still win). */
@@ -180,6 +190,9 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   // "Before the contract expires, after-sales is reminded to prepare the renewal" (rule HO-4).
   renewalReminderBefore: '60d',
   referralMinInterval: '180d',
+  // "The proposal is reviewed internally, then sent to the customer" (rule PS-15): the sales lead
+  // reviews within 4 business hours (ours).
+  proposalReview: { required: true, reviewer: 'sales-lead', window: '4h' },
   // "Customers are graded by importance" (rule HO-6); the figures are ours: A from 1,000,000 CNY
   // of contract value (150,000 USD, 140,000 EUR), B from a fifth of that. A contract in another
   // currency or without a value is B until ops grade it. An urgent (P1) issue of an A-grade
@@ -230,6 +243,7 @@ export const JourneyPolicyOverrides = z.strictObject({
   renewalReminderBefore: DurationText.optional(),
   referralMinInterval: DurationText.optional(),
   continueAsNewAfterEvents: z.number().int().min(20).optional(),
+  proposalReview: ProposalReviewPolicy.partial().optional(),
   grading: GradingPolicy.partial().optional(),
   case: CasePolicyOverrides.optional(),
 });
@@ -255,6 +269,10 @@ export function resolveJourneyPolicy(overrides?: JourneyPolicyOverrides): Journe
       ...Object.fromEntries(
         Object.entries(o.followUpByStage ?? {}).filter(([, value]) => value !== undefined),
       ),
+    },
+    proposalReview: {
+      ...DEFAULT_JOURNEY_POLICY.proposalReview,
+      ...Object.fromEntries(Object.entries(o.proposalReview ?? {}).filter(([, v]) => v !== undefined)),
     },
     grading: {
       ...DEFAULT_JOURNEY_POLICY.grading,

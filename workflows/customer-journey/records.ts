@@ -209,3 +209,43 @@ export const WinReason = z.enum([
   'other',
 ]);
 export type WinReason = z.infer<typeof WinReason>;
+
+/** The internal review of a proposal version before the customer sees it (rule PS-15). */
+export const ReviewProposal = z
+  .strictObject({
+    decision: z.enum(['approve', 'revise']),
+    reviewer: StaffId,
+    comments: Text(1000).optional(),
+  })
+  .refine((review) => review.decision === 'approve' || review.comments !== undefined, {
+    error: 'say what to revise',
+    path: ['comments'],
+  });
+export type ReviewProposal = z.input<typeof ReviewProposal>;
+
+/** The customer's feedback on the proposal they were sent (rule PS-15). */
+export const ProposalFeedback = z
+  .strictObject({
+    verdict: z.enum(['accept', 'revise']),
+    comments: Text(1000).optional(),
+  })
+  .refine((feedback) => feedback.verdict === 'accept' || feedback.comments !== undefined, {
+    error: 'say what the customer wants changed',
+    path: ['comments'],
+  });
+export type ProposalFeedback = z.input<typeof ProposalFeedback>;
+
+/** Where a proposal version stands: in review, sent back, sent to the customer, their answer. */
+export const ProposalReviewRecord = z.object({
+  version: z.number(),
+  reviewer: z.string(),
+  status: z.enum(['pending', 'revise', 'sent', 'customer-revise', 'accepted']),
+  requestedAt: IsoTimestamp,
+  reviewedAt: IsoTimestamp.optional(),
+  sentAt: IsoTimestamp.optional(),
+  comments: z.string().optional(),
+  /** The customer's comments when they asked for changes. */
+  customerComments: z.string().optional(),
+  answeredAt: IsoTimestamp.optional(),
+});
+export type ProposalReviewRecord = z.infer<typeof ProposalReviewRecord>;

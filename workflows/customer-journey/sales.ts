@@ -27,6 +27,7 @@ import type {
 } from './contract';
 import { onCustomerContact, startFollowUps, stopFollowUps } from './follow-up';
 import type { Journey } from './model';
+import { assertQuotable, openReview } from './proposal';
 import type { QuoteRecord } from './records';
 import { answerInquiry } from './reception';
 import { trackChild } from './relationship';
@@ -140,7 +141,18 @@ export function submitProposal(j: Journey, proposal: ParsedSubmitProposal): Prop
   return { version: s.proposalVersion, stage: s.stage };
 }
 
+/** A proposal, then its review (proposals since proposal-review; before, nothing follows). */
+export function proposeAndReview(
+  j: Journey,
+  proposal: ParsedSubmitProposal,
+): ProposalResult | Promise<ProposalResult> {
+  const result = submitProposal(j, proposal);
+  const follows = openReview(j);
+  return follows ? follows.then(() => result) : result;
+}
+
 export function validateQuote(j: Journey, quote: ParsedSubmitQuote): void {
+  assertQuotable(j);
   const alternative = j.s.alternatives.find((candidate) => candidate.id === quote.alternativeId);
   const blockers = Object.entries(alternative?.feasibility ?? {})
     .filter(([, verdict]) => verdict === 'blocker')

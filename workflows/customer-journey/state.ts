@@ -19,6 +19,7 @@ import {
   GradeRecord,
   NeedsContext,
   PresalesFeedback,
+  ProposalReviewRecord,
   LostReason,
   ObjectionReason,
   PainPoint,
@@ -80,6 +81,8 @@ export const JourneyState = z.object({
   needsContext: NeedsContext.optional(),
   painPoints: z.array(PainPoint),
   proposalVersion: z.number(),
+  /** The latest proposal version's review and the customer's answer (since proposal-review). */
+  proposalReview: ProposalReviewRecord.optional(),
   alternatives: z.array(Alternative),
   quotes: z.array(QuoteRecord),
   objections: z.array(

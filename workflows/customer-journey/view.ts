@@ -22,6 +22,7 @@ import { hasEnded, type Journey } from './model';
 import { awaitingPresalesSurvey, consentOf } from './customer';
 import { DELIVERY, deliveryView, MILESTONE } from './delivery';
 import { customerChannel } from './model';
+import { reviewView } from './proposal';
 import { firstResponse, responseOf } from './reception';
 import { nextRevisitAt } from './relationship';
 import { rankedNeeds } from './sales';
@@ -75,6 +76,19 @@ export function currentDetails(j: Journey): string {
     const must = s.requirements.filter((requirement) => requirement.priority === 'must').length;
     paragraphs.push(`**Needs:** ${must} must, ${s.requirements.length} in all`);
   }
+  const review = reviewView(j);
+  if (review && review.status !== 'accepted') {
+    paragraphs.push(
+      `**Proposal v${review.version}:** ` +
+        (review.status === 'pending'
+          ? `in review by ${review.reviewer}${review.dueAt ? ` until ${formatInstant(review.dueAt)}` : ''}`
+          : review.status === 'sent'
+            ? 'sent to the customer, waiting for their answer'
+            : review.status === 'revise'
+              ? `sent back by ${review.reviewer} for revision`
+              : 'the customer asked for changes'),
+    );
+  }
   const quote = s.quotes[s.quotes.length - 1];
   if (quote) {
     paragraphs.push(
@@ -126,6 +140,7 @@ export function journeyView(j: Journey): JourneyView {
     requirements: ranked.requirements,
     painPoints: ranked.painPoints,
     proposalVersion: s.proposalVersion,
+    proposalReview: reviewView(j),
     alternatives: s.alternatives.map((alternative) => ({
       ...alternative,
       ...(alternative.estimatedCost && alternative.expectedBenefit !== undefined

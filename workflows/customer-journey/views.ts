@@ -10,6 +10,7 @@ import {
   Contact,
   GradeRecord,
   PresalesFeedback,
+  ProposalReviewRecord,
   LostReason,
   NeedsContext,
   ObjectionReason,
@@ -143,6 +144,8 @@ export const JourneyView = z.object({
   requirements: RankedNeeds.shape.requirements,
   painPoints: RankedNeeds.shape.painPoints,
   proposalVersion: z.number(),
+  /** The latest proposal's internal review and the customer's answer to it. */
+  proposalReview: ProposalReviewRecord.extend({ dueAt: IsoTimestamp.optional() }).optional(),
   /** With the return on investment where cost and benefit are given: (benefit − cost) ÷ cost. */
   alternatives: z.array(Alternative.extend({ roi: z.number().optional() })),
   quotes: z.array(QuoteRecord),

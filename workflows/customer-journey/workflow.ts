@@ -56,12 +56,20 @@ import {
   watchPresalesSurvey,
 } from './customer';
 import { childrenFinishing, onCaseClosed, reportIssue, watchRevisits } from './relationship';
+import {
+  onProposalFeedback,
+  onReviewStep,
+  REVIEW_WINDOW,
+  reviewProposal,
+  validateProposalFeedback,
+  validateReview,
+} from './proposal';
 import { journeyReport } from './report';
 import {
   onQuoteDecided,
   recordNeeds,
   recordObjection,
-  submitProposal,
+  proposeAndReview,
   submitQuote,
   validateProposal,
   validateQuote,
@@ -113,7 +121,9 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
     onWindowStep: (journey, step) =>
       step.clock.window === DELIVERY || step.clock.window === MILESTONE
         ? onDeliveryStep(journey, step)
-        : onInquiryStep(journey, step),
+        : step.clock.window === REVIEW_WINDOW
+          ? onReviewStep(journey, step)
+          : onInquiryStep(journey, step),
   });
   if (patched(VISIBILITY_PER_TASK)) {
     j.visibility.batchPerTask();
@@ -153,7 +163,15 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
       recordNeeds: { run: (needs) => recordNeeds(j, needs) },
       submitProposal: {
         validate: (proposal) => validateProposal(j, proposal),
-        run: (proposal) => submitProposal(j, proposal),
+        run: (proposal) => proposeAndReview(j, proposal),
+      },
+      reviewProposal: {
+        validate: () => validateReview(j),
+        run: (review) => reviewProposal(j, review),
+      },
+      proposalFeedback: {
+        validate: () => validateProposalFeedback(j),
+        run: (feedback) => onProposalFeedback(j, feedback),
       },
       submitQuote: { validate: (quote) => validateQuote(j, quote), run: (quote) => submitQuote(j, quote) },
       recordObjection: { run: (objection) => recordObjection(j, objection) },

@@ -101,3 +101,11 @@ export const CUSTOMER_GRADE = 'customer-grade';
  * Executions started before write no memo and are not in the pre-sales report.
  */
 export const PRESALES_REPORT_MEMO = 'presales-report-memo';
+
+/**
+ * A proposal is reviewed internally before the customer sees it: a window on the SLA clock for
+ * the reviewer, approve (then sent to the customer with a progress message) or revise; the
+ * customer's answer is its own message and can send it back. A quote needs the reviewed, sent
+ * version. Proposals submitted before go straight on, as they did.
+ */
+export const PROPOSAL_REVIEW = 'proposal-review';
