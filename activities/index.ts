@@ -115,6 +115,7 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
     recordKnowledgeBaseEntry: sender(gateway, 'quality', 'record-knowledge-base-entry', 'entryId'),
     requestReferral: sender(gateway, 'feedback', 'request-referral', 'requestId'),
     syncCustomerArchive: sender(gateway, 'crm', 'sync-customer-archive', 'archiveVersion'),
+    recordArchiveEvent: sender(gateway, 'crm', 'archive-event', 'archiveVersion'),
     pushTrainingSchedule: sender(gateway, 'crm', 'push-training-schedule', 'scheduleId'),
     createTask: sender(gateway, 'crm', 'create-task', 'taskId'),
     buildWeeklyQaReport: weeklyReportActivity(gateway, deps.reportClient),

@@ -180,6 +180,21 @@ export interface ArchiveSyncRequest extends Keyed {
   record: Record<string, unknown>;
 }
 
+/**
+ * One event of a signed customer's relationship, kept in the customer archive as it happens: an
+ * inquiry, a case opened, a case closed (with the revisit's answer and whether a referral was
+ * asked). Personal data only in `data` (encrypted payloads), never in the ids or `kind`.
+ */
+export interface ArchiveEventRequest extends Keyed {
+  customerId: string;
+  journeyId: string;
+  kind: 'inquiry' | 'case-opened' | 'case-closed';
+  at: string;
+  /** The case or inquiry the event is about. */
+  subjectId: string;
+  data: Record<string, unknown>;
+}
+
 export interface TrainingRequest extends Keyed {
   customerId: string;
   journeyId: string;
@@ -226,6 +241,8 @@ export interface Activities {
   recordKnowledgeBaseEntry(request: KnowledgeBaseRequest): Promise<{ entryId: string }>;
   requestReferral(request: ReferralRequest): Promise<{ requestId: string }>;
   syncCustomerArchive(request: ArchiveSyncRequest): Promise<{ archiveVersion: string }>;
+  /** Idempotent: the archive records an event once per idempotency key, answering with the same version. */
+  recordArchiveEvent(request: ArchiveEventRequest): Promise<{ archiveVersion: string }>;
   pushTrainingSchedule(request: TrainingRequest): Promise<{ scheduleId: string }>;
   createTask(request: TaskRequest): Promise<{ taskId: string }>;
   buildWeeklyQaReport(request: WeeklyReportRequest): Promise<WeeklyQaReportSummary>;

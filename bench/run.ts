@@ -205,6 +205,7 @@ const MINIMUM = {
     'notifyCustomer (proposal sent, quote sent, contract confirmation, case received, advice, case closed)': 6,
     'createTask (proposal review)': 1,
     'syncCustomerArchive (handoff)': 1,
+    'recordArchiveEvent (case opened, case closed)': 2,
     'createTask (handoff)': 1,
     pushTrainingSchedule: 1,
     'requestReferral (promoter)': 1,

@@ -52,6 +52,7 @@ export class ActivityRecorder {
       ),
       requestReferral: async (r) => (await record('requestReferral', r), { requestId: id('ref', r) }),
       syncCustomerArchive: async (r) => (await record('syncCustomerArchive', r), { archiveVersion: 'v1' }),
+      recordArchiveEvent: async (r) => (await record('recordArchiveEvent', r), { archiveVersion: 'v2' }),
       pushTrainingSchedule: async (r) => (await record('pushTrainingSchedule', r), { scheduleId: 'TRAIN-1' }),
       createTask: async (r) => (await record('createTask', r), { taskId: id('task', r) }),
       buildWeeklyQaReport: async (r) => (

@@ -885,6 +885,29 @@ export async function journeyProposalReview(ctx: ScenarioContext): Promise<Scena
   return root(handle);
 }
 
+/** A signed customer's archive kept current: a later inquiry, a case opened and closed, each recorded. */
+export async function journeyArchiveEvents(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(ctx, journeyInput('C-REPLAY-ARCHIVE'));
+  await toQuote(handle, 100_000, 60_000);
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  await handle.executeUpdate(signContractUpdate, { args: [contract] });
+  await handle.signal(newInquirySignal, {
+    inquiryId: 'crm-archive-1',
+    channel: 'phone',
+    summary: 'More seats?',
+  });
+  const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
+    args: [{ description: 'Search is slow' }],
+  });
+  const child = ctx.client.getHandle<typeof afterSalesCase>(caseWorkflowId);
+  await waitForStage(child, 'awaiting-reply');
+  await child.executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] });
+  await expectOutcome(child, 'closed-by-ops');
+  await waitForJourney(handle, (view) => view.cases[0]?.status === 'closed', 'the case closed');
+  await closeJourney(handle, 'contract fulfilled');
+  return root(handle);
+}
+
 /** Marked lost at the inquiry: the pre-sales survey a day later, answered; the journey ends with it. */
 export async function journeyLostSurveyAnswered(ctx: ScenarioContext): Promise<ScenarioRoot> {
   const handle = await startJourney(ctx, journeyInput('C-REPLAY-LOST-SURVEY'));
@@ -1077,6 +1100,12 @@ export const SCENARIOS: readonly Scenario[] = [
     summary:
       'proposal sent back by the reviewer → approved → sent back by the customer → approved, accepted → quoted → lost',
     run: journeyProposalReview,
+  },
+  {
+    name: 'journey-archive-events',
+    summary: 'contract → a later inquiry, a case opened and closed, each recorded in the archive → closed',
+    run: journeyArchiveEvents,
+    children: ['case-1'],
   },
   {
     name: 'journey-lost-survey-answered',

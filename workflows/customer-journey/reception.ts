@@ -12,6 +12,7 @@
  * calendar time, with the breach as the only rung.
  */
 import { isWorkingTime, nextOpening } from '../kernel/business-hours';
+import { recordInArchive } from './archive';
 import type { Channel } from '../kernel/contract';
 import { durationMs } from '../kernel/contract';
 import * as metrics from '../kernel/metrics';
@@ -192,16 +193,24 @@ export async function registerInquiry(j: Journey, inquiry: ParsedNewInquiry): Pr
         staffId: s.owner,
         reason: 'a customer asked about something new: cross-sell / up-sell opportunity',
       });
+    // A signed customer's archive hears of every inquiry (what they asked: payload only).
+    const archive = () =>
+      recordInArchive(j, 'inquiry', inquiryId, {
+        channel: inquiry.channel,
+        summary: inquiry.summary,
+        specialRequests: inquiry.specialRequests,
+      });
     if (record) {
       startWindow(j, record);
       onCustomerContact(j, 'new inquiry');
       await Promise.all([
         autoReply(j, record, `customer/auto-reply/${inquiryId}`),
         opportunity ? tellOwner() : undefined,
+        opportunity ? archive() : undefined,
       ]);
     } else {
       s.followUp.lastContactAt = nowIso();
-      if (opportunity) await tellOwner();
+      if (opportunity) await Promise.all([tellOwner(), archive()]);
     }
   }
   return { journeyId: s.journeyId, stage: s.stage, recorded: !known, created, inquiries: s.inquiries.length };

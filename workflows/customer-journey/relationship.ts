@@ -15,6 +15,7 @@ import { durationMs } from '../kernel/contract';
 import { addMs, formatInstant, nowIso, nowMs } from '../kernel/time';
 import type { IssueReported, ParsedReportIssue } from './contract';
 import { consentOf } from './customer';
+import { recordInArchive } from './archive';
 import { jointResponse } from './grade';
 import { customerChannel } from './model';
 import { createTask, type Journey } from './model';
@@ -63,7 +64,15 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     staticSummary: `${priority} ${issue.category} / ${issue.severity} case of ${s.customerId}`,
   });
   trackChild(j, child);
-  await jointResponse(j, caseWorkflowId, priority);
+  await Promise.all([
+    jointResponse(j, caseWorkflowId, priority),
+    recordInArchive(j, 'case-opened', caseWorkflowId, {
+      priority,
+      category: issue.category,
+      severity: issue.severity,
+      description: issue.description,
+    }),
+  ]);
   return { caseWorkflowId, priority };
 }
 
@@ -90,9 +99,25 @@ export function childrenFinishing(j: Journey): boolean {
 }
 
 export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void> {
-  const s = j.s;
-  const record = s.cases.find((candidate) => candidate.caseWorkflowId === result.caseId);
+  const record = j.s.cases.find((candidate) => candidate.caseWorkflowId === result.caseId);
   if (!record) return j.entity.rejectSignal('caseClosed', [`unknown case ${result.caseId}`]);
+  const referred = await closeCaseRecord(j, record, result);
+  // The revisit's answer and the referral go into the archive with the close.
+  await recordInArchive(j, 'case-closed', result.caseId, {
+    outcome: result.outcome,
+    csat: result.csat,
+    nps: result.nps,
+    referralRequested: referred,
+  });
+}
+
+/** The case's close on the journey's record; true when a referral was requested. */
+async function closeCaseRecord(
+  j: Journey,
+  record: Journey['s']['cases'][number],
+  result: CaseResult,
+): Promise<boolean> {
+  const s = j.s;
   record.status = 'closed';
   record.outcome = result.outcome;
   record.csat = result.csat;
@@ -102,11 +127,11 @@ export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void
     `case ${result.caseId} ${result.outcome}${result.csat ? `, CSAT ${result.csat}` : ''}${result.nps !== undefined ? `, NPS ${result.nps}` : ''}`,
   );
   // Rule RT-1: promoters are asked for referrals, at most once per interval.
-  if (!result.promoter) return;
+  if (!result.promoter) return false;
   // Rule PS-12: only a customer who agreed to it is asked to recommend us.
   if (j.receptionV3 && !consentOf(j).referrals) {
     j.entity.record('referral-skipped', 'promoter, but no consent to referral requests');
-    return;
+    return false;
   }
   const last = s.lastReferralAt ? Date.parse(s.lastReferralAt) : undefined;
   if (last !== undefined && nowMs() - last < durationMs(j.policy.referralMinInterval)) {
@@ -114,7 +139,7 @@ export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void
       'referral-skipped',
       `promoter, but a referral was already requested on ${formatInstant(s.lastReferralAt!)}`,
     );
-    return;
+    return false;
   }
   s.lastReferralAt = nowIso();
   s.referralsRequested += 1;
@@ -129,6 +154,7 @@ export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void
       },
     ]),
   );
+  return true;
 }
 
 /** Rule RT-2: periodic revisits after delivery, at the policy's cadence. */

@@ -109,3 +109,10 @@ export const PRESALES_REPORT_MEMO = 'presales-report-memo';
  * version. Proposals submitted before go straight on, as they did.
  */
 export const PROPOSAL_REVIEW = 'proposal-review';
+
+/**
+ * A signed customer's archive is kept current: every later inquiry, case opened and case closed
+ * (with the revisit's answer and the referral asked) is recorded in it as it happens. Executions
+ * before recorded the archive once, at the signature.
+ */
+export const ARCHIVE_EVENTS = 'archive-events';
