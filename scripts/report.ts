@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../lib/config';
 import { generateReport } from '../lib/report/generate';
-import { DEFAULT_MIN_ANSWERS } from '../lib/report/metrics';
+import { DEFAULT_MIN_ANSWERS, DEFAULT_REPEAT_WINDOW_DAYS } from '../lib/report/metrics';
 import { renderHtml, renderJson, renderTable } from '../lib/report/render';
 import { connectClient } from '../lib/temporal-client';
 
@@ -31,6 +31,7 @@ export const USAGE = `Usage: npm run report -- [options]
   --format <f>           table (default, stdout), json (stdout) or html (writes a file)
   --out <file>           write the report to this file (html default: report.html)
   --min-answers <n>      CSAT answers an area needs to be judged (default ${DEFAULT_MIN_ANSWERS})
+  --repeat-days <n>      a case this close to an earlier one of the customer repeats it (default ${DEFAULT_REPEAT_WINDOW_DAYS})
   --query <filter>       extra visibility filter for the cases, e.g. "AssignedTeam = 'quality-team'"
   --journey-query <f>    extra visibility filter for the journeys (pre-sales), e.g. "Channel = 'phone'"
   --help                 this text
@@ -59,6 +60,7 @@ const RawOptions = z.strictObject({
   format: z.enum(['table', 'json', 'html'], 'must be one of table, json, html').default('table'),
   out: z.string().trim().min(1, 'must name a file').optional(),
   'min-answers': wholeNumber(1, 'answers').default(DEFAULT_MIN_ANSWERS),
+  'repeat-days': wholeNumber(1, 'days').default(DEFAULT_REPEAT_WINDOW_DAYS),
   query: z.string().trim().min(1, 'must not be empty').optional(),
   'journey-query': z.string().trim().min(1, 'must not be empty').optional(),
   help: z.boolean().optional(),
@@ -71,6 +73,7 @@ export interface ReportOptions {
   /** Where to write the report; undefined: stdout (table, json). */
   out?: string;
   minAnswers: number;
+  repeatWindowDays: number;
   query?: string;
   journeyQuery?: string;
   help: boolean;
@@ -101,6 +104,7 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
         format: { type: 'string' },
         out: { type: 'string' },
         'min-answers': { type: 'string' },
+        'repeat-days': { type: 'string' },
         query: { type: 'string' },
         'journey-query': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -143,6 +147,7 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
     format: o.format,
     out: o.out ?? (o.format === 'html' ? 'report.html' : undefined),
     minAnswers: o['min-answers'],
+    repeatWindowDays: o['repeat-days'],
     query: o.query,
     journeyQuery: o['journey-query'],
     help: o.help ?? false,
@@ -192,6 +197,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       extraQuery: options.query,
       journeyQuery: options.journeyQuery,
       minAnswers: options.minAnswers,
+      repeatWindowDays: options.repeatWindowDays,
       onProgress: progressPrinter(process.stderr),
     });
     const output =

@@ -685,6 +685,34 @@ describe('after closing', () => {
   });
 });
 
+describe('feedback in dimensions (X7)', () => {
+  it('keeps attitude, speed and effectiveness with CSAT, and the result carries them for the report', async () => {
+    await withCaseWorker(env, async ({ start }) => {
+      const handle = await start({
+        customerId: 'C-22',
+        description: 'Printer jams',
+        product: { sku: 'SKU-PR-1' },
+      });
+      await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'clean the roller' }] });
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, resolved: true, attitude: 6 }] }),
+        ),
+      ).toMatch(/attitude: must be 1–5/);
+      await handle.executeUpdate(submitFeedbackUpdate, {
+        args: [{ csat: 5, resolved: true, attitude: 5, speed: 3, effectiveness: 4 }],
+      });
+      const result = await handle.result();
+      expect(result).toMatchObject({
+        resolved: true,
+        ratings: { attitude: 5, speed: 3, effectiveness: 4 },
+        product: 'SKU-PR-1',
+      });
+      expect(result.assignee).toBeDefined();
+    });
+  });
+});
+
 describe('bad input', () => {
   it('a wrong input fails the workflow at once, non-retryably, naming every field', async () => {
     await withCaseWorker(env, async ({ start }) => {

@@ -132,8 +132,9 @@ describe('npm run bench -- --quick', () => {
       expect(journey.minimum).toBeGreaterThanOrEqual(30);
       expect(journey.actions).toBeGreaterThanOrEqual(journey.minimum);
       // The quote meets the margin policy: the case is the only child (its start billed twice).
-      expect(journey.byKind).toMatchObject({ workflowStart: 1, childWorkflowStart: 2, update: 8 });
-      expect(journey.byActivityType.notifyCustomer).toBe(5);
+      // The proposal is reviewed (an update) and sent to the customer (a message).
+      expect(journey.byKind).toMatchObject({ workflowStart: 1, childWorkflowStart: 2, update: 9 });
+      expect(journey.byActivityType.notifyCustomer).toBe(6);
       expect(actions.perCase.actionsEndToEnd).toBeGreaterThanOrEqual(actions.perCase.minimum);
       // The happy path never lets an SLA window fire.
       expect(actions.slaTimersFiredDuringHappyPath).toBe(0);

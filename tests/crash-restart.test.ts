@@ -688,6 +688,7 @@ describe('a worker killed with SIGKILL', () => {
         const customerNotifications = receiver.effectsOf('notify-customer');
         const expectedNotifications = [...cases, ...childCases].flatMap((scenario) => scenario.notifications);
         for (const [index, handle] of won.entries()) {
+          expectedNotifications.push(`${handle.workflowId}/customer/proposal/v1`);
           expectedNotifications.push(`${handle.workflowId}/customer/quote/Q1`);
           expectedNotifications.push(`${handle.workflowId}/customer/contract/K-${index + 1}`);
         }

@@ -15,6 +15,7 @@ import {
   renderHtml,
   renderJson,
   renderTable,
+  repeatIssues,
   slaCompliance,
   type OpenCases,
   type Report,
@@ -99,8 +100,8 @@ describe('percentiles (nearest rank)', () => {
       result({ firstResponseMs: 2_000 }),
       result({}),
     ]);
-    expect(metrics.firstResponseMs).toEqual({ count: 3, median: 2_000, p90: 3_000 });
-    expect(metrics.resolutionMs).toEqual({ count: 2, median: 10_000, p90: 30_000 });
+    expect(metrics.firstResponseMs).toEqual({ count: 3, mean: 2_000, median: 2_000, p90: 3_000 });
+    expect(metrics.resolutionMs).toEqual({ count: 2, mean: 20_000, median: 10_000, p90: 30_000 });
   });
 });
 
@@ -213,7 +214,10 @@ describe('satisfaction, NPS, escalation and reopen rates', () => {
     expect(metrics.cases).toBe(0);
     expect(metrics.csat).toEqual({ answers: 0, average: null, satisfied: 0, satisfactionRate: null });
     expect(metrics.escalation.rate).toBeNull();
-    expect(metrics.firstResponseMs).toEqual({ count: 0, median: null, p90: null });
+    expect(metrics.firstResponseMs).toEqual({ count: 0, mean: null, median: null, p90: null });
+    expect(metrics.resolution).toEqual({ count: 0, rate: null });
+    expect(metrics.repeat).toEqual({ count: 0, rate: null });
+    expect(metrics.ratings.attitude).toEqual({ answers: 0, average: null });
   });
 });
 
@@ -347,13 +351,15 @@ describe('the report object and its renderings', () => {
       'byCategory',
       'byPriority',
       'byChannel',
+      'byAssignee',
+      'repeatIssues',
       'areas',
       'qaSample',
     ]);
     expect(json.schemaVersion).toBe(1);
     expect(json.range).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' });
     expect(json.collection).toMatchObject({ listed: 2, read: 1, skipped: 1 });
-    expect(json.settings).toEqual({ minAnswers: 3, satisfactionTarget: 0.8 });
+    expect(json.settings).toEqual({ minAnswers: 3, satisfactionTarget: 0.8, repeatWindowDays: 30 });
     expect(Object.keys(json.overall)).toEqual([
       'cases',
       'outcomes',
@@ -364,6 +370,9 @@ describe('the report object and its renderings', () => {
       'nps',
       'escalation',
       'reopen',
+      'resolution',
+      'repeat',
+      'ratings',
       'qaSampled',
     ]);
     expect(json.overall.outcomes).toEqual({
@@ -437,9 +446,12 @@ describe('npm run report options', () => {
       format: 'table',
       out: undefined,
       minAnswers: 3,
+      repeatWindowDays: 30,
       query: undefined,
+      journeyQuery: undefined,
       help: false,
     });
+    expect(parseReportOptions(['--repeat-days', '14'], now).repeatWindowDays).toBe(14);
   });
 
   it('reads dates as UTC days, --to included, and instants as given', () => {
@@ -483,5 +495,73 @@ describe('npm run report options', () => {
     );
     expect(message(['--form', '2026-11-01'])).toContain("Unknown option '--form'");
     expect(message(['--days'])).toContain('--days');
+  });
+});
+
+describe('resolution, repeat issues, people and ratings', () => {
+  it('counts resolved cases by the customer’s word, else by a resolution carried out', () => {
+    const metrics = groupMetrics([
+      result({ resolved: true, resolutionType: 'advice' }),
+      result({ resolved: false, resolutionType: 'repair', outcome: 'closed-unsatisfied' }),
+      result({ resolutionType: 'replace', outcome: 'closed-no-feedback' }),
+      result({ outcome: 'closed-by-ops' }),
+    ]);
+    expect(metrics.resolution).toEqual({ count: 2, rate: 0.5 });
+  });
+
+  it('finds a case repeating an earlier one of the same customer and product within 30 days, linked', () => {
+    const first = result({ customerId: 'C-R', product: 'SKU-1', openedAt: '2026-11-01T08:00:00.000Z' });
+    const again = result({ customerId: 'C-R', product: 'SKU-1', openedAt: '2026-11-20T08:00:00.000Z' });
+    const otherProduct = result({
+      customerId: 'C-R',
+      product: 'SKU-2',
+      openedAt: '2026-11-21T08:00:00.000Z',
+    });
+    const tooLate = result({ customerId: 'C-R', product: 'SKU-1', openedAt: '2026-12-25T08:00:00.000Z' });
+    const otherCustomer = result({
+      customerId: 'C-S',
+      product: 'SKU-1',
+      openedAt: '2026-11-22T08:00:00.000Z',
+    });
+    // Without a product, the category is the subject.
+    const byCategory = [
+      result({ customerId: 'C-T', category: 'logistics', openedAt: '2026-11-03T08:00:00.000Z' }),
+      result({ customerId: 'C-T', category: 'logistics', openedAt: '2026-11-05T08:00:00.000Z' }),
+    ];
+    const cases = [first, again, otherProduct, tooLate, otherCustomer, ...byCategory];
+    expect(repeatIssues(cases)).toEqual([
+      {
+        caseId: byCategory[1]!.caseId,
+        repeats: byCategory[0]!.caseId,
+        customerId: 'C-T',
+        subject: 'logistics',
+        days: 2,
+      },
+      { caseId: again.caseId, repeats: first.caseId, customerId: 'C-R', subject: 'SKU-1', days: 19 },
+    ]);
+    const metrics = computeMetrics(cases);
+    expect(metrics.overall.repeat).toEqual({ count: 2, rate: 2 / 7 });
+    expect(metrics.repeatIssues).toHaveLength(2);
+    // A window of 10 days keeps only the category repeat.
+    expect(computeMetrics(cases, { repeatWindowDays: 10 }).repeatIssues.map((r) => r.subject)).toEqual([
+      'logistics',
+    ]);
+  });
+
+  it('breaks the figures down per person and averages each rating dimension', () => {
+    const metrics = computeMetrics([
+      result({ assignee: 'agent-1', ratings: { attitude: 5, speed: 3, effectiveness: 4 } }),
+      result({ assignee: 'agent-1', ratings: { attitude: 3 } }),
+      result({ assignee: 'agent-2', ratings: { speed: 5 } }),
+      result({}),
+    ]);
+    expect(Object.keys(metrics.byAssignee)).toEqual(['(unassigned)', 'agent-1', 'agent-2']);
+    expect(metrics.byAssignee['agent-1']!.cases).toBe(2);
+    expect(metrics.overall.ratings).toEqual({
+      attitude: { answers: 2, average: 4 },
+      speed: { answers: 2, average: 4 },
+      effectiveness: { answers: 1, average: 4 },
+    });
+    expect(metrics.byAssignee['agent-1']!.ratings.attitude).toEqual({ answers: 2, average: 4 });
   });
 });

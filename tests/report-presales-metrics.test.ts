@@ -92,7 +92,12 @@ describe('pre-sales metrics', () => {
     });
     // 5 h (late), 1 h, 2 h (untimed): mean 8/3 h.
     expect(metrics.firstResponse.meanMs).toBe((8 / 3) * 3_600_000);
-    expect(metrics.firstResponse.responseMs).toEqual({ count: 3, median: 2 * 3_600_000, p90: 5 * 3_600_000 });
+    expect(metrics.firstResponse.responseMs).toEqual({
+      count: 3,
+      mean: (8 / 3) * 3_600_000,
+      median: 2 * 3_600_000,
+      p90: 5 * 3_600_000,
+    });
     expect(metrics.conversion).toMatchObject({ won: 1, lost: 1, rate: 0.5 });
     expect(metrics.conversion.byOwner).toEqual({
       '(no owner)': { won: 0, lost: 1, rate: 0 },
@@ -102,6 +107,13 @@ describe('pre-sales metrics', () => {
     expect(metrics.lossReasons).toEqual({ 'no-response': 1 });
     expect(metrics.winReasons).toEqual({ price: 1 });
     expect(metrics.daysToContract).toEqual({ count: 1, mean: 5, median: 5 });
-    expect(metrics.satisfaction).toEqual({ answers: 0, csat: null, speed: null, understanding: null });
+    expect(metrics.satisfaction).toEqual({
+      answers: 0,
+      csat: null,
+      speed: null,
+      understanding: null,
+      attitude: null,
+      effectiveness: null,
+    });
   });
 });

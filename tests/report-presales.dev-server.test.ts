@@ -84,7 +84,7 @@ beforeAll(async () => {
       args: [{ contractId: 'K-PS-1', terms: {}, winReason: 'product-fit' }],
     });
     await won.executeUpdate(submitPresalesFeedbackUpdate, {
-      args: [{ csat: 4, speed: 5, understanding: 3 }],
+      args: [{ csat: 4, speed: 5, understanding: 3, attitude: 4 }],
     });
     // Lost on price after the phone inquiry's 2-second window went by unanswered.
     const late = await start('late', 'phone', 'sales-2');
@@ -160,7 +160,14 @@ describe('pre-sales figures from the journeys', () => {
     expect(p.daysToContract.count).toBe(1);
     expect(p.daysToContract.mean).toBeGreaterThan(0);
     expect(p.daysToContract.mean).toBeLessThan(1);
-    expect(p.satisfaction).toEqual({ answers: 1, csat: 4, speed: 5, understanding: 3 });
+    expect(p.satisfaction).toEqual({
+      answers: 1,
+      csat: 4,
+      speed: 5,
+      understanding: 3,
+      attitude: 4,
+      effectiveness: null,
+    });
   });
 
   it('the terminal table has the pre-sales section', () => {

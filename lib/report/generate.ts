@@ -12,6 +12,8 @@ export interface GenerateOptions {
   /** An extra visibility filter, ANDed with the range. */
   extraQuery?: string;
   minAnswers?: number;
+  /** Days within which a case of the same customer and product repeats an earlier one (30). */
+  repeatWindowDays?: number;
   onProgress?: (done: number, total: number) => void;
   /** Read every result from its history, even when its memo has it (compares the two paths). */
   ignoreMemo?: boolean;
@@ -51,6 +53,6 @@ export async function generateReport(client: Client, options: GenerateOptions): 
     skipped: skipped.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0)),
     openCases,
     presales: journeys && presalesMetrics(journeys, { from: options.from, to: options.to }, generatedAt),
-    options: { minAnswers: options.minAnswers },
+    options: { minAnswers: options.minAnswers, repeatWindowDays: options.repeatWindowDays },
   });
 }

@@ -68,6 +68,8 @@ export interface Compliance {
 export interface Distribution {
   /** How many cases have the value. */
   count: number;
+  /** Arithmetic mean, in ms. */
+  mean: number | null;
   /** Nearest-rank median (p50), in ms. */
   median: number | null;
   /** Nearest-rank 90th percentile, in ms. */
@@ -116,12 +118,38 @@ export interface GroupMetrics {
   nps: NpsMetrics;
   escalation: CountRate;
   reopen: CountRate;
+  /**
+   * Resolved: the customer's last answer said so, or, without an answer, a resolution was
+   * carried out (rule LE-5's "resolution rate").
+   */
+  resolution: CountRate;
+  /** Cases that repeat an earlier case of the same customer and product (or category). */
+  repeat: CountRate;
+  /** The last answer's ratings in dimensions (rule X7): answers and average, 1–5. */
+  ratings: Record<RatingDimension, { answers: number; average: number | null }>;
   /** Cases drawn into the QA sample. */
   qaSampled: number;
 }
 
+export type RatingDimension = 'attitude' | 'speed' | 'effectiveness';
+const RATING_DIMENSIONS: readonly RatingDimension[] = ['attitude', 'speed', 'effectiveness'];
+
+/** A case that repeats an earlier one: the same customer and product (else category) within the window. */
+export interface RepeatIssue {
+  caseId: string;
+  repeats: string;
+  customerId: string;
+  /** The product's SKU, or the category when no product was named. */
+  subject: string;
+  /** Days between the two cases' openings. */
+  days: number;
+}
+
 export type AreaDimension = 'team' | 'category' | 'priority' | 'channel';
 export const AREA_DIMENSIONS: readonly AreaDimension[] = ['team', 'category', 'priority', 'channel'];
+
+/** "The same issue reported again" (rule LE-5): a case within this many days of the earlier one. */
+export const DEFAULT_REPEAT_WINDOW_DAYS = 30;
 
 export interface Area {
   dimension: AreaDimension;
@@ -142,13 +170,17 @@ export interface QaSampleEntry {
 }
 
 export interface CaseMetrics {
-  settings: { minAnswers: number; satisfactionTarget: number };
+  settings: { minAnswers: number; satisfactionTarget: number; repeatWindowDays: number };
   overall: GroupMetrics;
   /** Keyed by the values that occur (teams, categories, priorities, channels), in contract order. */
   byTeam: Record<string, GroupMetrics>;
   byCategory: Record<string, GroupMetrics>;
   byPriority: Record<string, GroupMetrics>;
   byChannel: Record<string, GroupMetrics>;
+  /** Per person who handled the case last (a staff id, or the team's queue). */
+  byAssignee: Record<string, GroupMetrics>;
+  /** Cases that repeat an earlier case of the range, with the case they repeat. */
+  repeatIssues: RepeatIssue[];
   areas: {
     /** Enough answers and satisfaction rate below the target: root-cause analysis. Worst first. */
     flagged: Area[];
@@ -164,6 +196,8 @@ export interface MetricsOptions {
   minAnswers?: number;
   /** Default 0.8. */
   satisfactionTarget?: number;
+  /** Default 30. */
+  repeatWindowDays?: number;
 }
 
 const OUTCOMES: readonly CaseOutcome[] = [
@@ -186,7 +220,8 @@ export function percentile(values: readonly number[], p: number): number | null 
 }
 
 export function distribution(values: readonly number[]): Distribution {
-  return { count: values.length, median: percentile(values, 50), p90: percentile(values, 90) };
+  const mean = values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+  return { count: values.length, mean, median: percentile(values, 50), p90: percentile(values, 90) };
 }
 
 function ratio(part: number, whole: number): number | null {
@@ -248,13 +283,18 @@ export function npsMetrics(cases: readonly CaseResult[]): NpsMetrics {
 }
 
 /** Every number of one group of cases (all of them, one team, one category…). */
-export function groupMetrics(cases: readonly CaseResult[]): GroupMetrics {
+export function groupMetrics(
+  cases: readonly CaseResult[],
+  repeats: ReadonlySet<string> = new Set(),
+): GroupMetrics {
   const outcomes = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<CaseOutcome, number>;
   for (const result of cases) outcomes[result.outcome] += 1;
   const defined = (values: (number | undefined)[]) =>
     values.filter((value): value is number => value !== undefined);
   const escalated = cases.filter((result) => result.escalated).length;
   const reopened = cases.filter((result) => result.reopenCount > 0).length;
+  const resolved = cases.filter(isResolved).length;
+  const repeated = cases.filter((result) => repeats.has(result.caseId)).length;
   return {
     cases: cases.length,
     outcomes,
@@ -265,6 +305,16 @@ export function groupMetrics(cases: readonly CaseResult[]): GroupMetrics {
     nps: npsMetrics(cases),
     escalation: { count: escalated, rate: ratio(escalated, cases.length) },
     reopen: { count: reopened, rate: ratio(reopened, cases.length) },
+    resolution: { count: resolved, rate: ratio(resolved, cases.length) },
+    repeat: { count: repeated, rate: ratio(repeated, cases.length) },
+    ratings: Object.fromEntries(
+      RATING_DIMENSIONS.map((dimension) => {
+        const answers = defined(cases.map((result) => result.ratings?.[dimension]));
+        const average =
+          answers.length === 0 ? null : answers.reduce((sum, value) => sum + value, 0) / answers.length;
+        return [dimension, { answers: answers.length, average }];
+      }),
+    ) as GroupMetrics['ratings'],
     qaSampled: cases.filter((result) => result.qaSampled).length,
   };
 }
@@ -353,25 +403,87 @@ function settingsOf(options: MetricsOptions): CaseMetrics['settings'] {
   if (!(satisfactionTarget > 0 && satisfactionTarget <= 1)) {
     throw new RangeError(`satisfactionTarget must be in (0, 1], got ${satisfactionTarget}`);
   }
-  return { minAnswers, satisfactionTarget };
+  const repeatWindowDays = options.repeatWindowDays ?? DEFAULT_REPEAT_WINDOW_DAYS;
+  if (!(repeatWindowDays > 0))
+    throw new RangeError(`repeatWindowDays must be above 0, got ${repeatWindowDays}`);
+  return { minAnswers, satisfactionTarget, repeatWindowDays };
 }
 
-function breakdown(cases: readonly CaseResult[], dimension: AreaDimension): Record<string, GroupMetrics> {
+function breakdown(
+  cases: readonly CaseResult[],
+  dimension: AreaDimension,
+  repeats: ReadonlySet<string>,
+): Record<string, GroupMetrics> {
   return Object.fromEntries(
-    [...groupBy(cases, dimension)].map(([value, group]) => [value, groupMetrics(group)]),
+    [...groupBy(cases, dimension)].map(([value, group]) => [value, groupMetrics(group, repeats)]),
   );
+}
+
+function byAssignee(
+  cases: readonly CaseResult[],
+  repeats: ReadonlySet<string>,
+): Record<string, GroupMetrics> {
+  const groups = new Map<string, CaseResult[]>();
+  for (const result of cases) {
+    const who = result.assignee ?? '(unassigned)';
+    groups.set(who, [...(groups.get(who) ?? []), result]);
+  }
+  return Object.fromEntries(
+    [...groups]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([who, group]) => [who, groupMetrics(group, repeats)]),
+  );
+}
+
+/** Resolved by the customer's word, or (no answer) by a resolution carried out. */
+function isResolved(result: CaseResult): boolean {
+  return result.resolved ?? result.resolutionType !== undefined;
+}
+
+/**
+ * The cases that repeat an earlier one: opened within `days` of an earlier case of the same
+ * customer about the same product (or, without a product, the same category). Only the cases of
+ * the report are compared.
+ */
+export function repeatIssues(cases: readonly CaseResult[], days = DEFAULT_REPEAT_WINDOW_DAYS): RepeatIssue[] {
+  const subjectOf = (result: CaseResult) => result.product ?? result.category;
+  const byOpening = [...cases].sort((a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt));
+  const repeats: RepeatIssue[] = [];
+  byOpening.forEach((result, index) => {
+    const opened = Date.parse(result.openedAt);
+    for (let earlier = index - 1; earlier >= 0; earlier--) {
+      const candidate = byOpening[earlier]!;
+      const gap = (opened - Date.parse(candidate.openedAt)) / 86_400_000;
+      if (gap > days) break;
+      if (candidate.customerId === result.customerId && subjectOf(candidate) === subjectOf(result)) {
+        repeats.push({
+          caseId: result.caseId,
+          repeats: candidate.caseId,
+          customerId: result.customerId,
+          subject: subjectOf(result),
+          days: Math.round(gap * 10) / 10,
+        });
+        break;
+      }
+    }
+  });
+  return repeats;
 }
 
 /** Every number of the report, overall and per team, category, priority and channel. */
 export function computeMetrics(cases: readonly CaseResult[], options: MetricsOptions = {}): CaseMetrics {
   const settings = settingsOf(options);
+  const repeats = repeatIssues(cases, settings.repeatWindowDays);
+  const repeated = new Set(repeats.map((repeat) => repeat.caseId));
   return {
     settings,
-    overall: groupMetrics(cases),
-    byTeam: breakdown(cases, 'team'),
-    byCategory: breakdown(cases, 'category'),
-    byPriority: breakdown(cases, 'priority'),
-    byChannel: breakdown(cases, 'channel'),
+    overall: groupMetrics(cases, repeated),
+    byTeam: breakdown(cases, 'team', repeated),
+    byCategory: breakdown(cases, 'category', repeated),
+    byPriority: breakdown(cases, 'priority', repeated),
+    byChannel: breakdown(cases, 'channel', repeated),
+    byAssignee: byAssignee(cases, repeated),
+    repeatIssues: repeats,
     areas: assessAreas(cases, settings),
     qaSample: qaSample(cases),
   };

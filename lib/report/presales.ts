@@ -116,6 +116,8 @@ export interface PresalesMetrics {
     csat: number | null;
     speed: number | null;
     understanding: number | null;
+    attitude: number | null;
+    effectiveness: number | null;
   };
 }
 
@@ -234,6 +236,8 @@ export function presalesMetrics(
       csat: scores((survey) => survey.csat),
       speed: scores((survey) => survey.speed),
       understanding: scores((survey) => survey.understanding),
+      attitude: scores((survey) => survey.attitude),
+      effectiveness: scores((survey) => survey.effectiveness),
     },
   };
 }

@@ -92,8 +92,8 @@ export function presalesTableLines(p: PresalesMetrics): string[] {
           `${days(p.daysToContract.mean)} / ${days(p.daysToContract.median)}`,
         ],
         [
-          'Pre-sales CSAT / speed / understanding',
-          `${formatCsat(p.satisfaction.csat)} / ${formatCsat(p.satisfaction.speed)} / ${formatCsat(p.satisfaction.understanding)} (${p.satisfaction.answers} answers)`,
+          'Pre-sales CSAT / speed / understanding / attitude / effectiveness',
+          `${formatCsat(p.satisfaction.csat)} / ${formatCsat(p.satisfaction.speed)} / ${formatCsat(p.satisfaction.understanding)} / ${formatCsat(p.satisfaction.attitude)} / ${formatCsat(p.satisfaction.effectiveness)} (${p.satisfaction.answers} answers)`,
         ],
       ],
     ),

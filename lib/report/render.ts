@@ -63,15 +63,22 @@ function complianceText(compliance: Compliance): string {
   return `${formatPercent(compliance.rate)} (${compliance.met} met / ${compliance.missed} missed)`;
 }
 
-const DIMENSION_TITLES: Record<AreaDimension, string> = {
+type BreakdownDimension = AreaDimension | 'assignee';
+/** The report's breakdowns: the areas, then per person. */
+const BREAKDOWN_DIMENSIONS: readonly BreakdownDimension[] = [...AREA_DIMENSIONS, 'assignee'];
+
+const DIMENSION_TITLES: Record<BreakdownDimension, string> = {
   team: 'Team',
   category: 'Category',
   priority: 'Priority',
   channel: 'Channel',
+  assignee: 'Person',
 };
 
-function breakdownOf(report: Report, dimension: AreaDimension): Record<string, GroupMetrics> {
+function breakdownOf(report: Report, dimension: BreakdownDimension): Record<string, GroupMetrics> {
   switch (dimension) {
+    case 'assignee':
+      return report.byAssignee;
     case 'team':
       return report.byTeam;
     case 'category':
@@ -97,7 +104,15 @@ const BREAKDOWN_COLUMNS: { title: string; value: (group: GroupMetrics) => string
   { title: 'NPS', value: (g) => formatNps(g.nps.score) },
   { title: 'Escalated', value: (g) => formatPercent(g.escalation.rate) },
   { title: 'Reopened', value: (g) => formatPercent(g.reopen.rate) },
+  { title: 'Resolved', value: (g) => formatPercent(g.resolution.rate) },
+  { title: 'Repeats', value: (g) => formatPercent(g.repeat.rate) },
 ];
+
+function ratingsText(g: GroupMetrics): string {
+  return (['attitude', 'speed', 'effectiveness'] as const)
+    .map((dimension) => `${dimension} ${formatCsat(g.ratings[dimension].average)}`)
+    .join(' · ');
+}
 
 // ---------------------------------------------------------------------------------------------
 // (a) Terminal table
@@ -131,13 +146,19 @@ export function renderTable(report: Report): string {
         ['Cases', String(o.cases)],
         ['SLA compliance (all windows)', complianceText(o.slaCompliance.all)],
         [
-          'First response median / p90',
-          `${formatDuration(o.firstResponseMs.median)} / ${formatDuration(o.firstResponseMs.p90)}`,
+          'First response mean / median / p90',
+          `${formatDuration(o.firstResponseMs.mean)} / ${formatDuration(o.firstResponseMs.median)} / ${formatDuration(o.firstResponseMs.p90)}`,
         ],
         [
-          'Resolution median / p90',
-          `${formatDuration(o.resolutionMs.median)} / ${formatDuration(o.resolutionMs.p90)}`,
+          'Resolution mean / median / p90',
+          `${formatDuration(o.resolutionMs.mean)} / ${formatDuration(o.resolutionMs.median)} / ${formatDuration(o.resolutionMs.p90)}`,
         ],
+        ['Resolution rate', `${formatPercent(o.resolution.rate)} (${o.resolution.count})`],
+        [
+          `Repeat issues (within ${report.settings.repeatWindowDays} days)`,
+          `${formatPercent(o.repeat.rate)} (${o.repeat.count})`,
+        ],
+        ['Ratings (1–5)', ratingsText(o)],
         ['CSAT average', `${formatCsat(o.csat.average)} (${o.csat.answers} answers)`],
         ['Satisfaction rate (CSAT >= 4)', formatPercent(o.csat.satisfactionRate)],
         ['NPS', `${formatNps(o.nps.score)} (${o.nps.answers} answers)`],
@@ -165,9 +186,9 @@ export function renderTable(report: Report): string {
       [false, true, true, true, true],
     ),
   );
-  for (const dimension of AREA_DIMENSIONS) {
+  for (const dimension of BREAKDOWN_DIMENSIONS) {
     out.push('');
-    out.push(`By ${dimension}`);
+    out.push(`By ${dimension === 'assignee' ? 'person' : dimension}`);
     out.push(
       textTable(
         [DIMENSION_TITLES[dimension], ...BREAKDOWN_COLUMNS.map((column) => column.title)],
@@ -205,6 +226,17 @@ export function renderTable(report: Report): string {
         ['Dimension', 'Value', 'Cases', 'Answers', 'Satisfied'],
         areaRows(report.areas.tooFewAnswers),
         [false, false, true, true, true],
+      ),
+    );
+  }
+  out.push('');
+  out.push(`Repeat issues: ${report.repeatIssues.length}`);
+  if (report.repeatIssues.length > 0) {
+    out.push(
+      textTable(
+        ['Case', 'Repeats', 'Customer', 'Product / category', 'Days'],
+        report.repeatIssues.map((r) => [r.caseId, r.repeats, r.customerId, r.subject, String(r.days)]),
+        [false, false, false, false, true],
       ),
     );
   }
@@ -509,7 +541,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: #5b6672; font-size: 13px; }
 `;
 
-function breakdownTable(report: Report, dimension: AreaDimension): string {
+function breakdownTable(report: Report, dimension: BreakdownDimension): string {
   return htmlTable(
     `table-by-${dimension}`,
     [DIMENSION_TITLES[dimension], ...BREAKDOWN_COLUMNS.map((column) => column.title)],
@@ -520,6 +552,8 @@ function breakdownTable(report: Report, dimension: AreaDimension): string {
         'data-key': key,
         'data-cases': group.cases,
         'data-satisfaction-rate': group.csat.satisfactionRate,
+        'data-resolution-rate': group.resolution.rate,
+        'data-repeat-rate': group.repeat.rate,
       },
       cells: [key, ...BREAKDOWN_COLUMNS.map((column) => column.value(group))],
     })),
@@ -565,14 +599,14 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
       'First response (median)',
       o.firstResponseMs.median,
       formatDuration(o.firstResponseMs.median),
-      `p90 ${formatDuration(o.firstResponseMs.p90)}`,
+      `mean ${formatDuration(o.firstResponseMs.mean)} · p90 ${formatDuration(o.firstResponseMs.p90)}`,
     ),
     kpi(
       'kpi-resolution-median',
       'Resolution (median)',
       o.resolutionMs.median,
       formatDuration(o.resolutionMs.median),
-      `p90 ${formatDuration(o.resolutionMs.p90)}`,
+      `mean ${formatDuration(o.resolutionMs.mean)} · p90 ${formatDuration(o.resolutionMs.p90)}`,
     ),
     kpi(
       'kpi-csat-average',
@@ -602,6 +636,27 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
       o.reopen.rate,
       formatPercent(o.reopen.rate),
       `${o.reopen.count} cases`,
+    ),
+    kpi(
+      'kpi-resolution-rate',
+      'Resolved',
+      o.resolution.rate,
+      formatPercent(o.resolution.rate),
+      `${o.resolution.count} cases`,
+    ),
+    kpi(
+      'kpi-repeat-rate',
+      'Repeat issues',
+      o.repeat.rate,
+      formatPercent(o.repeat.rate),
+      `${o.repeat.count} within ${report.settings.repeatWindowDays} days`,
+    ),
+    kpi(
+      'kpi-ratings',
+      'Ratings (1–5)',
+      o.ratings.attitude.average,
+      ratingsText(o),
+      'attitude · speed · effectiveness',
     ),
     kpi('kpi-qa-sampled', 'QA sample', report.qaSample.length, String(report.qaSample.length)),
   ].join('');
@@ -694,8 +749,22 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
         true,
       ]),
     ),
-    ...AREA_DIMENSIONS.flatMap((dimension) => [
-      element('h2', {}, `By ${dimension}`),
+    element('h2', {}, `Repeat issues (${report.repeatIssues.length})`),
+    element(
+      'div',
+      { class: 'scroll' },
+      htmlTable(
+        'table-repeat-issues',
+        ['Case', 'Repeats', 'Customer', 'Product / category', 'Days'],
+        report.repeatIssues.map((r) => ({
+          attrs: { 'data-testid': 'repeat-row', 'data-case-id': r.caseId, 'data-repeats': r.repeats },
+          cells: [r.caseId, r.repeats, r.customerId, r.subject, String(r.days)],
+        })),
+        [false, false, false, false, true],
+      ),
+    ),
+    ...BREAKDOWN_DIMENSIONS.flatMap((dimension) => [
+      element('h2', {}, `By ${dimension === 'assignee' ? 'person' : dimension}`),
       element('div', { class: 'scroll' }, breakdownTable(report, dimension)),
     ]),
     element('h2', {}, `Open cases by stage (${report.openCases.total})`),

@@ -163,7 +163,7 @@ export const CASE_MESSAGES = {
     'submitFeedback',
     SubmitFeedback,
     FeedbackResult,
-    'The customer’s revisit answer. Satisfied closes the case; not satisfied reopens it with the specialist team. JSON: {"csat":5,"nps":9,"resolved":true}',
+    'The customer’s revisit answer, with attitude, speed and effectiveness (1–5) where given. Satisfied closes the case; not satisfied reopens it with the specialist team. JSON: {"csat":5,"nps":9,"resolved":true,"attitude":5,"speed":4,"effectiveness":5}',
     { stages: REVISIT_STAGES, refusal: (stage) => `the case is not waiting for feedback (stage ${stage})` },
   ),
   reclassify: update(

@@ -165,10 +165,16 @@ export const ResolveResult = z.object({
 });
 export type ResolveResult = z.infer<typeof ResolveResult>;
 
+const Rating = z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5');
+
 export const SubmitFeedback = z.strictObject({
-  csat: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5'),
+  csat: Rating,
   nps: z.number().int().min(0, 'must be 0–10').max(10, 'must be 0–10').optional(),
   resolved: z.boolean(),
+  /** Satisfaction in dimensions (rule X7): the service attitude, the response speed, how well it worked. */
+  attitude: Rating.optional(),
+  speed: Rating.optional(),
+  effectiveness: Rating.optional(),
   comment: Text(1000).optional(),
 });
 export type SubmitFeedback = z.input<typeof SubmitFeedback>;

@@ -171,6 +171,9 @@ export function caseView(c: Case): CaseView {
       csat: s.feedback.csat,
       nps: s.feedback.nps,
       resolved: s.feedback.resolved,
+      attitude: s.feedback.attitude,
+      speed: s.feedback.speed,
+      effectiveness: s.feedback.effectiveness,
       comment: s.feedback.comment,
     },
     reopenCount: s.reopenCount,
@@ -217,6 +220,13 @@ export function caseResult(c: Case): CaseResult {
     resolutionType: s.resolution?.type,
     csat: s.feedback?.csat,
     nps: s.feedback?.nps,
+    resolved: s.feedback?.resolved,
+    ratings:
+      s.feedback && (s.feedback.attitude ?? s.feedback.speed ?? s.feedback.effectiveness) !== undefined
+        ? { attitude: s.feedback.attitude, speed: s.feedback.speed, effectiveness: s.feedback.effectiveness }
+        : undefined,
+    assignee: s.assignee,
+    product: s.input.product?.sku,
     promoter: isPromoter(c),
     reopenCount: s.reopenCount,
     slaBreached: breached.length > 0,

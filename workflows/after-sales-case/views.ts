@@ -151,6 +151,20 @@ export const CaseResult = z.object({
   resolutionType: ResolutionType.optional(),
   csat: z.number().optional(),
   nps: z.number().optional(),
+  /** The customer's last answer to "resolved?". */
+  resolved: z.boolean().optional(),
+  /** The last answer's ratings in dimensions (1–5), where given. */
+  ratings: z
+    .object({
+      attitude: z.number().optional(),
+      speed: z.number().optional(),
+      effectiveness: z.number().optional(),
+    })
+    .optional(),
+  /** Who handled the case last (a staff id or `queue:<team>`), for per-person figures. */
+  assignee: z.string().optional(),
+  /** The product's SKU, when the case named one (repeat issues are per product). */
+  product: z.string().optional(),
   promoter: z.boolean(),
   reopenCount: z.number(),
   slaBreached: z.boolean(),

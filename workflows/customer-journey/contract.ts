@@ -386,7 +386,7 @@ export const JOURNEY_MESSAGES = {
     'submitPresalesFeedback',
     PresalesFeedback,
     StageResult,
-    'The customer’s answer to the pre-sales survey (1–5 each), after the contract or once lost. JSON: {"csat":5,"speed":4,"understanding":5}',
+    'The customer’s answer to the pre-sales survey (1–5 each: CSAT, speed, understanding, attitude, effectiveness), after the contract or once lost. JSON: {"csat":5,"speed":4,"understanding":5}',
     {
       stages: ['onboarding', 'after-sales', 'lost'],
       refusal: (stage) => `the pre-sales survey follows the contract or the loss (stage ${stage})`,
@@ -469,6 +469,8 @@ export const JourneyReport = z.object({
       csat: z.number(),
       speed: z.number().optional(),
       understanding: z.number().optional(),
+      attitude: z.number().optional(),
+      effectiveness: z.number().optional(),
       at: z.string(),
     })
     .optional(),

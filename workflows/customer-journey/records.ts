@@ -36,6 +36,9 @@ export const PresalesFeedback = z.strictObject({
   speed: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5').optional(),
   /** How well we understood what they needed. */
   understanding: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5').optional(),
+  /** The service attitude and how useful the answers were (rule X7). */
+  attitude: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5').optional(),
+  effectiveness: z.number().int().min(1, 'must be 1–5').max(5, 'must be 1–5').optional(),
   comment: Text(1000).optional(),
 });
 export type PresalesFeedback = z.infer<typeof PresalesFeedback>;

@@ -39,6 +39,8 @@ export function journeyReport(j: Journey): JourneyReport {
       csat: answer.csat,
       speed: answer.speed,
       understanding: answer.understanding,
+      attitude: answer.attitude,
+      effectiveness: answer.effectiveness,
       at: answer.at,
     },
   };
