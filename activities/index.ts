@@ -184,6 +184,12 @@ function weeklyReportActivity(
       cases: report.collection.read,
       qaSample: report.qaSample.length,
       flaggedAreas,
+      flagged: report.areas.flagged.map(({ dimension, value, satisfactionRate, answers }) => ({
+        dimension,
+        value,
+        satisfactionRate,
+        answers,
+      })),
       satisfactionRate: report.overall.csat.satisfactionRate,
       slaCompliance: report.overall.slaCompliance.all.rate,
     };

@@ -33,6 +33,7 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
   const soon = iso(new Date(now.getTime() + 2 * 3_600_000));
   const cases = `WorkflowType = 'afterSalesCase'`;
   const journeys = `WorkflowType = 'customerJourney'`;
+  const analyses = `WorkflowType = 'rootCauseAnalysis'`;
   const running = `ExecutionStatus = 'Running'`;
   return [
     {
@@ -99,6 +100,11 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
       name: 'Deliveries running late',
       purpose: 'delivery leads: a promised date or milestone missed',
       query: `${journeys} AND ${running} AND BreachedWindows IN ('delivery', 'milestone')`,
+    },
+    {
+      name: 'Root-cause analyses overdue',
+      purpose: 'quality lead: analyses whose findings are past their due date',
+      query: `${analyses} AND ${running} AND SlaBreached = true`,
     },
     {
       name: 'Lost prospects this week',

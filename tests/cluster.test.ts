@@ -363,6 +363,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'Cases of one customer': [`case-${breachCustomer}`],
       'Inquiries waiting for a first response': [waiting.workflowId],
       'Deliveries running late': [],
+      'Root-cause analyses overdue': [],
       'Lost prospects this week': [lost.workflowId],
     };
     const views = savedViews(new Date(), breachCustomer);

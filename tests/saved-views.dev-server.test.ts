@@ -136,6 +136,7 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       'Cases of one customer': ['routine'],
       'Inquiries waiting for a first response': ['waiting'],
       'Deliveries running late': [],
+      'Root-cause analyses overdue': [],
       'Lost prospects this week': ['lost'],
     };
     const views = savedViews(new Date(), customer('routine'));

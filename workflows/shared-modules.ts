@@ -63,6 +63,7 @@ import * as afterSalesCaseView from './after-sales-case/view';
 import * as afterSalesCaseViews from './after-sales-case/views';
 import * as afterSalesCaseWindows from './after-sales-case/windows';
 import * as afterSalesCaseWorkflow from './after-sales-case/workflow';
+import * as customerJourneyArchive from './customer-journey/archive';
 import * as customerJourneyContract from './customer-journey/contract';
 import * as customerJourneyCustomer from './customer-journey/customer';
 import * as customerJourneyDelivery from './customer-journey/delivery';
@@ -107,6 +108,9 @@ import * as quoteApprovalContract from './quote-approval/contract';
 import * as quoteApprovalPolicy from './quote-approval/policy';
 import * as quoteApprovalStages from './quote-approval/stages';
 import * as quoteApprovalWorkflow from './quote-approval/workflow';
+import * as rootCauseAnalysisContract from './root-cause-analysis/contract';
+import * as rootCauseAnalysisStages from './root-cause-analysis/stages';
+import * as rootCauseAnalysisWorkflow from './root-cause-analysis/workflow';
 import * as weeklyQaReportContract from './weekly-qa-report/contract';
 import * as weeklyQaReportWorkflow from './weekly-qa-report/workflow';
 
@@ -154,6 +158,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/views.ts': afterSalesCaseViews,
   'workflows/after-sales-case/windows.ts': afterSalesCaseWindows,
   'workflows/after-sales-case/workflow.ts': afterSalesCaseWorkflow,
+  'workflows/customer-journey/archive.ts': customerJourneyArchive,
   'workflows/customer-journey/contract.ts': customerJourneyContract,
   'workflows/customer-journey/customer.ts': customerJourneyCustomer,
   'workflows/customer-journey/delivery.ts': customerJourneyDelivery,
@@ -198,6 +203,9 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/quote-approval/policy.ts': quoteApprovalPolicy,
   'workflows/quote-approval/stages.ts': quoteApprovalStages,
   'workflows/quote-approval/workflow.ts': quoteApprovalWorkflow,
+  'workflows/root-cause-analysis/contract.ts': rootCauseAnalysisContract,
+  'workflows/root-cause-analysis/stages.ts': rootCauseAnalysisStages,
+  'workflows/root-cause-analysis/workflow.ts': rootCauseAnalysisWorkflow,
   'workflows/weekly-qa-report/contract.ts': weeklyQaReportContract,
   'workflows/weekly-qa-report/workflow.ts': weeklyQaReportWorkflow,
 };

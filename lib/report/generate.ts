@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { collectCaseResults, countOpenCases } from './collect';
 import { buildReport, type Report, type SkippedCase } from './metrics';
+import { collectAnalyses } from './analyses';
 import { collectJourneyReports, presalesMetrics } from './presales';
 
 export interface GenerateOptions {
@@ -19,6 +20,8 @@ export interface GenerateOptions {
   ignoreMemo?: boolean;
   /** Leave out the pre-sales figures (journeys are not listed). */
   withoutPresales?: boolean;
+  /** Leave out the root-cause analyses. */
+  withoutAnalyses?: boolean;
   /** An extra visibility filter for the journeys (the case filter may name case-only attributes). */
   journeyQuery?: string;
 }
@@ -26,7 +29,7 @@ export interface GenerateOptions {
 /** Reads the closed cases of the range and the open ones, and builds the report. */
 export async function generateReport(client: Client, options: GenerateOptions): Promise<Report> {
   const skipped: SkippedCase[] = [];
-  const [cases, openCases, journeys] = await Promise.all([
+  const [cases, openCases, journeys, analyses] = await Promise.all([
     collectCaseResults(client, {
       from: options.from,
       to: options.to,
@@ -43,6 +46,7 @@ export async function generateReport(client: Client, options: GenerateOptions): 
           to: options.to,
           extraQuery: options.journeyQuery,
         }),
+    options.withoutAnalyses ? undefined : collectAnalyses(client, { from: options.from, to: options.to }),
   ]);
   const generatedAt = new Date();
   return buildReport({
@@ -52,6 +56,7 @@ export async function generateReport(client: Client, options: GenerateOptions): 
     // In the order of the cases, not of whichever history was read first.
     skipped: skipped.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0)),
     openCases,
+    rootCauseAnalyses: analyses,
     presales: journeys && presalesMetrics(journeys, { from: options.from, to: options.to }, generatedAt),
     options: { minAnswers: options.minAnswers, repeatWindowDays: options.repeatWindowDays },
   });

@@ -41,6 +41,7 @@ import { IssueCategory, WindowName } from '../../workflows/after-sales-case/poli
 import { Channel, Priority, Team } from '../../workflows/kernel/contract';
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
+import type { AnalysesSummary } from './analyses';
 import type { PresalesMetrics } from './presales';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -526,6 +527,8 @@ export interface Report extends CaseMetrics {
   openCases: OpenCases;
   /** Pre-sales figures of the same range, from the journeys' memos (null when not collected). */
   presales: PresalesMetrics | null;
+  /** Root-cause analyses: open (and overdue) now, closed in the range (null when not collected). */
+  rootCauseAnalyses: AnalysesSummary | null;
 }
 
 export interface ReportInput {
@@ -535,6 +538,7 @@ export interface ReportInput {
   skipped?: readonly SkippedCase[];
   openCases: OpenCases;
   presales?: PresalesMetrics;
+  rootCauseAnalyses?: AnalysesSummary;
   options?: MetricsOptions;
 }
 
@@ -553,6 +557,7 @@ export function buildReport(input: ReportInput): Report {
     },
     openCases: input.openCases,
     presales: input.presales ?? null,
+    rootCauseAnalyses: input.rootCauseAnalyses ?? null,
     ...computeMetrics(input.results, input.options),
   };
 }

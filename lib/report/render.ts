@@ -216,6 +216,21 @@ export function renderTable(report: Report): string {
       ]),
     );
   }
+  const rcas = report.rootCauseAnalyses;
+  if (rcas) {
+    out.push('');
+    out.push(
+      `Root-cause analyses: ${rcas.open.length} open (${rcas.overdue} overdue), ${rcas.closedInRange} closed in the range`,
+    );
+    if (rcas.open.length > 0) {
+      out.push(
+        textTable(
+          ['Analysis', 'Due', 'Overdue'],
+          rcas.open.map((rca) => [rca.workflowId, rca.dueAt ?? '—', rca.overdue ? 'yes' : 'no']),
+        ),
+      );
+    }
+  }
   out.push('');
   out.push(
     `Too few answers to judge (fewer than ${report.settings.minAnswers}): ${report.areas.tooFewAnswers.length}`,
@@ -711,6 +726,36 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
           areaTable('table-flagged-areas', 'flagged-area', report.areas.flagged),
         )
       : element('p', { 'data-testid': 'no-flagged-areas' }, 'No area is below the target.'),
+    report.rootCauseAnalyses
+      ? element(
+          'h2',
+          {
+            'data-testid': 'rca-summary',
+            'data-open': report.rootCauseAnalyses.open.length,
+            'data-overdue': report.rootCauseAnalyses.overdue,
+            'data-closed': report.rootCauseAnalyses.closedInRange,
+          },
+          escapeHtml(
+            `Root-cause analyses: ${report.rootCauseAnalyses.open.length} open, ${report.rootCauseAnalyses.overdue} overdue, ${report.rootCauseAnalyses.closedInRange} closed in the range`,
+          ),
+        ) +
+        element(
+          'div',
+          { class: 'scroll' },
+          htmlTable(
+            'table-rca',
+            ['Analysis', 'Due', 'Overdue'],
+            report.rootCauseAnalyses.open.map((rca) => ({
+              attrs: {
+                'data-testid': 'rca-row',
+                'data-id': rca.workflowId,
+                'data-overdue': String(rca.overdue),
+              },
+              cells: [rca.workflowId, rca.dueAt ?? '—', rca.overdue ? 'yes' : 'no'],
+            })),
+          ),
+        )
+      : '',
     element('h2', {}, `Too few answers to judge (${report.areas.tooFewAnswers.length})`),
     report.areas.tooFewAnswers.length > 0
       ? element(

@@ -19,7 +19,14 @@ import type {
 } from '@temporalio/client';
 import type { Activities } from '../../activities/types';
 import { executeJourneyUpdate } from '../../client';
-import type { afterSalesCase, customerJourney, quoteApproval, weeklyQaReport } from '../../workflows';
+import type {
+  afterSalesCase,
+  customerJourney,
+  quoteApproval,
+  rootCauseAnalysis,
+  weeklyQaReport,
+} from '../../workflows';
+import { recordFindingsUpdate } from '../../workflows/root-cause-analysis/contract';
 import {
   agentRespondedSignal,
   carrierUpdateSignal,
@@ -964,6 +971,40 @@ export async function weeklyReport(ctx: ScenarioContext): Promise<ScenarioRoot> 
   return root(handle);
 }
 
+/** A root-cause analysis nobody answers in time: reminded, overdue, then closed with findings. */
+export async function rootCauseAnalysisOverdue(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await ctx.client.start<typeof rootCauseAnalysis>('rootCauseAnalysis', {
+    taskQueue: ctx.taskQueue,
+    workflowId: 'rca-team-replay-care',
+    args: [
+      {
+        area: { dimension: 'team', value: 'replay-care' },
+        trigger: {
+          satisfactionRate: 0.5,
+          answers: 4,
+          target: 0.8,
+          from: '2026-11-16T00:00:00.000Z',
+          to: '2026-11-23T00:00:00.000Z',
+        },
+        owner: 'care-lead',
+        dueWithin: '9h',
+      },
+    ],
+  });
+  await ctx.sleep(4 * DAY);
+  await handle.executeUpdate(recordFindingsUpdate, {
+    args: [
+      {
+        findings: 'No repair guide at night',
+        actions: [{ action: 'Write one', owner: 'care-lead' }],
+        by: 'care-lead',
+      },
+    ],
+  });
+  assert.equal((await handle.result()).overdue, true);
+  return root(handle);
+}
+
 /** Every scenario, in recording order. */
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'case-satisfied', summary: 'advice → satisfied (promoter)', run: caseSatisfied },
@@ -1122,6 +1163,11 @@ export const SCENARIOS: readonly Scenario[] = [
     summary: 'thin-margin quote → manager silent → deputy silent → expired → journey closed',
     run: quoteDeputyExpired,
     children: ['quote-1'],
+  },
+  {
+    name: 'root-cause-analysis-overdue',
+    summary: 'analysis opened → reminded → overdue → closed with findings',
+    run: rootCauseAnalysisOverdue,
   },
   { name: 'weekly-qa-report', summary: 'the scheduled weekly report built and delivered', run: weeklyReport },
 ];

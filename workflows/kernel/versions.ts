@@ -116,3 +116,9 @@ export const PROPOSAL_REVIEW = 'proposal-review';
  * before recorded the archive once, at the signature.
  */
 export const ARCHIVE_EVENTS = 'archive-events';
+
+/**
+ * The weekly QA report opens a root-cause analysis (a `rootCauseAnalysis` child, one open per
+ * area) for every area it flags. Reports before only listed the areas.
+ */
+export const RCA_FROM_WEEKLY_REPORT = 'rca-from-weekly-report';

@@ -24,6 +24,19 @@ export const WeeklyQaReportSummary = z.object({
   qaSample: z.number(),
   /** Areas below the 80 % satisfaction target, e.g. `team=quality-team`. */
   flaggedAreas: z.array(z.string()),
+  /** The same areas with their figures (reports built before carry only the names). */
+  flagged: z
+    .array(
+      z.object({
+        dimension: z.enum(['team', 'category', 'priority', 'channel']),
+        value: z.string(),
+        satisfactionRate: z.number().nullable(),
+        answers: z.number(),
+      }),
+    )
+    .optional(),
+  /** Root-cause analyses this report opened, and those already open for an area it flagged again. */
+  rootCauseAnalyses: z.object({ opened: z.array(z.string()), alreadyOpen: z.array(z.string()) }).optional(),
   satisfactionRate: z.number().nullable(),
   slaCompliance: z.number().nullable(),
   /** The receiver's id for the delivered report. */
