@@ -12,7 +12,10 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { collectCaseResults } from '../lib/report/collect';
 import { generateReport } from '../lib/report/generate';
+import { repeatIssues } from '../lib/report/metrics';
+import { frequentIssues } from '../lib/report/monthly';
 import { renderHtml } from '../lib/report/render';
 import { projectRoot } from '../lib/config';
 import { getJourneyQuery, journeyWorkflowId } from '../workflows/customer-journey/contract';
@@ -119,6 +122,7 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
     pushTrainingSchedule: sender(gateway, 'crm', 'push-training-schedule', 'scheduleId'),
     createTask: sender(gateway, 'crm', 'create-task', 'taskId'),
     buildWeeklyQaReport: weeklyReportActivity(gateway, deps.reportClient),
+    buildMonthlyIssueSummary: monthlySummaryActivity(gateway, deps.reportClient),
   };
 }
 
@@ -205,5 +209,76 @@ function weeklyReportActivity(
     };
     const body = await send(gateway, 'quality', 'weekly-qa-report', delivery);
     return { from: request.from, to: request.to, ...summary, deliveryId: idOf(body, 'deliveryId') };
+  };
+}
+
+/**
+ * The month's frequent issues (rule X6), from the closed cases' figures in Temporal: top
+ * categories, products and causes against the month before; each repeated issue becomes a
+ * knowledge-base entry; the summary goes to the quality team and training. Safe to run twice: it
+ * only reads, and each entry and the delivery carry keys derived from the workflow's.
+ */
+function monthlySummaryActivity(
+  gateway: IntegrationGateway,
+  client: Client | undefined,
+): Activities['buildMonthlyIssueSummary'] {
+  return async (request) => {
+    if (!client) {
+      throw ApplicationFailure.nonRetryable(
+        'this worker has no Temporal client for reports',
+        'ReportUnavailable',
+      );
+    }
+    const heartbeat = (done: number, total: number) => Context.current().heartbeat({ done, total });
+    const read = async (from: string, to: string) =>
+      (
+        await collectCaseResults(client, {
+          from: new Date(from),
+          to: new Date(to),
+          extraQuery: request.query,
+          onProgress: heartbeat,
+        })
+      ).map((entry) => entry.result);
+    const [current, previous] = [
+      await read(request.from, request.to),
+      await read(request.previousFrom, request.from),
+    ];
+    const repeats = repeatIssues(current);
+    for (const repeat of repeats) {
+      const result = current.find((entry) => entry.caseId === repeat.caseId)!;
+      const entry = {
+        idempotencyKey: `${request.idempotencyKey}/kb/${repeat.caseId}`,
+        caseId: repeat.caseId,
+        category: result.category,
+        severity: result.severity,
+        resolutionType: result.resolutionType,
+        product: result.product,
+        cause: result.cause,
+        summary: `repeated issue: ${repeat.subject} again after ${repeat.days} days (case ${repeat.repeats})`,
+        repeats: repeat.repeats,
+      };
+      await send(gateway, 'quality', 'record-knowledge-base-entry', entry);
+    }
+    const summary = {
+      month: request.month,
+      from: request.from,
+      to: request.to,
+      cases: current.length,
+      previousCases: previous.length,
+      topCategories: frequentIssues(current, previous, (entry) => entry.category),
+      topProducts: frequentIssues(current, previous, (entry) => entry.product),
+      topCauses: frequentIssues(current, previous, (entry) => entry.cause),
+      repeatIssues: repeats.length,
+      knowledgeBaseEntries: repeats.length,
+    };
+    const delivery = {
+      idempotencyKey: request.idempotencyKey,
+      // Handed to the quality team and to training (rule X6).
+      handTo: ['quality-team', 'training'],
+      ...summary,
+      repeats,
+    };
+    const body = await send(gateway, 'quality', 'monthly-issue-summary', delivery);
+    return { ...summary, deliveryId: idOf(body, 'deliveryId') };
   };
 }

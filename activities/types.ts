@@ -10,6 +10,7 @@
  */
 import type { Channel, Priority, PromisedTerms, ResolutionType, Team } from '../workflows/kernel/contract';
 import type { Audience, IssueCategory, Severity } from '../workflows/after-sales-case/policy';
+import type { MonthlyIssueSummary } from '../workflows/monthly-issue-summary/contract';
 import type { WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
 
 interface Keyed {
@@ -165,6 +166,14 @@ export interface KnowledgeBaseRequest extends Keyed {
   severity: Severity;
   resolutionType?: ResolutionType;
   summary: string;
+  /** The problem as the case describes it (encrypted payloads only; agents keep names out of it). */
+  problem?: string;
+  /** The solution: the resolution carried out and the agent's note on it. */
+  solution?: string;
+  /** The product's SKU, when the case named one. */
+  product?: string;
+  /** What caused the fault, as far as known. */
+  cause?: string;
 }
 
 export interface ReferralRequest extends Keyed {
@@ -216,6 +225,16 @@ export interface TaskRequest extends Keyed {
   summary: string;
 }
 
+export interface MonthlySummaryRequest extends Keyed {
+  month: string;
+  from: string;
+  to: string;
+  /** Start of the month before, for the trend. */
+  previousFrom: string;
+  /** An extra visibility filter on the cases. */
+  query?: string;
+}
+
 export interface WeeklyReportRequest extends Keyed {
   /** Start of the period (inclusive). */
   from: string;
@@ -246,4 +265,6 @@ export interface Activities {
   pushTrainingSchedule(request: TrainingRequest): Promise<{ scheduleId: string }>;
   createTask(request: TaskRequest): Promise<{ taskId: string }>;
   buildWeeklyQaReport(request: WeeklyReportRequest): Promise<WeeklyQaReportSummary>;
+  /** Safe to run twice: it only reads, and every delivery and entry carries an idempotency key. */
+  buildMonthlyIssueSummary(request: MonthlySummaryRequest): Promise<MonthlyIssueSummary>;
 }

@@ -12,11 +12,16 @@ import {
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE, parseSettings } from '../lib/config';
 import { connectClient } from '../lib/temporal-client';
-import type { weeklyQaReport } from '../workflows';
+import type { monthlyIssueSummary, weeklyQaReport } from '../workflows';
+import {
+  MONTHLY_ISSUE_SUMMARY_WORKFLOW,
+  MONTHLY_SUMMARY_SCHEDULE_ID,
+} from '../workflows/monthly-issue-summary/contract';
 import { WEEKLY_QA_REPORT_WORKFLOW, WEEKLY_QA_SCHEDULE_ID } from '../workflows/weekly-qa-report/contract';
 
 const ScheduleSettings = z.object({
   CJ_QA_SCHEDULE_ID: z.string().min(1).default(WEEKLY_QA_SCHEDULE_ID),
+  CJ_MONTHLY_SCHEDULE_ID: z.string().min(1).default(MONTHLY_SUMMARY_SCHEDULE_ID),
   CJ_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
 });
 
@@ -41,18 +46,33 @@ export function weeklyQaSchedule(scheduleId: string, taskQueue: string): Schedul
   };
 }
 
-/**
- * Creates the schedule, or updates it when it exists.
- *
- * @returns whether it was created or updated.
- */
-export async function ensureWeeklyQaSchedule(
+/** The monthly frequent-issue summary: the 1st of every month, 09:00 Asia/Shanghai, for the month before. */
+export function monthlySummarySchedule(scheduleId: string, taskQueue: string): ScheduleOptions {
+  return {
+    scheduleId,
+    spec: {
+      calendars: [{ comment: 'the 1st at 09:00', dayOfMonth: 1, hour: 9, minute: 0 }],
+      timezone: 'Asia/Shanghai',
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: MONTHLY_ISSUE_SUMMARY_WORKFLOW,
+      workflowId: `${scheduleId}-run`,
+      taskQueue,
+      args: [{}] satisfies Parameters<typeof monthlyIssueSummary>,
+      staticSummary: 'Monthly frequent-issue summary for the quality team and training',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    state: { note: 'Created by npm run schedules' },
+  };
+}
+
+/** Creates the schedule, or updates it when it exists. */
+export async function ensureSchedule(
   client: Client,
-  scheduleId: string,
-  taskQueue: string,
+  options: ScheduleOptions,
 ): Promise<'created' | 'updated'> {
-  const options = weeklyQaSchedule(scheduleId, taskQueue);
-  const handle = client.schedule.getHandle(scheduleId);
+  const handle = client.schedule.getHandle(options.scheduleId);
   try {
     await handle.describe();
   } catch (error) {
@@ -69,6 +89,19 @@ export async function ensureWeeklyQaSchedule(
   return 'updated';
 }
 
+/**
+ * Creates the schedule, or updates it when it exists.
+ *
+ * @returns whether it was created or updated.
+ */
+export async function ensureWeeklyQaSchedule(
+  client: Client,
+  scheduleId: string,
+  taskQueue: string,
+): Promise<'created' | 'updated'> {
+  return ensureSchedule(client, weeklyQaSchedule(scheduleId, taskQueue));
+}
+
 async function main(): Promise<void> {
   const settings = parseSettings(ScheduleSettings, process.env);
   const { client, connection } = await connectClient();
@@ -77,6 +110,13 @@ async function main(): Promise<void> {
     const description = await client.schedule.getHandle(settings.CJ_QA_SCHEDULE_ID).describe();
     console.log(
       `schedule "${settings.CJ_QA_SCHEDULE_ID}" ${outcome}: weekly QA report, Mondays 09:00 Asia/Shanghai`,
+    );
+    const monthly = await ensureSchedule(
+      client,
+      monthlySummarySchedule(settings.CJ_MONTHLY_SCHEDULE_ID, settings.CJ_TASK_QUEUE),
+    );
+    console.log(
+      `schedule "${settings.CJ_MONTHLY_SCHEDULE_ID}" ${monthly}: monthly frequent-issue summary, the 1st at 09:00 Asia/Shanghai`,
     );
     console.log(
       `next runs: ${description.info.nextActionTimes

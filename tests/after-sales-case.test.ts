@@ -680,6 +680,12 @@ describe('after closing', () => {
       const result = await handle.result();
       expect(result.promoter).toBe(true);
       expect(recorder.of('recordKnowledgeBaseEntry', { resolutionType: 'advice' })).toHaveLength(1);
+      // The entry carries the problem and the solution, not only their kinds.
+      expect(recorder.of('recordKnowledgeBaseEntry')[0]!.request).toMatchObject({
+        problem: 'Setup question',
+        solution: 'advice (advice given): guide sent',
+        cause: 'unknown',
+      });
       expect(recorder.of('requestReferral', { customerId: 'C-21', channel: 'online-chat' })).toHaveLength(1);
     });
   });

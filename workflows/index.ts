@@ -2,5 +2,6 @@
 export { afterSalesCase } from './after-sales-case/workflow';
 export { customerJourney } from './customer-journey/workflow';
 export { quoteApproval } from './quote-approval/workflow';
+export { monthlyIssueSummary } from './monthly-issue-summary/workflow';
 export { rootCauseAnalysis } from './root-cause-analysis/workflow';
 export { weeklyQaReport } from './weekly-qa-report/workflow';

@@ -108,6 +108,8 @@ import * as quoteApprovalContract from './quote-approval/contract';
 import * as quoteApprovalPolicy from './quote-approval/policy';
 import * as quoteApprovalStages from './quote-approval/stages';
 import * as quoteApprovalWorkflow from './quote-approval/workflow';
+import * as monthlyIssueSummaryContract from './monthly-issue-summary/contract';
+import * as monthlyIssueSummaryWorkflow from './monthly-issue-summary/workflow';
 import * as rootCauseAnalysisContract from './root-cause-analysis/contract';
 import * as rootCauseAnalysisStages from './root-cause-analysis/stages';
 import * as rootCauseAnalysisWorkflow from './root-cause-analysis/workflow';
@@ -203,6 +205,8 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/quote-approval/policy.ts': quoteApprovalPolicy,
   'workflows/quote-approval/stages.ts': quoteApprovalStages,
   'workflows/quote-approval/workflow.ts': quoteApprovalWorkflow,
+  'workflows/monthly-issue-summary/contract.ts': monthlyIssueSummaryContract,
+  'workflows/monthly-issue-summary/workflow.ts': monthlyIssueSummaryWorkflow,
   'workflows/root-cause-analysis/contract.ts': rootCauseAnalysisContract,
   'workflows/root-cause-analysis/stages.ts': rootCauseAnalysisStages,
   'workflows/root-cause-analysis/workflow.ts': rootCauseAnalysisWorkflow,

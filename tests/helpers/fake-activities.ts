@@ -55,6 +55,22 @@ export class ActivityRecorder {
       recordArchiveEvent: async (r) => (await record('recordArchiveEvent', r), { archiveVersion: 'v2' }),
       pushTrainingSchedule: async (r) => (await record('pushTrainingSchedule', r), { scheduleId: 'TRAIN-1' }),
       createTask: async (r) => (await record('createTask', r), { taskId: id('task', r) }),
+      buildMonthlyIssueSummary: async (r) => (
+        await record('buildMonthlyIssueSummary', r),
+        {
+          month: r.month,
+          from: r.from,
+          to: r.to,
+          cases: 0,
+          previousCases: 0,
+          topCategories: [],
+          topProducts: [],
+          topCauses: [],
+          repeatIssues: 0,
+          knowledgeBaseEntries: 0,
+          deliveryId: 'SUMMARY-1',
+        }
+      ),
       buildWeeklyQaReport: async (r) => (
         await record('buildWeeklyQaReport', r),
         {

@@ -22,6 +22,7 @@ import { executeJourneyUpdate } from '../../client';
 import type {
   afterSalesCase,
   customerJourney,
+  monthlyIssueSummary,
   quoteApproval,
   rootCauseAnalysis,
   weeklyQaReport,
@@ -1005,6 +1006,17 @@ export async function rootCauseAnalysisOverdue(ctx: ScenarioContext): Promise<Sc
   return root(handle);
 }
 
+/** The monthly frequent-issue summary, built and delivered. */
+export async function monthlySummary(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await ctx.client.start<typeof monthlyIssueSummary>('monthlyIssueSummary', {
+    taskQueue: ctx.taskQueue,
+    workflowId: 'replay-monthly-issue-summary',
+    args: [{ month: '2026-11' }],
+  });
+  assert.equal((await handle.result()).deliveryId, 'SUMMARY-1');
+  return root(handle);
+}
+
 /** Every scenario, in recording order. */
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'case-satisfied', summary: 'advice → satisfied (promoter)', run: caseSatisfied },
@@ -1168,6 +1180,11 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'root-cause-analysis-overdue',
     summary: 'analysis opened → reminded → overdue → closed with findings',
     run: rootCauseAnalysisOverdue,
+  },
+  {
+    name: 'monthly-issue-summary',
+    summary: 'the monthly frequent-issue summary built and delivered',
+    run: monthlySummary,
   },
   { name: 'weekly-qa-report', summary: 'the scheduled weekly report built and delivered', run: weeklyReport },
 ];

@@ -87,6 +87,12 @@ async function recordTypicalCase(c: Case): Promise<void> {
         severity: s.input.severity,
         resolutionType: s.resolution?.type,
         summary: `${s.input.category}/${s.input.severity}: ${s.resolution?.type ?? 'no resolution'} → ${s.outcome}`,
+        problem: s.input.description,
+        solution: s.resolution
+          ? `${s.resolution.type} (${s.resolution.status})${s.resolutionNote ? `: ${s.resolutionNote}` : ''}`
+          : undefined,
+        product: s.input.product?.sku,
+        cause: s.input.cause,
       },
     ]),
   );

@@ -98,6 +98,8 @@ export interface CaseState {
   /** Where its promised terms came from (since case-terms-lookup). */
   termsSource?: TermsSource;
   resolution?: { type: ResolutionType; status: string; reference?: string; at: string };
+  /** What the agent said of the latest resolution (the knowledge base's solution). */
+  resolutionNote?: string;
   /** Set when the current resolution round is complete; cleared on reopen. */
   resolvedAt?: string;
   typical: boolean;

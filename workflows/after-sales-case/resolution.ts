@@ -72,6 +72,7 @@ export async function resolve(c: Case, request: ResolveRequest): Promise<Resolve
   c.resolving = true;
   try {
     if (request.typical) c.s.typical = true;
+    if (request.note) c.s.resolutionNote = request.note;
     c.windows.fulfil('first-reply', 'answered with a resolution');
     c.windows.fulfil('defect-decision', `${request.type} decided`);
     c.entity.record(

@@ -227,6 +227,7 @@ export function caseResult(c: Case): CaseResult {
         : undefined,
     assignee: s.assignee,
     product: s.input.product?.sku,
+    cause: s.input.cause,
     promoter: isPromoter(c),
     reopenCount: s.reopenCount,
     slaBreached: breached.length > 0,
