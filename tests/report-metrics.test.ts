@@ -345,6 +345,7 @@ describe('the report object and its renderings', () => {
       'collection',
       'openCases',
       'presales',
+      'rootCauseAnalyses',
       'settings',
       'overall',
       'byTeam',
