@@ -16,7 +16,7 @@ import {
   JOURNEY_REPORT_MEMO,
   JourneyReport,
 } from '../../workflows/customer-journey/contract';
-import { distribution, percentile, type Distribution } from './metrics';
+import { distribution, percentile, type Distribution } from './stats';
 
 export interface CollectedJourneys {
   reports: JourneyReport[];
