@@ -58,6 +58,7 @@ const broken = (purchasedAt: string, extra: Partial<AfterSalesCaseInput> = {}): 
 });
 
 describe('the guarantee (AS-18)', () => {
+  // Asserts the numbers of docs/rules.md AS-18.
   it('past the month, replace and refund are refused naming why; the repair is free with parts at cost, and the customer is told', async () => {
     const bought = await daysAgo(45);
     await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
@@ -113,6 +114,7 @@ describe('the guarantee (AS-18)', () => {
 });
 
 describe('complaints of any kind (AS-13, AS-19)', () => {
+  // Asserts the numbers of docs/rules.md AS-13.
   it('a technical case marked a complaint follows the six steps before its remedy', async () => {
     await withCaseWorker(env, async ({ start }) => {
       const handle = await start({
@@ -145,6 +147,7 @@ describe('complaints of any kind (AS-13, AS-19)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-19.
   it('a serious complaint is reported to management at once and handled by it', async () => {
     await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start({
@@ -163,6 +166,7 @@ describe('complaints of any kind (AS-13, AS-19)', () => {
 });
 
 describe('management (AS-17)', () => {
+  // Asserts the numbers of docs/rules.md AS-17.
   it('a case escalated to management by hand is handled again after its first unhappy revisit, then closes', async () => {
     await withCaseWorker(env, async ({ start, view }) => {
       const handle = await start({ customerId: 'C-M1', description: 'Keeps failing', category: 'service' });
@@ -197,6 +201,7 @@ describe('management (AS-17)', () => {
 });
 
 describe('seniors first (AS-3)', () => {
+  // Asserts the numbers of docs/rules.md AS-3.
   it('a routine technical fault goes to senior engineers, who may hand it to technical support with a reason; an urgent one stays', async () => {
     await withCaseWorker(env, async ({ start, view, timelineTypes, recorder }) => {
       const routine = await start({
@@ -237,6 +242,7 @@ describe('seniors first (AS-3)', () => {
 });
 
 describe('assisted replies (AS-6)', () => {
+  // Asserts the numbers of docs/rules.md AS-6.
   it('do not answer a technical fault; answer a routine question and await a person, whose correction reaches the customer', async () => {
     await withCaseWorker(env, async ({ start, waitFor, timelineTypes, recorder }) => {
       const fault = await start({ customerId: 'C-A1', description: 'Router reboots', category: 'technical' });
@@ -277,6 +283,7 @@ describe('assisted replies (AS-6)', () => {
 });
 
 describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
+  // Asserts the numbers of docs/rules.md AS-20.
   it('a functional defect gets its remedy decided within 24 hours and completed within 72; a late decision escalates', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor }) => {
       const input = {
@@ -301,6 +308,7 @@ describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-9.
   it('a recall without batch or order asks the customer for them, and opens when they arrive', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
       const handle = await start({
@@ -329,6 +337,7 @@ describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
 });
 
 describe('carrier claims to closure (AS-7)', () => {
+  // Asserts the numbers of docs/rules.md AS-7.
   it('the problem decides the compensation offered; the claim moves to settlement on its clock, and the case waits for it to close', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
       const handle = await start({
@@ -390,6 +399,7 @@ describe('carrier claims to closure (AS-7)', () => {
 });
 
 describe('promised terms for every case (AS-21)', () => {
+  // Asserts the numbers of docs/rules.md AS-21.
   it('a case started without terms takes the signed contract’s windows and warranty before it tells the customer when to expect an answer', async () => {
     const expired = await daysAgo(10);
     await withCaseWorker(
@@ -434,6 +444,7 @@ describe('promised terms for every case (AS-21)', () => {
 });
 
 describe('collaboration and on-site work (AS-22, AS-23)', () => {
+  // Asserts the numbers of docs/rules.md AS-22.
   it('a complex case brings in other teams, each answering within its own window; a late one is told to its lead and the owner', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
       const handle = await start({
@@ -498,6 +509,7 @@ describe('collaboration and on-site work (AS-22, AS-23)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-23.
   it('installation is a remedy booked at an appointment: the slot is its window, the visit resolves the case', async () => {
     await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start({

@@ -76,6 +76,7 @@ describe('triage', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-1.
   it('accepts a minimal input with friendly defaults', async () => {
     await withCaseWorker(env, async ({ start, view }) => {
       const handle = await start({ customerId: 'C-2', description: 'It makes a noise' });
@@ -92,6 +93,7 @@ describe('triage', () => {
 });
 
 describe('response windows', () => {
+  // Asserts the numbers of docs/rules.md AS-4.
   it('P1 technical case escalates to lead and specialists when no reply within 2 hours', async () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start(p1Outage);
@@ -111,6 +113,7 @@ describe('response windows', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-5.
   it('the golden 4-hour window is met when an agent answers a P2 case after 3 hours', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
       const handle = await start({ ...p1Outage, scope: 'single-customer' });
@@ -126,6 +129,7 @@ describe('response windows', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-10.
   it('climbs the ladder at 50, 75, 90 % and breaches at 100 % of a window', async () => {
     await withCaseWorker(
       env,
@@ -154,6 +158,7 @@ describe('response windows', () => {
     );
   });
 
+  // Asserts the numbers of docs/rules.md AS-16.
   it('pausing while we wait on the customer stops the resolution clock and accounts the paused time', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor }) => {
       const handle = await start({ ...p1Outage, scope: 'single-customer' }); // P2: resolution 48 h
@@ -180,6 +185,7 @@ describe('response windows', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-11.
   it('business hours move a Friday-evening deadline to Monday', async () => {
     await withCaseWorker(env, async ({ start, view }) => {
       // Skip to the next Friday 17:00 in Shanghai (09:00 UTC); the P3 window counts 4 business hours.
@@ -276,6 +282,7 @@ describe('category procedures', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-8.
   it('a cosmetic quality problem must be exchanged within 48 hours', async () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start({
@@ -345,6 +352,7 @@ describe('resolution under the three guarantees', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-12.
   it('a factory repair promises about 30 days and is charged at cost out of warranty', async () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start({
@@ -487,6 +495,7 @@ describe('revisit and escalation', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-15.
   it('an unsatisfied revisit goes to the specialist team, is resolved again and closes when satisfied', async () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start({ customerId: 'C-15', description: 'Wi-Fi drops', category: 'technical' });
@@ -518,6 +527,7 @@ describe('revisit and escalation', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-14.
   it('no feedback within 48 hours marks the revisit breached and hands it to a person', async () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start({ customerId: 'C-16', description: 'Noise' });
@@ -572,6 +582,7 @@ describe('revisit and escalation', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-2.
   it('reclassification recomputes priority, team and deadlines', async () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start({ customerId: 'C-19', description: 'Slow app', category: 'technical' });
@@ -645,6 +656,7 @@ describe('integration faults', () => {
 });
 
 describe('after closing', () => {
+  // Asserts the numbers of docs/rules.md LE-2.
   it('samples close to 20 % of closed cases for quality review', async () => {
     await withCaseWorker(env, async ({ start, recorder }) => {
       // Batches keep the test server's load moderate; results are read one at a time (see resultsInTurn).
@@ -666,6 +678,7 @@ describe('after closing', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md LE-1.
   it('records a typical case in the knowledge base and asks a promoter for a referral', async () => {
     await withCaseWorker(env, async ({ start, recorder }) => {
       const handle = await start({
@@ -692,6 +705,7 @@ describe('after closing', () => {
 });
 
 describe('feedback in dimensions (X7)', () => {
+  // Asserts the numbers of docs/rules.md LE-8.
   it('keeps attitude, speed and effectiveness with CSAT, and the result carries them for the report', async () => {
     await withCaseWorker(env, async ({ start }) => {
       const handle = await start({

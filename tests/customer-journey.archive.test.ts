@@ -31,6 +31,7 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
 };
 
 describe('customer archive (HO-1)', () => {
+  // Asserts the numbers of docs/rules.md HO-1.
   it('records every inquiry, case opened and case closed after the signature, once each', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start(inquiry);

@@ -93,6 +93,7 @@ describe('delivery on the SLA clock (HO-5)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md HO-5.
   it('a late milestone warns its owner, then tells the lead and escalates; a late delivery is searchable', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start(inquiry);
@@ -131,6 +132,7 @@ describe('delivery on the SLA clock (HO-5)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-8.
   it('a contract promising a day that has passed, or a milestone after delivery, is refused naming the field', async () => {
     await withJourneyWorker(env, async ({ start, waitFor }) => {
       const handle = await start(inquiry);

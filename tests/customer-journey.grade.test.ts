@@ -30,6 +30,7 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
 };
 
 describe('customer grade (HO-6)', () => {
+  // Asserts the numbers of docs/rules.md HO-6.
   it('an A-grade contract: its urgent case runs at half the windows, the account owner joins, seniors keep it', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, caseView, timelineTypes }) => {
       const handle = await start(inquiry);

@@ -44,6 +44,7 @@ const quote = (handle: JourneyHandle) =>
   });
 
 describe('proposal review (PS-15)', () => {
+  // Asserts the numbers of docs/rules.md PS-15.
   it('is reviewed before the customer sees it; the reviewer and then the customer can send it back', async () => {
     await skipToShanghai(env, { hour: 10 });
     await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {

@@ -54,6 +54,7 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
 const shanghaiHour = (iso: string) => new Date(Date.parse(iso) + 8 * HOUR).getUTCHours();
 
 describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
+  // Asserts the numbers of docs/rules.md PS-1.
   it('an e-mail at 16:00 is due at 11:00 the next working day: not breached that evening, the owner warned first', async () => {
     const at = await skipToShanghai(env, { hour: 16 });
     await withJourneyWorker(
@@ -89,6 +90,7 @@ describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
     );
   });
 
+  // Asserts the numbers of docs/rules.md PS-14.
   it('a later inquiry gets its own window, and an answer naming it fulfils that one only', async () => {
     await skipToShanghai(env, { hour: 10 });
     await withJourneyWorker(env, async ({ start, waitFor }) => {
@@ -138,6 +140,7 @@ describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-10, PS-2.
   it('outside opening hours and while the desk is busy, an automatic reply promises the answer', async () => {
     await skipToShanghai(env, { hour: 20 });
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
@@ -172,6 +175,7 @@ describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
 });
 
 describe('the follow-up plan from first contact (PS-9)', () => {
+  // Asserts the numbers of docs/rules.md PS-9.
   it('a prospect in needs analysis is followed up with the stage’s content by the default owner, then marked lost', async () => {
     await skipToShanghai(env, { hour: 10 });
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
@@ -223,6 +227,7 @@ describe('the follow-up plan from first contact (PS-9)', () => {
 });
 
 describe('the customer: channel, details, consent, pre-sales survey (PS-11 … PS-13)', () => {
+  // Asserts the numbers of docs/rules.md PS-11.
   it('a case reported through the journey uses the customer’s preferred channel, and its revisit survey too', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start({ ...inquiry, channel: 'phone' });
@@ -257,6 +262,7 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-12.
   it('a promoter who withdrew consent to referral requests is not asked for one', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start(inquiry);
@@ -315,6 +321,7 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-13.
   it('a lost prospect is asked too: the journey stays open for the answer and ends with it', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start(inquiry);

@@ -129,6 +129,7 @@ describe('inquiry reception', () => {
 });
 
 describe('needs, proposal and quote', () => {
+  // Asserts the numbers of docs/rules.md PS-3.
   it('records requirements by must/should/could and ranks pain points by impact, urgency and difficulty', async () => {
     await withJourneyWorker(env, async ({ start }) => {
       const handle = await start(inquiry);
@@ -158,6 +159,7 @@ describe('needs, proposal and quote', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-4.
   it('a proposal answers the needs: must-haves and the top pain point covered, pain points tracked, a blocked alternative not quoted (PS-3, PS-4)', async () => {
     await withJourneyWorker(env, async ({ start, view }) => {
       const handle = await start(inquiry);
@@ -288,6 +290,7 @@ describe('needs, proposal and quote', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-6.
   it('an approver who does not decide within 4 business hours is replaced by the deputy; without them it expires', async () => {
     await skipToShanghai(env, { hour: 10 });
     await withJourneyWorker(env, async ({ start, waitFor, recorder, quoteView }) => {
@@ -335,6 +338,7 @@ describe('needs, proposal and quote', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-5.
   it('objections loop back: price to the quote, an unclear need to the needs analysis', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, view }) => {
       const handle = await start(inquiry);
@@ -356,6 +360,7 @@ describe('needs, proposal and quote', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-7.
   it('a quote goes out explained: what it includes, its breakdown, how long it holds (PS-7)', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start(inquiry);
@@ -465,6 +470,7 @@ describe('contract and after-sales relationship', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md HO-2.
   it('a case reported after the contract receives the promised windows, not the defaults', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, caseView }) => {
       const handle = await start(inquiry);
@@ -494,6 +500,7 @@ describe('contract and after-sales relationship', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md HO-3, RT-1, RT-2.
   it('delivery pushes the training schedule; revisits recur; a promoter is asked for a referral at most once per period', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, view }) => {
       const handle = await start(inquiry);
@@ -531,6 +538,7 @@ describe('contract and after-sales relationship', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md RT-3.
   it('an inquiry from a customer already served tells the owner of a cross-sell opportunity', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const opportunities = () =>
@@ -566,6 +574,7 @@ describe('contract and after-sales relationship', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md HO-4.
   it('reminds after-sales to prepare the renewal 60 days before the contract ends', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, view }) => {
       const handle = await start(inquiry);

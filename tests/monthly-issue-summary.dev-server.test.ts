@@ -45,6 +45,7 @@ describe('monthly frequent-issue summary (X6)', () => {
     expect(previousMonth('2027-01-01T01:00:00.000Z')).toBe('2026-12');
   });
 
+  // Asserts the numbers of docs/rules.md LE-9.
   it('summarises the month’s closed cases, records the repeated issue and delivers it', async () => {
     const { taskQueue, workflowId } = testNames();
     const tag = taskQueue.slice(-8);

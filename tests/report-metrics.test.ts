@@ -510,6 +510,7 @@ describe('resolution, repeat issues, people and ratings', () => {
     expect(metrics.resolution).toEqual({ count: 2, rate: 0.5 });
   });
 
+  // Asserts the numbers of docs/rules.md LE-7.
   it('finds a case repeating an earlier one of the same customer and product within 30 days, linked', () => {
     const first = result({ customerId: 'C-R', product: 'SKU-1', openedAt: '2026-11-01T08:00:00.000Z' });
     const again = result({ customerId: 'C-R', product: 'SKU-1', openedAt: '2026-11-20T08:00:00.000Z' });

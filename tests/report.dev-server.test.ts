@@ -401,6 +401,7 @@ describe('the numbers match what the cases did', () => {
     expect(o.resolutionMs.count).toBe(10);
   });
 
+  // Asserts the numbers of docs/rules.md LE-5.
   it('SLA compliance: late and breached-then-cancelled windows are missed, cancelled ones are left out', () => {
     const { byWindow, all } = report.overall.slaCompliance;
     // First reply: 10 on time; B1 late, B2 breached then closed; X1 cancelled.

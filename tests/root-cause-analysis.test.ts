@@ -35,6 +35,7 @@ const trigger = (from: string, to: string): RootCauseAnalysisInput['trigger'] =>
 });
 
 describe('root-cause analysis (LE-4)', () => {
+  // Asserts the numbers of docs/rules.md LE-4.
   it('reminds the owner at 75 %, is overdue and searchable at the due date, and closes with findings', async () => {
     const at = await skipToShanghai(env, { hour: 9 });
     const { taskQueue } = testNames();

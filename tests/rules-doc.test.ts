@@ -62,6 +62,38 @@ describe('docs/rules.md', () => {
     expect(missing).toEqual([]);
   });
 
+  // A row's test says so above its `it(`: the link survives a rename of either side only if both
+  // move, and a tag with no row (or on another test than the row names) is caught.
+  it('every row’s test carries the row’s id, and every tag names a row whose test it is', () => {
+    const TAG = /^\s*\/\/ Asserts the numbers of docs\/rules\.md ([A-Z]{2}-\d+(?:, [A-Z]{2}-\d+)*)\.$/;
+    const problems: string[] = [];
+    const tagsOf = (file: string, testName: string): string[] => {
+      const lines = readFileSync(join(root, file), 'utf8').split('\n');
+      let at = lines.findIndex((line) => line.includes(`'${testName}'`));
+      while (at >= 0 && !/\b(it|test)\(/.test(lines[at]!)) at -= 1;
+      const tag = at > 0 ? TAG.exec(lines[at - 1]!) : null;
+      return tag ? tag[1]!.split(', ') : [];
+    };
+    for (const row of rows) {
+      if (!tagsOf(row.testFile, row.testName).includes(row.id))
+        problems.push(`${row.id}: "${row.testName}" in ${row.testFile} is not tagged with it`);
+    }
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const file of sourceFiles(join(root, 'tests'))) {
+      const relative = file.slice(root.length + 1);
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const tag = TAG.exec(line);
+        for (const id of tag ? tag[1]!.split(', ') : []) {
+          const row = byId.get(id);
+          if (!row) problems.push(`${relative}: tag ${id} has no row`);
+          else if (row.testFile !== relative)
+            problems.push(`${relative}: tag ${id}, but its row names ${row.testFile}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('has a row for every rule id the code cites', () => {
     const known = new Set(rows.map((row) => row.id));
     const cited = new Map<string, string>();

@@ -40,6 +40,7 @@ async function runSchedules(
   return { code, output };
 }
 
+// Asserts the numbers of docs/rules.md LE-3.
 it('npm run schedules creates the Monday schedule, and a run delivers the week’s report and QA sample', async () => {
   const { taskQueue, workflowId } = testNames();
   const scheduleId = `qa-${taskQueue.slice(-12)}`;
