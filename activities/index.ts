@@ -15,6 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { collectCaseResults } from '../lib/report/collect';
 import { generateReport } from '../lib/report/generate';
 import { repeatIssues } from '../lib/report/metrics';
+import { collectJourneyReports } from '../lib/report/presales';
 import { frequentIssues } from '../lib/report/monthly';
 import { renderHtml } from '../lib/report/render';
 import { projectRoot } from '../lib/config';
@@ -123,6 +124,7 @@ export function createActivities(deps: ActivityDeps = {}): Activities {
     createTask: sender(gateway, 'crm', 'create-task', 'taskId'),
     buildWeeklyQaReport: weeklyReportActivity(gateway, deps.reportClient),
     buildMonthlyIssueSummary: monthlySummaryActivity(gateway, deps.reportClient),
+    listQaPopulation: qaPopulationActivity(deps.reportClient),
   };
 }
 
@@ -163,6 +165,17 @@ function termsLookupActivity(
   };
 }
 
+/** The Temporal client the report activities read with; a worker without one refuses them for good. */
+function readerOf(client: Client | undefined): Client {
+  if (!client) {
+    throw ApplicationFailure.nonRetryable(
+      'this worker has no Temporal client for reports',
+      'ReportUnavailable',
+    );
+  }
+  return client;
+}
+
 /**
  * Builds the week's report from Temporal itself and delivers it to the quality team. Safe to run
  * twice: it only reads, and the delivery carries the workflow's idempotency key.
@@ -172,15 +185,11 @@ function weeklyReportActivity(
   client: Client | undefined,
 ): Activities['buildWeeklyQaReport'] {
   return async (request) => {
-    if (!client) {
-      throw ApplicationFailure.nonRetryable(
-        'this worker has no Temporal client for reports',
-        'ReportUnavailable',
-      );
-    }
+    const reader = readerOf(client);
     const range = { from: new Date(request.from), to: new Date(request.to) };
-    const report = await generateReport(client, {
+    const report = await generateReport(reader, {
       ...range,
+      qaSampleIds: request.sample?.caseIds,
       onProgress: (done, total) => Context.current().heartbeat({ done, total }),
     });
     const flaggedAreas = report.areas.flagged.map((area) => `${area.dimension}=${area.value}`);
@@ -202,6 +211,7 @@ function weeklyReportActivity(
       range: report.range,
       summary,
       qaSample: report.qaSample,
+      qaSeed: request.sample?.seed,
       flaggedAreas: report.areas.flagged,
       html: renderHtml(report, {
         title: `Weekly QA report ${request.from.slice(0, 10)} – ${request.to.slice(0, 10)}`,
@@ -223,16 +233,11 @@ function monthlySummaryActivity(
   client: Client | undefined,
 ): Activities['buildMonthlyIssueSummary'] {
   return async (request) => {
-    if (!client) {
-      throw ApplicationFailure.nonRetryable(
-        'this worker has no Temporal client for reports',
-        'ReportUnavailable',
-      );
-    }
+    const reader = readerOf(client);
     const heartbeat = (done: number, total: number) => Context.current().heartbeat({ done, total });
     const read = async (from: string, to: string) =>
       (
-        await collectCaseResults(client, {
+        await collectCaseResults(reader, {
           from: new Date(from),
           to: new Date(to),
           extraQuery: request.query,
@@ -280,5 +285,37 @@ function monthlySummaryActivity(
     };
     const body = await send(gateway, 'quality', 'monthly-issue-summary', delivery);
     return { ...summary, deliveryId: idOf(body, 'deliveryId') };
+  };
+}
+
+/**
+ * What the week's QA draw is taken from: the period's closed cases and the inquiries answered in
+ * it (from the journeys' pre-sales figures), sorted by id. Safe to run twice: it only reads.
+ */
+function qaPopulationActivity(client: Client | undefined): Activities['listQaPopulation'] {
+  return async (request) => {
+    const reader = readerOf(client);
+    const range = { from: new Date(request.from), to: new Date(request.to) };
+    const heartbeat = (done: number, total: number) => Context.current().heartbeat({ done, total });
+    const cases = (await collectCaseResults(reader, { ...range, onProgress: heartbeat })).map(
+      ({ result }) => ({
+        id: result.caseId,
+        customerId: result.customerId,
+      }),
+    );
+    const { reports } = await collectJourneyReports(reader, range);
+    const inquiries = reports.flatMap((report) =>
+      report.inquiries
+        .filter(
+          (inquiry) =>
+            inquiry.inquiryId !== undefined &&
+            inquiry.respondedAt !== undefined &&
+            inquiry.respondedAt >= request.from &&
+            inquiry.respondedAt < request.to,
+        )
+        .map((inquiry) => ({ id: inquiry.inquiryId!, customerId: report.customerId })),
+    );
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    return { cases: cases.sort(byId), inquiries: inquiries.sort(byId) };
   };
 }

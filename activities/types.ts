@@ -11,7 +11,7 @@
 import type { Channel, Priority, PromisedTerms, ResolutionType, Team } from '../workflows/kernel/contract';
 import type { Audience, IssueCategory, Severity } from '../workflows/after-sales-case/policy';
 import type { MonthlyIssueSummary } from '../workflows/monthly-issue-summary/contract';
-import type { WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
+import type { QaPopulation, WeeklyQaReportSummary } from '../workflows/weekly-qa-report/contract';
 
 interface Keyed {
   /** Stable across retries and replays: `<workflow id>/<step>`. */
@@ -240,6 +240,8 @@ export interface WeeklyReportRequest extends Keyed {
   from: string;
   /** End of the period (exclusive). */
   to: string;
+  /** The weekly draw's cases (since qa-weekly-draw): the report's QA sample. */
+  sample?: { seed: number; caseIds: string[] };
 }
 
 /** Every activity, as workflows see it. `createActivities` returns exactly this. */
@@ -265,6 +267,8 @@ export interface Activities {
   pushTrainingSchedule(request: TrainingRequest): Promise<{ scheduleId: string }>;
   createTask(request: TaskRequest): Promise<{ taskId: string }>;
   buildWeeklyQaReport(request: WeeklyReportRequest): Promise<WeeklyQaReportSummary>;
+  /** Only reads: the closed cases and answered inquiries of a period, for the QA draw. */
+  listQaPopulation(request: WeeklyReportRequest): Promise<QaPopulation>;
   /** Safe to run twice: it only reads, and every delivery and entry carries an idempotency key. */
   buildMonthlyIssueSummary(request: MonthlySummaryRequest): Promise<MonthlyIssueSummary>;
 }

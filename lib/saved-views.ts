@@ -68,8 +68,11 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
     },
     {
       name: 'QA sample this week',
-      purpose: 'quality team: the 20 % drawn for review',
-      query: `${cases} AND QaSampled = true AND CloseTime >= '${week}'`,
+      purpose: 'quality team: the week’s QA reviews (20 % of closed cases, a share of answered inquiries)',
+      // The weekly draw's reviews, and the cases whose own policy drew them.
+      query:
+        `(WorkflowType = 'qaReview' AND StartTime >= '${week}') OR ` +
+        `(${cases} AND QaSampled = true AND CloseTime >= '${week}')`,
     },
     {
       name: 'Assisted replies awaiting review',

@@ -656,25 +656,20 @@ describe('integration faults', () => {
 });
 
 describe('after closing', () => {
-  // Asserts the numbers of docs/rules.md LE-2.
-  it('samples close to 20 % of closed cases for quality review', async () => {
+  it('leaves the QA draw to the weekly report; a case whose policy names a rate draws itself', async () => {
     await withCaseWorker(env, async ({ start, recorder }) => {
-      // Batches keep the test server's load moderate; results are read one at a time (see resultsInTurn).
-      const results = [];
-      for (let batch = 0; batch < 5; batch++) {
-        const handles = [];
-        for (let i = 0; i < 50; i++)
-          handles.push(await start({ customerId: `C-QA-${batch}-${i}`, description: 'sample' }));
-        await Promise.all(
-          handles.map((handle) => handle.executeUpdate(closeCaseUpdate, { args: [{ reason: 'other' }] })),
-        );
-        results.push(...(await resultsInTurn(handles)));
-      }
-      const sampled = results.filter((result) => result.qaSampled).length;
-      // Binomial(250, 0.2): mean 50, standard deviation 6.3; four deviations either side.
-      expect(sampled).toBeGreaterThanOrEqual(25);
-      expect(sampled).toBeLessThanOrEqual(75);
-      expect(recorder.of('requestQaReview')).toHaveLength(sampled);
+      const ordinary = await start({ customerId: 'C-QA-1', description: 'sample' });
+      const always = await start({
+        customerId: 'C-QA-2',
+        description: 'sample',
+        policy: { qaSampleRate: 1 },
+      });
+      for (const handle of [ordinary, always])
+        await handle.executeUpdate(closeCaseUpdate, { args: [{ reason: 'other' }] });
+      const [left, drawn] = await resultsInTurn([ordinary, always]);
+      expect(left!.qaSampled).toBe(false);
+      expect(drawn!.qaSampled).toBe(true);
+      expect(recorder.of('requestQaReview').map((call) => call.request.caseId)).toEqual([drawn!.caseId]);
     });
   });
 

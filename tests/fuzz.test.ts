@@ -107,6 +107,8 @@ const RULES: RegExp[] = [
   /^a P[1-4] technical fault stays with senior engineers; only [P0-9/]+ may be handed over$/,
   /^a technical fault of an? [ABC]-grade customer stays with senior engineers$/,
   /^no proposal is waiting for review$/,
+  /^the review is already submitted$/,
+  /^the analysis is closed$/,
   /^proposal v\d+ is not waiting for review \([a-z-]+\)$/,
   /^no proposal has been sent to the customer$/,
   /^proposal v\d+ has not been sent to the customer \([a-z-]+\)$/,

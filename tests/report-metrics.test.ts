@@ -346,6 +346,7 @@ describe('the report object and its renderings', () => {
       'openCases',
       'presales',
       'rootCauseAnalyses',
+      'qaReviews',
       'settings',
       'overall',
       'byTeam',

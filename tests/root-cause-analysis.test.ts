@@ -60,7 +60,9 @@ describe('root-cause analysis (LE-4)', () => {
       expect(opened).toMatchObject({ stage: 'open', owner: 'care-lead', overdue: false });
       // Due at the end of the second working day (09:00 Shanghai + 18 working hours).
       expect(Date.parse(opened.dueAt) - at.getTime()).toBeGreaterThanOrEqual(33 * HOUR);
-      expect(recorder.of('notifyStaff', { audience: 'owner', staffId: 'care-lead' })).toHaveLength(1);
+      await expect
+        .poll(() => recorder.of('notifyStaff', { audience: 'owner', staffId: 'care-lead' }).length)
+        .toBe(1);
 
       await env.sleep(Date.parse(opened.dueAt) - at.getTime() - 6 * HOUR);
       await expect
@@ -70,7 +72,9 @@ describe('root-cause analysis (LE-4)', () => {
 
       await env.sleep(7 * HOUR);
       await expect.poll(async () => (await handle.query(getRcaQuery)).stage).toBe('overdue');
-      expect(recorder.of('notifyStaff', { audience: 'owner-lead', staffId: 'quality-lead' })).toHaveLength(1);
+      await expect
+        .poll(() => recorder.of('notifyStaff', { audience: 'owner-lead', staffId: 'quality-lead' }).length)
+        .toBe(1);
       expect((await handle.describe()).typedSearchAttributes.get(SlaBreachedKey)).toBe(true);
 
       expect(

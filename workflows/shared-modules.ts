@@ -101,6 +101,7 @@ import * as kernelSla from './kernel/sla';
 import * as kernelTellParent from './kernel/tell-parent';
 import * as kernelTimeZones from './kernel/time-zones';
 import * as kernelTime from './kernel/time';
+import * as kernelTrackedWork from './kernel/tracked-work';
 import * as kernelValidation from './kernel/validation';
 import * as kernelVersions from './kernel/versions';
 import * as kernelVisibility from './kernel/visibility';
@@ -110,10 +111,12 @@ import * as quoteApprovalStages from './quote-approval/stages';
 import * as quoteApprovalWorkflow from './quote-approval/workflow';
 import * as monthlyIssueSummaryContract from './monthly-issue-summary/contract';
 import * as monthlyIssueSummaryWorkflow from './monthly-issue-summary/workflow';
+import * as qaReviewContract from './qa-review/contract';
+import * as qaReviewWorkflow from './qa-review/workflow';
 import * as rootCauseAnalysisContract from './root-cause-analysis/contract';
-import * as rootCauseAnalysisStages from './root-cause-analysis/stages';
 import * as rootCauseAnalysisWorkflow from './root-cause-analysis/workflow';
 import * as weeklyQaReportContract from './weekly-qa-report/contract';
+import * as weeklyQaReportSample from './weekly-qa-report/sample';
 import * as weeklyQaReportWorkflow from './weekly-qa-report/workflow';
 
 /** Every shared module, by its path from the project root (the completeness test reads these). */
@@ -198,6 +201,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/kernel/tell-parent.ts': kernelTellParent,
   'workflows/kernel/time-zones.ts': kernelTimeZones,
   'workflows/kernel/time.ts': kernelTime,
+  'workflows/kernel/tracked-work.ts': kernelTrackedWork,
   'workflows/kernel/validation.ts': kernelValidation,
   'workflows/kernel/versions.ts': kernelVersions,
   'workflows/kernel/visibility.ts': kernelVisibility,
@@ -207,10 +211,12 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/quote-approval/workflow.ts': quoteApprovalWorkflow,
   'workflows/monthly-issue-summary/contract.ts': monthlyIssueSummaryContract,
   'workflows/monthly-issue-summary/workflow.ts': monthlyIssueSummaryWorkflow,
+  'workflows/qa-review/contract.ts': qaReviewContract,
+  'workflows/qa-review/workflow.ts': qaReviewWorkflow,
   'workflows/root-cause-analysis/contract.ts': rootCauseAnalysisContract,
-  'workflows/root-cause-analysis/stages.ts': rootCauseAnalysisStages,
   'workflows/root-cause-analysis/workflow.ts': rootCauseAnalysisWorkflow,
   'workflows/weekly-qa-report/contract.ts': weeklyQaReportContract,
+  'workflows/weekly-qa-report/sample.ts': weeklyQaReportSample,
   'workflows/weekly-qa-report/workflow.ts': weeklyQaReportWorkflow,
 };
 

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { collectCaseResults, countOpenCases } from './collect';
 import { buildReport, type Report, type SkippedCase } from './metrics';
 import { collectAnalyses } from './analyses';
+import { collectQaReviews } from './qa-reviews';
 import { collectJourneyReports, presalesMetrics } from './presales';
 
 export interface GenerateOptions {
@@ -20,8 +21,10 @@ export interface GenerateOptions {
   ignoreMemo?: boolean;
   /** Leave out the pre-sales figures (journeys are not listed). */
   withoutPresales?: boolean;
-  /** Leave out the root-cause analyses. */
+  /** Leave out the root-cause analyses and the QA reviews. */
   withoutAnalyses?: boolean;
+  /** The weekly draw's case ids, the report's QA sample. */
+  qaSampleIds?: readonly string[];
   /** An extra visibility filter for the journeys (the case filter may name case-only attributes). */
   journeyQuery?: string;
 }
@@ -29,7 +32,7 @@ export interface GenerateOptions {
 /** Reads the closed cases of the range and the open ones, and builds the report. */
 export async function generateReport(client: Client, options: GenerateOptions): Promise<Report> {
   const skipped: SkippedCase[] = [];
-  const [cases, openCases, journeys, analyses] = await Promise.all([
+  const [cases, openCases, journeys, analyses, qaReviews] = await Promise.all([
     collectCaseResults(client, {
       from: options.from,
       to: options.to,
@@ -47,6 +50,7 @@ export async function generateReport(client: Client, options: GenerateOptions): 
           extraQuery: options.journeyQuery,
         }),
     options.withoutAnalyses ? undefined : collectAnalyses(client, { from: options.from, to: options.to }),
+    options.withoutAnalyses ? undefined : collectQaReviews(client, { from: options.from, to: options.to }),
   ]);
   const generatedAt = new Date();
   return buildReport({
@@ -57,7 +61,12 @@ export async function generateReport(client: Client, options: GenerateOptions): 
     skipped: skipped.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0)),
     openCases,
     rootCauseAnalyses: analyses,
+    qaReviews,
     presales: journeys && presalesMetrics(journeys, { from: options.from, to: options.to }, generatedAt),
-    options: { minAnswers: options.minAnswers, repeatWindowDays: options.repeatWindowDays },
+    options: {
+      minAnswers: options.minAnswers,
+      repeatWindowDays: options.repeatWindowDays,
+      qaSampleIds: options.qaSampleIds,
+    },
   });
 }

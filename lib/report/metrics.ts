@@ -42,6 +42,7 @@ import { Channel, Priority, Team } from '../../workflows/kernel/contract';
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
 import type { AnalysesSummary } from './analyses';
+import type { QaReviewsSummary } from './qa-reviews';
 import { distribution, type Distribution } from './stats';
 
 export { distribution, percentile, type Distribution } from './stats';
@@ -191,6 +192,8 @@ export interface MetricsOptions {
   satisfactionTarget?: number;
   /** Default 30. */
   repeatWindowDays?: number;
+  /** The weekly draw's case ids: the QA sample (else the cases' own draws). */
+  qaSampleIds?: readonly string[];
 }
 
 const OUTCOMES: readonly CaseOutcome[] = [
@@ -356,9 +359,14 @@ export function assessAreas(
   return { flagged, tooFewAnswers };
 }
 
-export function qaSample(cases: readonly CaseResult[]): QaSampleEntry[] {
+/**
+ * The QA sample: the cases the weekly draw chose, and those their own policy drew (a case policy
+ * naming a rate, and every case closed before the weekly draw).
+ */
+export function qaSample(cases: readonly CaseResult[], drawn: readonly string[] = []): QaSampleEntry[] {
+  const chosen = new Set(drawn);
   return cases
-    .filter((result) => result.qaSampled)
+    .filter((result) => chosen.has(result.caseId) || result.qaSampled)
     .map((result) => ({
       caseId: result.caseId,
       team: result.team,
@@ -461,7 +469,7 @@ export function computeMetrics(cases: readonly CaseResult[], options: MetricsOpt
     byAssignee: byAssignee(cases, repeated),
     repeatIssues: repeats,
     areas: assessAreas(cases, settings),
-    qaSample: qaSample(cases),
+    qaSample: qaSample(cases, options.qaSampleIds),
   };
 }
 
@@ -504,6 +512,8 @@ export interface Report extends CaseMetrics {
   presales: PresalesMetrics | null;
   /** Root-cause analyses: open (and overdue) now, closed in the range (null when not collected). */
   rootCauseAnalyses: AnalysesSummary | null;
+  /** QA reviews finished in the range with their scores, and those open (null when not collected). */
+  qaReviews: QaReviewsSummary | null;
 }
 
 export interface ReportInput {
@@ -514,6 +524,7 @@ export interface ReportInput {
   openCases: OpenCases;
   presales?: PresalesMetrics;
   rootCauseAnalyses?: AnalysesSummary;
+  qaReviews?: QaReviewsSummary;
   options?: MetricsOptions;
 }
 
@@ -533,6 +544,7 @@ export function buildReport(input: ReportInput): Report {
     openCases: input.openCases,
     presales: input.presales ?? null,
     rootCauseAnalyses: input.rootCauseAnalyses ?? null,
+    qaReviews: input.qaReviews ?? null,
     ...computeMetrics(input.results, input.options),
   };
 }

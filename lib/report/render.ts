@@ -216,6 +216,30 @@ export function renderTable(report: Report): string {
       ]),
     );
   }
+  const reviews = report.qaReviews;
+  if (reviews) {
+    out.push('');
+    out.push(
+      `QA reviews: ${reviews.completed.length} finished in the range (solution ${formatCsat(reviews.averages.solution)}, ` +
+        `communication ${formatCsat(reviews.averages.communication)}, satisfaction ${formatCsat(reviews.averages.satisfaction)}); ` +
+        `${reviews.open} open, ${reviews.overdue} overdue`,
+    );
+    if (reviews.completed.length > 0) {
+      out.push(
+        textTable(
+          ['Subject', 'Solution', 'Communication', 'Satisfaction', 'Findings'],
+          reviews.completed.map((r) => [
+            `${r.kind} ${r.subject}`,
+            String(r.scores.solution),
+            String(r.scores.communication),
+            String(r.scores.satisfaction),
+            r.findings.slice(0, 80),
+          ]),
+          [false, true, true, true, false],
+        ),
+      );
+    }
+  }
   const rcas = report.rootCauseAnalyses;
   if (rcas) {
     out.push('');
@@ -726,6 +750,39 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
           areaTable('table-flagged-areas', 'flagged-area', report.areas.flagged),
         )
       : element('p', { 'data-testid': 'no-flagged-areas' }, 'No area is below the target.'),
+    report.qaReviews
+      ? element(
+          'h2',
+          {
+            'data-testid': 'qa-reviews-summary',
+            'data-completed': report.qaReviews.completed.length,
+            'data-open': report.qaReviews.open,
+            'data-overdue': report.qaReviews.overdue,
+          },
+          escapeHtml(
+            `QA reviews: ${report.qaReviews.completed.length} finished, ${report.qaReviews.open} open, ${report.qaReviews.overdue} overdue`,
+          ),
+        ) +
+        element(
+          'div',
+          { class: 'scroll' },
+          htmlTable(
+            'table-qa-reviews',
+            ['Subject', 'Solution', 'Communication', 'Satisfaction', 'Findings'],
+            report.qaReviews.completed.map((r) => ({
+              attrs: { 'data-testid': 'qa-review-row', 'data-subject': r.subject },
+              cells: [
+                `${r.kind} ${r.subject}`,
+                String(r.scores.solution),
+                String(r.scores.communication),
+                String(r.scores.satisfaction),
+                r.findings,
+              ],
+            })),
+            [false, true, true, true, false],
+          ),
+        )
+      : '',
     report.rootCauseAnalyses
       ? element(
           'h2',

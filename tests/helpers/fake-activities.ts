@@ -71,6 +71,7 @@ export class ActivityRecorder {
           deliveryId: 'SUMMARY-1',
         }
       ),
+      listQaPopulation: async (r) => (await record('listQaPopulation', r), { cases: [], inquiries: [] }),
       buildWeeklyQaReport: async (r) => (
         await record('buildWeeklyQaReport', r),
         {

@@ -23,10 +23,12 @@ import type {
   afterSalesCase,
   customerJourney,
   monthlyIssueSummary,
+  qaReview,
   quoteApproval,
   rootCauseAnalysis,
   weeklyQaReport,
 } from '../../workflows';
+import { submitQaReviewUpdate } from '../../workflows/qa-review/contract';
 import { recordFindingsUpdate } from '../../workflows/root-cause-analysis/contract';
 import {
   agentRespondedSignal,
@@ -1017,6 +1019,34 @@ export async function monthlySummary(ctx: ScenarioContext): Promise<ScenarioRoot
   return root(handle);
 }
 
+/** A QA review the reviewer answers late: reminded, overdue, closed by the scores. */
+export async function qaReviewOverdue(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const subject = { kind: 'case' as const, id: 'replay-case-qa' };
+  const handle = await ctx.client.start<typeof qaReview>('qaReview', {
+    taskQueue: ctx.taskQueue,
+    workflowId: 'qa-review-case-replay-case-qa',
+    args: [
+      {
+        subject,
+        draw: { from: '2026-11-16T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', seed: 7 },
+        dueWithin: '9h',
+      },
+    ],
+  });
+  await ctx.sleep(4 * DAY);
+  await handle.executeUpdate(submitQaReviewUpdate, {
+    args: [
+      {
+        reviewer: 'qa-1',
+        scores: { solution: 4, communication: 5, satisfaction: 3 },
+        findings: 'Slow but right',
+      },
+    ],
+  });
+  assert.equal((await handle.result()).overdue, true);
+  return root(handle);
+}
+
 /** Every scenario, in recording order. */
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'case-satisfied', summary: 'advice → satisfied (promoter)', run: caseSatisfied },
@@ -1185,6 +1215,11 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'monthly-issue-summary',
     summary: 'the monthly frequent-issue summary built and delivered',
     run: monthlySummary,
+  },
+  {
+    name: 'qa-review-overdue',
+    summary: 'QA review opened → reminded → overdue → scored',
+    run: qaReviewOverdue,
   },
   { name: 'weekly-qa-report', summary: 'the scheduled weekly report built and delivered', run: weeklyReport },
 ];

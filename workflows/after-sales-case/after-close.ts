@@ -9,7 +9,7 @@ import { activities, idempotencyKey } from '../kernel/activity-calls';
 import * as metrics from '../kernel/metrics';
 import { tellJourney } from '../kernel/tell-parent';
 import { nowIso } from '../kernel/time';
-import { QA_DRAW_AT_CLOSE } from '../kernel/versions';
+import { QA_DRAW_AT_CLOSE, QA_WEEKLY_DRAW } from '../kernel/versions';
 import { caseClosedSignal } from '../customer-journey/contract';
 import type { CaseOutcome } from './contract';
 import { isClosed, type Case } from './model';
@@ -26,8 +26,11 @@ export function closeCase(c: Case, outcome: CaseOutcome, why: string): void {
   c.entity.moveTo('closed', why);
   c.entity.record('closed', `${outcome}: ${why}`, { data: { outcome } });
   metrics.caseClosed({ outcome, team: s.team, priority: s.priority });
-  // Drawn with the close, so both reach the index in the same upsert.
-  if (patched(QA_DRAW_AT_CLOSE)) drawQaSample(c);
+  // The weekly report draws the sample (exactly 20 % of the week); a case whose own policy names a
+  // rate (a team reviewing all of its cases, or none) still draws itself, with its close, so both
+  // reach the index in the same upsert. Before qa-weekly-draw every case drew itself.
+  if (patched(QA_WEEKLY_DRAW) && s.input.policy?.qaSampleRate === undefined) s.qaByWeeklyDraw = true;
+  else if (patched(QA_DRAW_AT_CLOSE)) drawQaSample(c);
 }
 
 /**
@@ -43,7 +46,7 @@ function drawQaSample(c: Case): void {
 /** QA sample, knowledge base, referral and the parent journey, once closed. */
 export async function afterClose(c: Case): Promise<void> {
   const s = c.s;
-  if (s.qaSampled === undefined) drawQaSample(c);
+  if (s.qaSampled === undefined && !s.qaByWeeklyDraw) drawQaSample(c);
   const outcome = s.outcome ?? 'closed';
   await Promise.all([
     c.entity.notifyCustomer('customer/closed', 'case-closed', { outcome }),

@@ -111,6 +111,8 @@ export interface CaseState {
   /** Management has handled the case after an unsatisfied revisit (handling-v3). */
   managementHandled?: boolean;
   qaSampled?: boolean;
+  /** The weekly report draws this case's QA sample (cases closed since qa-weekly-draw). */
+  qaByWeeklyDraw?: boolean;
   needsHumanReview: boolean;
   carrierClaimId?: string;
   /** The carrier claim's states (handling-v4). */

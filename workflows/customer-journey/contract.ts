@@ -445,12 +445,14 @@ export const JOURNEY_REPORT_MEMO = 'journeyReport';
  * (won at the signature, lost with its reason), the pre-sales survey. Kept current in the memo.
  */
 export const JourneyReport = z.object({
+  customerId: z.string().optional(),
   channel: Channel,
   owner: z.string().optional(),
   startedAt: z.string(),
   /** The latest inquiries (at most 50), each with its first-response window. */
   inquiries: z.array(
     z.object({
+      inquiryId: z.string().optional(),
       channel: Channel,
       at: z.string(),
       dueAt: z.string().optional(),

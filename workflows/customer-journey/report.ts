@@ -16,12 +16,14 @@ export function journeyReport(j: Journey): JourneyReport {
   const lost = !won && s.stage === 'lost';
   const answer = s.presalesSurvey?.answer;
   return {
+    customerId: s.customerId,
     channel: s.channel,
     owner: s.owner,
     startedAt: s.startedAt,
     inquiries: s.inquiries.slice(-INQUIRIES_KEPT).map((inquiry) => {
       const response = responseOf(j, inquiry);
       return {
+        inquiryId: inquiry.inquiryId,
         channel: inquiry.channel,
         at: inquiry.at,
         dueAt: response?.dueAt,

@@ -122,3 +122,11 @@ export const ARCHIVE_EVENTS = 'archive-events';
  * area) for every area it flags. Reports before only listed the areas.
  */
 export const RCA_FROM_WEEKLY_REPORT = 'rca-from-weekly-report';
+
+/**
+ * The QA sample is drawn by the weekly report, not by each case: exactly 20 % (rounded up) of the
+ * week's closed cases and a share of its answered inquiries, with a recorded seed, each reviewed
+ * as a `qaReview` workflow. Cases closed since no longer draw their own; weekly reports before
+ * took the cases' draws.
+ */
+export const QA_WEEKLY_DRAW = 'qa-weekly-draw';

@@ -14,6 +14,10 @@ export const WeeklyQaReportInput = z.strictObject({
   to: IsoTimestamp.optional(),
   /** Length of the period in days ("a weekly improvement report", rule LE-3). */
   days: z.number().int().min(1).max(92).default(7),
+  /** Share of the period's closed cases drawn for quality review, rounded up (rule LE-2). */
+  caseShare: z.number().min(0).max(1).default(0.2),
+  /** Share of the period's answered inquiries drawn for a spot check, rounded up (rule X16; ours). */
+  inquiryShare: z.number().min(0).max(1).default(0.1),
 });
 export type WeeklyQaReportInput = z.input<typeof WeeklyQaReportInput>;
 
@@ -35,6 +39,15 @@ export const WeeklyQaReportSummary = z.object({
       }),
     )
     .optional(),
+  /** The QA draw (since qa-weekly-draw): its seed, and what was drawn from how many. */
+  qaDraw: z
+    .object({
+      seed: z.number(),
+      cases: z.object({ population: z.number(), drawn: z.array(z.string()) }),
+      inquiries: z.object({ population: z.number(), drawn: z.array(z.string()) }),
+      reviewsStarted: z.number(),
+    })
+    .optional(),
   /** Root-cause analyses this report opened, and those already open for an area it flagged again. */
   rootCauseAnalyses: z.object({ opened: z.array(z.string()), alreadyOpen: z.array(z.string()) }).optional(),
   satisfactionRate: z.number().nullable(),
@@ -43,3 +56,10 @@ export const WeeklyQaReportSummary = z.object({
   deliveryId: z.string(),
 });
 export type WeeklyQaReportSummary = z.infer<typeof WeeklyQaReportSummary>;
+
+/** What the week's QA draw is taken from: closed cases and answered inquiries, with their customers. */
+export const QaPopulation = z.object({
+  cases: z.array(z.object({ id: z.string(), customerId: z.string() })),
+  inquiries: z.array(z.object({ id: z.string(), customerId: z.string().optional() })),
+});
+export type QaPopulation = z.infer<typeof QaPopulation>;
