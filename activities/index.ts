@@ -197,11 +197,13 @@ function weeklyReportActivity(
       cases: report.collection.read,
       qaSample: report.qaSample.length,
       flaggedAreas,
-      flagged: report.areas.flagged.map(({ dimension, value, satisfactionRate, answers }) => ({
+      flagged: report.areas.flagged.map(({ dimension, value, satisfactionRate, answers, nps, below }) => ({
         dimension,
         value,
         satisfactionRate,
         answers,
+        nps,
+        below,
       })),
       satisfactionRate: report.overall.csat.satisfactionRate,
       slaCompliance: report.overall.slaCompliance.all.rate,

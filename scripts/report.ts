@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../lib/config';
 import { generateReport } from '../lib/report/generate';
-import { DEFAULT_MIN_ANSWERS, DEFAULT_REPEAT_WINDOW_DAYS } from '../lib/report/metrics';
+import { DEFAULT_MIN_ANSWERS, DEFAULT_NPS_TARGET, DEFAULT_REPEAT_WINDOW_DAYS } from '../lib/report/metrics';
 import { renderHtml, renderJson, renderTable } from '../lib/report/render';
 import { connectClient } from '../lib/temporal-client';
 
@@ -31,6 +31,7 @@ export const USAGE = `Usage: npm run report -- [options]
   --format <f>           table (default, stdout), json (stdout) or html (writes a file)
   --out <file>           write the report to this file (html default: report.html)
   --min-answers <n>      CSAT answers an area needs to be judged (default ${DEFAULT_MIN_ANSWERS})
+  --nps-target <n>       an area with an NPS below this (and enough answers) is flagged too (default ${DEFAULT_NPS_TARGET})
   --repeat-days <n>      a case this close to an earlier one of the customer repeats it (default ${DEFAULT_REPEAT_WINDOW_DAYS})
   --query <filter>       extra visibility filter for the cases, e.g. "AssignedTeam = 'quality-team'"
   --journey-query <f>    extra visibility filter for the journeys (pre-sales), e.g. "Channel = 'phone'"
@@ -61,6 +62,12 @@ const RawOptions = z.strictObject({
   out: z.string().trim().min(1, 'must name a file').optional(),
   'min-answers': wholeNumber(1, 'answers').default(DEFAULT_MIN_ANSWERS),
   'repeat-days': wholeNumber(1, 'days').default(DEFAULT_REPEAT_WINDOW_DAYS),
+  'nps-target': z
+    .string()
+    .regex(/^-?\d+$/, 'must be a whole number from -100 to 100')
+    .transform(Number)
+    .refine((n) => n >= -100 && n <= 100, 'must be a whole number from -100 to 100')
+    .default(DEFAULT_NPS_TARGET),
   query: z.string().trim().min(1, 'must not be empty').optional(),
   'journey-query': z.string().trim().min(1, 'must not be empty').optional(),
   help: z.boolean().optional(),
@@ -74,6 +81,7 @@ export interface ReportOptions {
   out?: string;
   minAnswers: number;
   repeatWindowDays: number;
+  npsTarget: number;
   query?: string;
   journeyQuery?: string;
   help: boolean;
@@ -105,6 +113,7 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
         out: { type: 'string' },
         'min-answers': { type: 'string' },
         'repeat-days': { type: 'string' },
+        'nps-target': { type: 'string' },
         query: { type: 'string' },
         'journey-query': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -148,6 +157,7 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
     out: o.out ?? (o.format === 'html' ? 'report.html' : undefined),
     minAnswers: o['min-answers'],
     repeatWindowDays: o['repeat-days'],
+    npsTarget: o['nps-target'],
     query: o.query,
     journeyQuery: o['journey-query'],
     help: o.help ?? false,
@@ -198,6 +208,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       journeyQuery: options.journeyQuery,
       minAnswers: options.minAnswers,
       repeatWindowDays: options.repeatWindowDays,
+      npsTarget: options.npsTarget,
       onProgress: progressPrinter(process.stderr),
     });
     const output =

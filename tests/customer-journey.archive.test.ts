@@ -34,7 +34,7 @@ describe('customer archive (HO-1)', () => {
   // Asserts the numbers of docs/rules.md HO-1.
   it('records every inquiry, case opened and case closed after the signature, once each', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
-      const handle = await start(inquiry);
+      const handle = await start({ ...inquiry, region: 'east-china' });
       await handle.executeUpdate(registerInquiryUpdate, {
         args: [{ summary: 'And the price?', channel: 'phone' }],
       });
@@ -62,6 +62,11 @@ describe('customer archive (HO-1)', () => {
         .getHandle(reported.caseWorkflowId)
         .executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] });
       await waitFor(handle, (view) => view.cases[0]?.status === 'closed');
+      // The customer's region travels into the case, for the report's comparison by region.
+      expect((await env.client.workflow.getHandle(reported.caseWorkflowId).result()).region).toBe(
+        'east-china',
+      );
+      expect((await waitFor(handle, () => true)).region).toBe('east-china');
       await expect.poll(() => recorder.of('recordArchiveEvent').length).toBe(3);
       const events = recorder.of('recordArchiveEvent').map((call) => call.request);
       expect(events).toEqual([

@@ -252,15 +252,52 @@ describe('areas and the QA sample', () => {
       answers: 4,
       satisfied: 2,
       satisfactionRate: 0.5,
+      npsAnswers: 0,
+      nps: null,
+      below: ['csat'],
     });
     // Exactly 80 % is not below the target.
     expect(byTeam['quality-team']!.csat.satisfactionRate).toBe(0.8);
     expect(areas.flagged.some((area) => area.value === 'quality-team')).toBe(false);
     expect(areas.tooFewAnswers).toEqual([
-      { dimension: 'team', value: 'logistics-desk', cases: 3, answers: 2, satisfied: 0, satisfactionRate: 0 },
-      { dimension: 'category', value: 'logistics', cases: 3, answers: 2, satisfied: 0, satisfactionRate: 0 },
-      { dimension: 'channel', value: 'social', cases: 3, answers: 2, satisfied: 0, satisfactionRate: 0 },
+      ...(['team:logistics-desk', 'category:logistics', 'channel:social'] as const).map((key) => {
+        const [dimension, value] = key.split(':') as ['team', string];
+        return {
+          dimension,
+          value,
+          cases: 3,
+          answers: 2,
+          satisfied: 0,
+          satisfactionRate: 0,
+          npsAnswers: 0,
+          nps: null,
+          below: [],
+        };
+      }),
     ]);
+  });
+
+  it('flags an area whose NPS is below the target too, naming why', () => {
+    const detractors = [2, 3, 9].map((nps) => result({ team: 'customer-care', csat: 5, nps }));
+    const { areas } = computeMetrics(detractors);
+    // CSAT 100 % satisfied, but NPS (1 promoter − 2 detractors) / 3 = −33: below 0.
+    expect(areas.flagged.find((area) => area.dimension === 'team')).toMatchObject({
+      value: 'customer-care',
+      satisfactionRate: 1,
+      npsAnswers: 3,
+      below: ['nps'],
+    });
+    expect(computeMetrics(detractors, { npsTarget: -50 }).areas.flagged).toEqual([]);
+  });
+
+  it('breaks every figure down by the customer’s region', () => {
+    const metrics = computeMetrics([
+      result({ region: 'east-china', csat: 5 }),
+      result({ region: 'east-china', csat: 2 }),
+      result({}),
+    ]);
+    expect(Object.keys(metrics.byRegion)).toEqual(['(none)', 'east-china']);
+    expect(metrics.byRegion['east-china']!.csat).toMatchObject({ answers: 2, satisfactionRate: 0.5 });
   });
 
   it('the minimum number of answers is an option', () => {
@@ -354,6 +391,7 @@ describe('the report object and its renderings', () => {
       'byPriority',
       'byChannel',
       'byAssignee',
+      'byRegion',
       'repeatIssues',
       'areas',
       'qaSample',
@@ -361,7 +399,12 @@ describe('the report object and its renderings', () => {
     expect(json.schemaVersion).toBe(1);
     expect(json.range).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' });
     expect(json.collection).toMatchObject({ listed: 2, read: 1, skipped: 1 });
-    expect(json.settings).toEqual({ minAnswers: 3, satisfactionTarget: 0.8, repeatWindowDays: 30 });
+    expect(json.settings).toEqual({
+      minAnswers: 3,
+      satisfactionTarget: 0.8,
+      npsTarget: 0,
+      repeatWindowDays: 30,
+    });
     expect(Object.keys(json.overall)).toEqual([
       'cases',
       'outcomes',
@@ -449,6 +492,7 @@ describe('npm run report options', () => {
       out: undefined,
       minAnswers: 3,
       repeatWindowDays: 30,
+      npsTarget: 0,
       query: undefined,
       journeyQuery: undefined,
       help: false,

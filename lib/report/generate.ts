@@ -16,6 +16,8 @@ export interface GenerateOptions {
   minAnswers?: number;
   /** Days within which a case of the same customer and product repeats an earlier one (30). */
   repeatWindowDays?: number;
+  /** An area's NPS below this flags it (0). */
+  npsTarget?: number;
   onProgress?: (done: number, total: number) => void;
   /** Read every result from its history, even when its memo has it (compares the two paths). */
   ignoreMemo?: boolean;
@@ -66,6 +68,7 @@ export async function generateReport(client: Client, options: GenerateOptions): 
     options: {
       minAnswers: options.minAnswers,
       repeatWindowDays: options.repeatWindowDays,
+      npsTarget: options.npsTarget,
       qaSampleIds: options.qaSampleIds,
     },
   });

@@ -28,6 +28,7 @@ export {
   computeMetrics,
   csatMetrics,
   DEFAULT_MIN_ANSWERS,
+  DEFAULT_NPS_TARGET,
   DEFAULT_REPEAT_WINDOW_DAYS,
   DEFAULT_SATISFACTION_TARGET,
   distribution,

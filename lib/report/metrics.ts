@@ -30,8 +30,9 @@
  * - **Reopen rate**: share of cases reopened at least once.
  * - **Areas**: every team, category, priority and channel value. One with at least `minAnswers`
  *   CSAT answers and a satisfaction rate below `satisfactionTarget` (80 %) is flagged for
- *   root-cause analysis ("satisfaction below 80 % in an area triggers root-cause analysis");
- *   one with fewer answers is listed under `tooFewAnswers` and never flagged.
+ *   root-cause analysis ("satisfaction below 80 % in an area triggers root-cause analysis"), and
+ *   so is one with at least `minAnswers` NPS answers and an NPS below `npsTarget` (0: more
+ *   detractors than promoters; ours); one with too few of both is listed under `tooFewAnswers`.
  *
  * Rates are fractions from 0 to 1 and are `null` when their denominator is 0; durations are
  * milliseconds and `null` when there is no value.
@@ -152,7 +153,14 @@ export interface Area {
   answers: number;
   satisfied: number;
   satisfactionRate: number | null;
+  npsAnswers: number;
+  nps: number | null;
+  /** What put a flagged area below target: its CSAT satisfaction rate, its NPS, or both. */
+  below: ('csat' | 'nps')[];
 }
+
+/** An area's NPS below this (with enough answers) flags it too (ours: more detractors than promoters). */
+export const DEFAULT_NPS_TARGET = 0;
 
 export interface QaSampleEntry {
   caseId: string;
@@ -164,7 +172,7 @@ export interface QaSampleEntry {
 }
 
 export interface CaseMetrics {
-  settings: { minAnswers: number; satisfactionTarget: number; repeatWindowDays: number };
+  settings: { minAnswers: number; satisfactionTarget: number; npsTarget: number; repeatWindowDays: number };
   overall: GroupMetrics;
   /** Keyed by the values that occur (teams, categories, priorities, channels), in contract order. */
   byTeam: Record<string, GroupMetrics>;
@@ -173,6 +181,8 @@ export interface CaseMetrics {
   byChannel: Record<string, GroupMetrics>;
   /** Per person who handled the case last (a staff id, or the team's queue). */
   byAssignee: Record<string, GroupMetrics>;
+  /** Per the customer's sales region (`(none)` for customers without one). */
+  byRegion: Record<string, GroupMetrics>;
   /** Cases that repeat an earlier case of the range, with the case they repeat. */
   repeatIssues: RepeatIssue[];
   areas: {
@@ -190,6 +200,8 @@ export interface MetricsOptions {
   minAnswers?: number;
   /** Default 0.8. */
   satisfactionTarget?: number;
+  /** Default 0. */
+  npsTarget?: number;
   /** Default 30. */
   repeatWindowDays?: number;
   /** The weekly draw's case ids: the QA sample (else the cases' own draws). */
@@ -335,12 +347,21 @@ export function assessAreas(
   cases: readonly CaseResult[],
   options: MetricsOptions = {},
 ): CaseMetrics['areas'] {
-  const { minAnswers, satisfactionTarget } = settingsOf(options);
+  const { minAnswers, satisfactionTarget, npsTarget } = settingsOf(options);
   const flagged: Area[] = [];
   const tooFewAnswers: Area[] = [];
   for (const dimension of AREA_DIMENSIONS) {
     for (const [value, group] of groupBy(cases, dimension)) {
       const csat = csatMetrics(group);
+      const nps = npsMetrics(group);
+      const below: Area['below'] = [];
+      if (
+        csat.answers >= minAnswers &&
+        csat.satisfactionRate !== null &&
+        csat.satisfactionRate < satisfactionTarget
+      )
+        below.push('csat');
+      if (nps.answers >= minAnswers && nps.score !== null && nps.score < npsTarget) below.push('nps');
       const area: Area = {
         dimension,
         value,
@@ -348,10 +369,12 @@ export function assessAreas(
         answers: csat.answers,
         satisfied: csat.satisfied,
         satisfactionRate: csat.satisfactionRate,
+        npsAnswers: nps.answers,
+        nps: nps.score,
+        below,
       };
-      if (csat.answers < minAnswers) tooFewAnswers.push(area);
-      else if (csat.satisfactionRate !== null && csat.satisfactionRate < satisfactionTarget)
-        flagged.push(area);
+      if (below.length > 0) flagged.push(area);
+      else if (csat.answers < minAnswers && nps.answers < minAnswers) tooFewAnswers.push(area);
     }
   }
   // Worst first; ties keep dimension order (sort is stable).
@@ -387,10 +410,13 @@ function settingsOf(options: MetricsOptions): CaseMetrics['settings'] {
   if (!(satisfactionTarget > 0 && satisfactionTarget <= 1)) {
     throw new RangeError(`satisfactionTarget must be in (0, 1], got ${satisfactionTarget}`);
   }
+  const npsTarget = options.npsTarget ?? DEFAULT_NPS_TARGET;
+  if (!(npsTarget >= -100 && npsTarget <= 100))
+    throw new RangeError(`npsTarget must be within −100…100, got ${npsTarget}`);
   const repeatWindowDays = options.repeatWindowDays ?? DEFAULT_REPEAT_WINDOW_DAYS;
   if (!(repeatWindowDays > 0))
     throw new RangeError(`repeatWindowDays must be above 0, got ${repeatWindowDays}`);
-  return { minAnswers, satisfactionTarget, repeatWindowDays };
+  return { minAnswers, satisfactionTarget, npsTarget, repeatWindowDays };
 }
 
 function breakdown(
@@ -403,13 +429,15 @@ function breakdown(
   );
 }
 
-function byAssignee(
+/** A breakdown by a field with open-ended values (people, regions), in their sorted order. */
+function byField(
   cases: readonly CaseResult[],
   repeats: ReadonlySet<string>,
+  key: (result: CaseResult) => string,
 ): Record<string, GroupMetrics> {
   const groups = new Map<string, CaseResult[]>();
   for (const result of cases) {
-    const who = result.assignee ?? '(unassigned)';
+    const who = key(result);
     groups.set(who, [...(groups.get(who) ?? []), result]);
   }
   return Object.fromEntries(
@@ -466,7 +494,8 @@ export function computeMetrics(cases: readonly CaseResult[], options: MetricsOpt
     byCategory: breakdown(cases, 'category', repeated),
     byPriority: breakdown(cases, 'priority', repeated),
     byChannel: breakdown(cases, 'channel', repeated),
-    byAssignee: byAssignee(cases, repeated),
+    byAssignee: byField(cases, repeated, (result) => result.assignee ?? '(unassigned)'),
+    byRegion: byField(cases, repeated, (result) => result.region ?? '(none)'),
     repeatIssues: repeats,
     areas: assessAreas(cases, settings),
     qaSample: qaSample(cases, options.qaSampleIds),

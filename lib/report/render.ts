@@ -63,9 +63,9 @@ function complianceText(compliance: Compliance): string {
   return `${formatPercent(compliance.rate)} (${compliance.met} met / ${compliance.missed} missed)`;
 }
 
-type BreakdownDimension = AreaDimension | 'assignee';
-/** The report's breakdowns: the areas, then per person. */
-const BREAKDOWN_DIMENSIONS: readonly BreakdownDimension[] = [...AREA_DIMENSIONS, 'assignee'];
+type BreakdownDimension = AreaDimension | 'assignee' | 'region';
+/** The report's breakdowns: the areas, then per person and per region. */
+const BREAKDOWN_DIMENSIONS: readonly BreakdownDimension[] = [...AREA_DIMENSIONS, 'assignee', 'region'];
 
 const DIMENSION_TITLES: Record<BreakdownDimension, string> = {
   team: 'Team',
@@ -73,12 +73,15 @@ const DIMENSION_TITLES: Record<BreakdownDimension, string> = {
   priority: 'Priority',
   channel: 'Channel',
   assignee: 'Person',
+  region: 'Region',
 };
 
 function breakdownOf(report: Report, dimension: BreakdownDimension): Record<string, GroupMetrics> {
   switch (dimension) {
     case 'assignee':
       return report.byAssignee;
+    case 'region':
+      return report.byRegion;
     case 'team':
       return report.byTeam;
     case 'category':
@@ -124,8 +127,13 @@ function areaRows(areas: Area[]): string[][] {
     String(area.cases),
     String(area.answers),
     formatPercent(area.satisfactionRate),
+    `${formatNps(area.nps)} (${area.npsAnswers})`,
+    area.below.join(', ') || '—',
   ]);
 }
+
+const AREA_HEADERS = ['Dimension', 'Value', 'Cases', 'Answers', 'Satisfied', 'NPS (answers)', 'Below'];
+const AREA_NUMERIC = [false, false, true, true, true, true, false];
 
 /** The report as plain text for a terminal (no colours, no dependencies). */
 export function renderTable(report: Report): string {
@@ -206,15 +214,7 @@ export function renderTable(report: Report): string {
     `Areas flagged for root-cause analysis (satisfaction below ${target}, at least ${report.settings.minAnswers} answers): ${report.areas.flagged.length}`,
   );
   if (report.areas.flagged.length > 0) {
-    out.push(
-      textTable(['Dimension', 'Value', 'Cases', 'Answers', 'Satisfied'], areaRows(report.areas.flagged), [
-        false,
-        false,
-        true,
-        true,
-        true,
-      ]),
-    );
+    out.push(textTable(AREA_HEADERS, areaRows(report.areas.flagged), AREA_NUMERIC));
   }
   const reviews = report.qaReviews;
   if (reviews) {
@@ -260,13 +260,7 @@ export function renderTable(report: Report): string {
     `Too few answers to judge (fewer than ${report.settings.minAnswers}): ${report.areas.tooFewAnswers.length}`,
   );
   if (report.areas.tooFewAnswers.length > 0) {
-    out.push(
-      textTable(
-        ['Dimension', 'Value', 'Cases', 'Answers', 'Satisfied'],
-        areaRows(report.areas.tooFewAnswers),
-        [false, false, true, true, true],
-      ),
-    );
+    out.push(textTable(AREA_HEADERS, areaRows(report.areas.tooFewAnswers), AREA_NUMERIC));
   }
   out.push('');
   out.push(`Repeat issues: ${report.repeatIssues.length}`);
@@ -365,24 +359,20 @@ export function chartJsBundle(): string {
 function areaTable(testId: string, rowTestId: string, areas: Area[]): string {
   return htmlTable(
     testId,
-    ['Dimension', 'Value', 'Cases', 'Answers', 'Satisfied'],
-    areas.map((area) => ({
+    AREA_HEADERS,
+    areas.map((area, index) => ({
       attrs: {
         'data-testid': rowTestId,
         'data-dimension': area.dimension,
         'data-value': area.value,
         'data-rate': area.satisfactionRate,
         'data-answers': area.answers,
+        'data-nps': area.nps,
+        'data-below': area.below.join(' '),
       },
-      cells: [
-        area.dimension,
-        area.value,
-        String(area.cases),
-        String(area.answers),
-        formatPercent(area.satisfactionRate),
-      ],
+      cells: areaRows(areas)[index]!,
     })),
-    [false, false, true, true, true],
+    AREA_NUMERIC,
   );
 }
 

@@ -8,7 +8,15 @@
  * validated before anything is written to history.
  */
 import { z } from 'zod';
-import { Channel, CustomerGrade, CustomerId, PromisedTerms, Text, TimelineView } from '../kernel/contract';
+import {
+  Channel,
+  CustomerGrade,
+  CustomerId,
+  PromisedTerms,
+  Region,
+  Text,
+  TimelineView,
+} from '../kernel/contract';
 import { CasePolicyOverrides, IssueCategory, Scope, Severity, ShipmentProblem } from './policy';
 import {
   ProductRef,
@@ -84,6 +92,8 @@ export const AfterSalesCaseInput = z.strictObject({
   promisedTerms: PromisedTerms.optional(),
   /** The customer's grade from their journey: an A-grade customer's case takes the faster lane. */
   customerGrade: CustomerGrade.optional(),
+  /** The customer's sales region (from their journey), for the report's comparison by region. */
+  region: Region.optional(),
   policy: CasePolicyOverrides.optional(),
 });
 export type AfterSalesCaseInput = z.input<typeof AfterSalesCaseInput>;

@@ -228,6 +228,7 @@ export function caseResult(c: Case): CaseResult {
     assignee: s.assignee,
     product: s.input.product?.sku,
     cause: s.input.cause,
+    region: s.input.region,
     promoter: isPromoter(c),
     reopenCount: s.reopenCount,
     slaBreached: breached.length > 0,

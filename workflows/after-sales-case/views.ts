@@ -165,6 +165,8 @@ export const CaseResult = z.object({
   assignee: z.string().optional(),
   /** The product's SKU, when the case named one (repeat issues are per product). */
   product: z.string().optional(),
+  /** The customer's sales region, when known. */
+  region: z.string().optional(),
   /** What caused the fault, as far as known (the monthly summary's causes). */
   cause: z.enum(['quality', 'customer-caused', 'unknown']).optional(),
   promoter: z.boolean(),

@@ -15,6 +15,7 @@ import {
   CustomerGrade,
   CustomerId,
   PromisedTerms,
+  Region,
   StaffId,
   Text,
   TimelineView,
@@ -78,6 +79,8 @@ export const JourneyInput = z.strictObject({
   specialRequests: z.array(Text(300).min(1)).max(20).default([]),
   /** The sales owner; their lead is told when a window is missed. */
   owner: StaffId.optional(),
+  /** The customer's sales region, carried into every case (the report compares regions). */
+  region: Region.optional(),
   policy: JourneyPolicyOverrides.optional(),
   /**
    * Internal: the state a run carries to the next when it continues as new (the journey checks

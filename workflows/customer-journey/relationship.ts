@@ -45,6 +45,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     journeyId: s.journeyId,
     promisedTerms: s.contract?.terms,
     ...(s.grade ? { customerGrade: s.grade.grade } : {}),
+    ...(s.region ? { region: s.region } : {}),
     policy: j.policy.case,
   };
   const priority = priorityOf(

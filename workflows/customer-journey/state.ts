@@ -36,6 +36,8 @@ export const JourneyState = z.object({
   customerId: z.string(),
   channel: Channel,
   owner: z.string().optional(),
+  /** The customer's sales region, when the journey was started with one. */
+  region: z.string().optional(),
   stage: JourneyStage,
   startedAt: z.string(),
   inquiries: z.array(
@@ -136,6 +138,7 @@ export function newJourneyState(input: ParsedJourneyInput, journeyId: string, no
     customerId: input.customerId,
     channel: input.channel,
     owner: input.owner,
+    ...(input.region ? { region: input.region } : {}),
     stage: 'inquiry',
     startedAt: now,
     inquiries: [],

@@ -121,6 +121,7 @@ export function journeyView(j: Journey): JourneyView {
     channel: s.channel,
     stage: s.stage,
     owner: s.owner,
+    region: s.region,
     inquiries: s.inquiries.map((inquiry) => {
       const response = responseOf(j, inquiry);
       return {

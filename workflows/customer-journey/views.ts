@@ -116,6 +116,7 @@ export const JourneyView = z.object({
   channel: Channel,
   stage: JourneyStage,
   owner: z.string().optional(),
+  region: z.string().optional(),
   inquiries: z.array(
     z.object({
       inquiryId: z.string(),

@@ -36,6 +36,9 @@ export type Priority = z.infer<typeof Priority>;
 export const CustomerGrade = z.enum(['A', 'B', 'C']);
 export type CustomerGrade = z.infer<typeof CustomerGrade>;
 
+/** The sales region a customer belongs to (a code, never an address): the report compares regions. */
+export const Region = z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a region code such as east-china');
+
 /** Teams a case can be routed or escalated to. */
 /** How a case was resolved; activities (the CRM record) and the case share the vocabulary. */
 export const ResolutionType = z.enum([

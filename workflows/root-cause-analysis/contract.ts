@@ -31,6 +31,9 @@ export const RootCauseAnalysisInput = z.strictObject({
     satisfactionRate: z.number().min(0).max(1),
     answers: z.number().int().min(0),
     target: z.number().min(0).max(1),
+    /** The area's NPS and its target, when the NPS put it below (−100…100). */
+    nps: z.number().min(-100).max(100).optional(),
+    npsTarget: z.number().min(-100).max(100).optional(),
     from: IsoTimestamp,
     to: IsoTimestamp,
   }),

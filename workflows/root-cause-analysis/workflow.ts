@@ -32,7 +32,8 @@ export async function rootCauseAnalysis(input: RootCauseAnalysisInput): Promise<
   const rca = new Analysis(parsed);
   const { area, trigger } = parsed;
   await rca.work.run(
-    `${area.dimension} ${area.value}: satisfaction ${percent(trigger.satisfactionRate)} of ${trigger.answers} answers, below ${percent(trigger.target)}`,
+    `${area.dimension} ${area.value}: satisfaction ${percent(trigger.satisfactionRate)} of ${trigger.answers} answers (target ${percent(trigger.target)})` +
+      (trigger.nps !== undefined ? `, NPS ${trigger.nps} (target ${trigger.npsTarget ?? 0})` : ''),
   );
   return rca.view();
 }

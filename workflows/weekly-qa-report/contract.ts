@@ -36,6 +36,9 @@ export const WeeklyQaReportSummary = z.object({
         value: z.string(),
         satisfactionRate: z.number().nullable(),
         answers: z.number(),
+        /** The area's NPS and what put it below target (reports since NPS flags areas too). */
+        nps: z.number().nullable().optional(),
+        below: z.array(z.enum(['csat', 'nps'])).optional(),
       }),
     )
     .optional(),

@@ -105,6 +105,9 @@ async function openAnalyses(
               satisfactionRate: area.satisfactionRate ?? 0,
               answers: area.answers,
               target: 0.8,
+              ...(area.below?.includes('nps') && area.nps !== null && area.nps !== undefined
+                ? { nps: area.nps, npsTarget: 0 }
+                : {}),
               from: summary.from,
               to: summary.to,
             },
