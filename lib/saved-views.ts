@@ -85,6 +85,11 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
       query: `${cases} AND ${running} AND NeedsAttention = 'carrier-claim'`,
     },
     {
+      name: 'Repeat issues this week',
+      purpose: 'quality team, team leads: the same issue again within 30 days, and why the fix did not hold',
+      query: `${cases} AND NeedsAttention = 'repeat-issue' AND StartTime >= '${week}'`,
+    },
+    {
       name: 'A-grade customers’ open cases',
       purpose: 'key-account owners, team leads: the faster lane (windows at half, seniors keep them)',
       query: `${cases} AND ${running} AND CustomerGrade = 'A'`,

@@ -360,6 +360,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'Assisted replies awaiting review': [],
       'Carrier claims not settled': [],
       'A-grade customers’ open cases': [],
+      'Repeat issues this week': [],
       'Cases of one customer': [`case-${breachCustomer}`],
       'Inquiries waiting for a first response': [waiting.workflowId],
       'Deliveries running late': [],

@@ -350,8 +350,10 @@ async function stress(
   }
   expect(tally.refusedAsExpected).toBe(size.journeys * size.rounds);
   expect(tally.slowestAnswerMs, `${label}: slowest answer`).toBeLessThan(MAX_ANSWER_MS);
-  // Enough continues-as-new to matter: one every few messages.
-  expect(tally.continuedAsNew).toBeGreaterThanOrEqual(size.journeys * size.rounds);
+  // Enough continues-as-new to matter: one every few messages. Two thirds of one per round: each
+  // report also tells the customer archive now (a longer handler), so more messages arrive while
+  // a run decides and share its continue-as-new (34–52 seen for 36 rounds on the dev server).
+  expect(tally.continuedAsNew).toBeGreaterThanOrEqual(Math.ceil((size.journeys * size.rounds * 2) / 3));
   console.log(
     `[reliability] continue-as-new under load (${label}): ${size.journeys} journeys × ${size.rounds} rounds, ` +
       `${tally.messages} messages, ${tally.continuedAsNew} continues-as-new (${tally.redecided} decided again with messages ` +

@@ -67,7 +67,12 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       policy: { firstReply: { P1: { hours: SECONDS(2), basis: 'calendar' } } },
     });
     // An open P3 with a deadline far away.
-    const routine = await startCase('routine', { description: 'Slow app', category: 'technical' });
+    // It repeats an earlier case of the customer (its journey found it).
+    const routine = await startCase('routine', {
+      description: 'Slow app',
+      category: 'technical',
+      repeatOf: 'journey-C-SV-earlier/case-1',
+    });
     // Resolved, revisited, answered unsatisfied (reopened).
     const unhappy = await startCase('unhappy', { description: 'Noise' });
     await unhappy.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'tighten' }] });
@@ -133,6 +138,7 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       'Assisted replies awaiting review': ['drafted'],
       'Carrier claims not settled': ['parcel'],
       'A-grade customers’ open cases': ['breached'],
+      'Repeat issues this week': ['routine'],
       'Cases of one customer': ['routine'],
       'Inquiries waiting for a first response': ['waiting'],
       'Deliveries running late': [],

@@ -94,6 +94,8 @@ export const AfterSalesCaseInput = z.strictObject({
   customerGrade: CustomerGrade.optional(),
   /** The customer's sales region (from their journey), for the report's comparison by region. */
   region: Region.optional(),
+  /** The earlier case of the customer this one repeats (the journey finds it): marked for attention. */
+  repeatOf: z.string().max(200).optional(),
   policy: CasePolicyOverrides.optional(),
 });
 export type AfterSalesCaseInput = z.input<typeof AfterSalesCaseInput>;

@@ -74,6 +74,8 @@ export function needsAttention(c: Case): string[] {
   if (s.replyReviews?.some((review) => review.status === 'awaiting-review')) marks.push('reply-review');
   if (s.needsHumanReview) marks.push('integration-failed');
   if (claimOpen(c)) marks.push('carrier-claim');
+  // The same issue again: someone should look at why the first fix did not hold.
+  if (s.input.repeatOf) marks.push('repeat-issue');
   return marks;
 }
 
@@ -86,7 +88,8 @@ export function currentDetails(c: Case): string {
   const now = nowIso();
   const paragraphs = [
     `**After-sales case** · ${s.priority} · ${s.input.category} / ${s.input.severity} (${s.input.scope})` +
-      (s.input.customerGrade ? ` · ${s.input.customerGrade}-grade customer` : ''),
+      (s.input.customerGrade ? ` · ${s.input.customerGrade}-grade customer` : '') +
+      (s.input.repeatOf ? ` · repeats ${s.input.repeatOf}` : ''),
     `**Stage:** ${s.stage} · **Team:** ${s.team}${s.assignee ? ` · **Assignee:** ${s.assignee}` : ''}` +
       (s.escalation !== 'none' ? ` · **Escalated to:** ${s.escalation}` : ''),
   ];
@@ -229,6 +232,7 @@ export function caseResult(c: Case): CaseResult {
     product: s.input.product?.sku,
     cause: s.input.cause,
     region: s.input.region,
+    repeatOf: s.input.repeatOf,
     promoter: isPromoter(c),
     reopenCount: s.reopenCount,
     slaBreached: breached.length > 0,

@@ -167,6 +167,8 @@ export const CaseResult = z.object({
   product: z.string().optional(),
   /** The customer's sales region, when known. */
   region: z.string().optional(),
+  /** The earlier case this one repeats, when its journey found one. */
+  repeatOf: z.string().optional(),
   /** What caused the fault, as far as known (the monthly summary's causes). */
   cause: z.enum(['quality', 'customer-caused', 'unknown']).optional(),
   promoter: z.boolean(),

@@ -122,6 +122,8 @@ export const JourneyPolicy = z.strictObject({
   proposalReview: ProposalReviewPolicy,
   /** The customer's grade at the contract (rule HO-6), and what an A grade brings to their cases. */
   grading: GradingPolicy,
+  /** A case about the same product (else category) within this long of an earlier one repeats it. */
+  repeatWithin: DurationText,
   /** Policy overrides for the journey's cases (the contract's promised terms still win). */
   case: CasePolicyOverrides.optional(),
 });
@@ -197,6 +199,8 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   // of contract value (150,000 USD, 140,000 EUR), B from a fifth of that. A contract in another
   // currency or without a value is B until ops grade it. An urgent (P1) issue of an A-grade
   // customer is answered by the account owner together with after-sales.
+  // "Repeat-issue rate" (rule LE-7): the same issue again within 30 days (ours, as the report's).
+  repeatWithin: '30d',
   grading: {
     thresholds: {
       CNY: { A: 1_000_000, B: 200_000 },
@@ -245,6 +249,7 @@ export const JourneyPolicyOverrides = z.strictObject({
   continueAsNewAfterEvents: z.number().int().min(20).optional(),
   proposalReview: ProposalReviewPolicy.partial().optional(),
   grading: GradingPolicy.partial().optional(),
+  repeatWithin: DurationText.optional(),
   case: CasePolicyOverrides.optional(),
 });
 export type JourneyPolicyOverrides = z.infer<typeof JourneyPolicyOverrides>;

@@ -152,6 +152,11 @@ export const CaseRecord = z.object({
   nps: z.number().optional(),
   /** The update that reported it: the same update delivered again finds this case. */
   requestId: z.string().optional(),
+  /** What it was about (cases since repeat marking): a later case about the same repeats it. */
+  category: z.string().optional(),
+  product: z.string().optional(),
+  /** The earlier case this one repeats. */
+  repeatOf: z.string().optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;
 

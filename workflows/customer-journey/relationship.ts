@@ -37,6 +37,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
   if (known) return { caseWorkflowId: known.caseWorkflowId, priority: known.priority };
   s.caseCount += 1;
   const caseWorkflowId = `${s.journeyId}/case-${s.caseCount}`;
+  const repeatOf = earlierCaseRepeated(j, issue);
   const caseInput: AfterSalesCaseInput = {
     ...issue,
     // Rule PS-11: the case talks to the customer on their channel unless the report names one.
@@ -46,6 +47,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     promisedTerms: s.contract?.terms,
     ...(s.grade ? { customerGrade: s.grade.grade } : {}),
     ...(s.region ? { region: s.region } : {}),
+    ...(repeatOf ? { repeatOf } : {}),
     policy: j.policy.case,
   };
   const priority = priorityOf(
@@ -53,7 +55,18 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     issue.severity,
     issue.scope,
   );
-  s.cases.push({ caseWorkflowId, priority, openedAt: nowIso(), status: 'open', requestId });
+  s.cases.push({
+    caseWorkflowId,
+    priority,
+    openedAt: nowIso(),
+    status: 'open',
+    requestId,
+    category: issue.category,
+    ...(issue.product?.sku ? { product: issue.product.sku } : {}),
+    ...(repeatOf ? { repeatOf } : {}),
+  });
+  if (repeatOf)
+    j.entity.record('repeat-issue', `case ${caseWorkflowId} repeats ${repeatOf}: the same issue within ${j.policy.repeatWithin}`);
   j.entity.record('issue-reported', `${priority} ${issue.category} issue → case ${caseWorkflowId}`, {
     data: { caseWorkflowId },
   });
@@ -75,6 +88,24 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     }),
   ]);
   return { caseWorkflowId, priority };
+}
+
+/**
+ * Rule LE-7: the latest earlier case about the same product (else the same category) opened within
+ * `repeatWithin`, which the new one repeats. Cases recorded before repeat marking carry no category
+ * and are never matched.
+ */
+function earlierCaseRepeated(j: Journey, issue: ParsedReportIssue): string | undefined {
+  const since = nowMs() - durationMs(j.policy.repeatWithin);
+  const sku = issue.product?.sku;
+  return [...j.s.cases]
+    .reverse()
+    .find(
+      (record) =>
+        record.category !== undefined &&
+        Date.parse(record.openedAt) >= since &&
+        (sku && record.product ? record.product === sku : record.category === issue.category),
+    )?.caseWorkflowId;
 }
 
 /** Follows a child of this run until it completes (see childrenFinishing). */
