@@ -66,7 +66,10 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     ...(repeatOf ? { repeatOf } : {}),
   });
   if (repeatOf)
-    j.entity.record('repeat-issue', `case ${caseWorkflowId} repeats ${repeatOf}: the same issue within ${j.policy.repeatWithin}`);
+    j.entity.record(
+      'repeat-issue',
+      `case ${caseWorkflowId} repeats ${repeatOf}: the same issue within ${j.policy.repeatWithin}`,
+    );
   j.entity.record('issue-reported', `${priority} ${issue.category} issue → case ${caseWorkflowId}`, {
     data: { caseWorkflowId },
   });
