@@ -14,12 +14,12 @@
  * so a few failures cost seconds.
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { WebhookGateway, type SystemName } from '../activities/integrations';
-import { freePort } from '../lib/temporal-runtime';
 import {
   agentRespondedSignal,
   getCaseQuery,
@@ -34,6 +34,24 @@ import { historyOf, scheduledActivities, workflowTaskFailures } from './helpers/
 import { eventually, LONG, quickOrLong, report, seconds } from './helpers/reliability';
 import { createTestWorker, devServerEnvironment } from './helpers/temporal';
 import { WebhookReceiver } from './helpers/webhook-receiver';
+
+/**
+ * A port nothing listens on, for a system that is down, below the kernel's ephemeral range
+ * (32768–60999): a server another test starts on port 0 can never be handed it while the test
+ * expects "connection refused" there.
+ */
+async function downPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
+}
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -139,7 +157,7 @@ async function expectNoLoss(
 describe('transient faults: the case completes and the effect arrives once', () => {
   it('the messaging system is down (connection refused), then comes up', async () => {
     const receiver = await WebhookReceiver.start();
-    const messagingPort = await freePort();
+    const messagingPort = await downPort();
     let messaging: WebhookReceiver | undefined;
     try {
       await withWebhookWorker(
@@ -397,7 +415,7 @@ describe('windows while an integration is down', () => {
   // for it (found by this suite: the watcher used to start after triage).
   it('the first-reply ladder warns, breaches and escalates while the messaging system is down', async () => {
     const receiver = await WebhookReceiver.start();
-    const messagingPort = await freePort();
+    const messagingPort = await downPort();
     try {
       await withWebhookWorker(
         { defaultUrl: receiver.url, endpoints: { messaging: `http://127.0.0.1:${messagingPort}` } },
