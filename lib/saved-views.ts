@@ -27,8 +27,9 @@ const iso = (date: Date) => date.toISOString();
  * The saved views as of `now`.
  *
  * @param customerId the customer for the per-customer view (an opaque id).
+ * @param team the team for the per-team view.
  */
-export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
+export function savedViews(now: Date, customerId = 'C-1001', team = 'customer-care'): SavedView[] {
   const week = iso(startOfWeek(now));
   const soon = iso(new Date(now.getTime() + 2 * 3_600_000));
   const cases = `WorkflowType = 'afterSalesCase'`;
@@ -88,6 +89,16 @@ export function savedViews(now: Date, customerId = 'C-1001'): SavedView[] {
       name: 'Repeat issues this week',
       purpose: 'quality team, team leads: the same issue again within 30 days, and why the fix did not hold',
       query: `${cases} AND NeedsAttention = 'repeat-issue' AND StartTime >= '${week}'`,
+    },
+    {
+      name: 'Closed without a resolution this week',
+      purpose: 'team leads, analysts: the cases behind the resolution rate, closed with nothing carried out',
+      query: `${cases} AND ExecutionStatus = 'Completed' AND ResolutionType IS NULL AND CloseTime >= '${week}'`,
+    },
+    {
+      name: 'Open cases of one team',
+      purpose: 'team leads: the team’s workload (the report breaks every figure down per team)',
+      query: `${cases} AND ${running} AND AssignedTeam = '${team}'`,
     },
     {
       name: 'A-grade customers’ open cases',

@@ -359,6 +359,8 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'QA sample this week': [`${journeyWorkflowId(customer('journey'))}/case-1`],
       'Assisted replies awaiting review': [],
       'Carrier claims not settled': [],
+      'Closed without a resolution this week': [],
+      'Open cases of one team': [],
       'A-grade customers’ open cases': [],
       'Repeat issues this week': [],
       'Cases of one customer': [`case-${breachCustomer}`],
@@ -367,7 +369,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'Root-cause analyses overdue': [],
       'Lost prospects this week': [lost.workflowId],
     };
-    const views = savedViews(new Date(), breachCustomer);
+    const views = savedViews(new Date(), breachCustomer, 'logistics-desk');
     expect(views.map((entry) => entry.name).sort()).toEqual(Object.keys(expected).sort());
     for (const savedView of views) {
       const found = await eventually(

@@ -25,7 +25,8 @@ afterAll(async () => {
 });
 
 describe('monthly frequent-issue summary (X6)', () => {
-  it('ranks this month against the last, with the trend', () => {
+  // Asserts the numbers of docs/rules.md LE-9.
+  it('ranks this month against the last, the top 5 with their trend', () => {
     const at = (category: CaseResult['category'], product?: string) => ({ category, product }) as CaseResult;
     const current = [at('technical', 'A'), at('technical', 'A'), at('logistics', 'B'), at('quality')];
     const previous = [at('technical'), at('technical'), at('technical'), at('logistics')];
@@ -36,6 +37,17 @@ describe('monthly frequent-issue summary (X6)', () => {
     ]);
     expect(frequentIssues(current, previous, (c) => c.product, 1)).toEqual([
       { key: 'A', count: 2, previous: 0, trend: 'new' },
+    ]);
+    // The top 5 by default: of seven products the two least reported are left out.
+    const seven = ['P1', 'P1', 'P2', 'P2', 'P3', 'P3', 'P4', 'P4', 'P5', 'P5', 'P6', 'P7'].map((p) =>
+      at('other', p),
+    );
+    expect(frequentIssues(seven, [], (c) => c.product).map((issue) => issue.key)).toEqual([
+      'P1',
+      'P2',
+      'P3',
+      'P4',
+      'P5',
     ]);
     expect(monthRange('2026-12')).toEqual({
       from: '2026-12-01T00:00:00.000Z',

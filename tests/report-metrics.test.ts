@@ -93,6 +93,7 @@ describe('percentiles (nearest rank)', () => {
     expect(() => percentile([1], 101)).toThrow(RangeError);
   });
 
+  // Asserts the numbers of docs/rules.md LE-7.
   it('first-response and resolution times use only the cases that have them', () => {
     const metrics = groupMetrics([
       result({ firstResponseMs: 1_000, resolutionMs: 10_000 }),
@@ -106,6 +107,7 @@ describe('percentiles (nearest rank)', () => {
 });
 
 describe('SLA compliance', () => {
+  // Asserts the numbers of docs/rules.md LE-5.
   it('counts fulfilled-on-time as met, any breach as missed, and leaves cancelled and open windows out', () => {
     const compliance = slaCompliance([
       result({
@@ -173,6 +175,7 @@ describe('SLA compliance', () => {
 });
 
 describe('satisfaction, NPS, escalation and reopen rates', () => {
+  // Asserts the numbers of docs/rules.md LE-5.
   it('CSAT average and satisfaction rate over answered cases only', () => {
     const { csat } = groupMetrics([
       result({ csat: 5 }),
@@ -183,6 +186,7 @@ describe('satisfaction, NPS, escalation and reopen rates', () => {
     expect(csat).toEqual({ answers: 3, average: 4, satisfied: 2, satisfactionRate: 2 / 3 });
   });
 
+  // Asserts the numbers of docs/rules.md LE-5.
   it('NPS is % promoters (9–10) minus % detractors (0–6) among the answers', () => {
     const balanced = groupMetrics([10, 9, 8, 7, 6, 0].map((nps) => result({ nps }))).nps;
     expect(balanced).toEqual({ answers: 6, promoters: 2, passives: 2, detractors: 2, score: 0 });
@@ -198,6 +202,7 @@ describe('satisfaction, NPS, escalation and reopen rates', () => {
     expect(groupMetrics([result({})]).nps.score).toBeNull();
   });
 
+  // Asserts the numbers of docs/rules.md LE-5.
   it('escalation and reopen rates are shares of all cases; a case reopened twice counts once', () => {
     const metrics = groupMetrics([
       result({ escalated: true, reopenCount: 2 }),
@@ -237,6 +242,7 @@ describe('areas and the QA sample', () => {
     result({ team: 'logistics-desk', category: 'logistics', channel: 'social' }), // no answer
   ];
 
+  // Asserts the numbers of docs/rules.md LE-4.
   it('flags areas below 80 % with enough answers, worst first, and lists the others with too few', () => {
     const { areas, byTeam } = computeMetrics(cases);
     expect(areas.flagged.map((area) => `${area.dimension}:${area.value}`)).toEqual([
@@ -277,6 +283,7 @@ describe('areas and the QA sample', () => {
     ]);
   });
 
+  // Asserts the numbers of docs/rules.md LE-4.
   it('flags an area whose NPS is below the target too, naming why', () => {
     const detractors = [2, 3, 9].map((nps) => result({ team: 'customer-care', csat: 5, nps }));
     const { areas } = computeMetrics(detractors);
@@ -545,6 +552,7 @@ describe('npm run report options', () => {
 });
 
 describe('resolution, repeat issues, people and ratings', () => {
+  // Asserts the numbers of docs/rules.md LE-7.
   it('counts resolved cases by the customer’s word, else by a resolution carried out', () => {
     const metrics = groupMetrics([
       result({ resolved: true, resolutionType: 'advice' }),
@@ -589,12 +597,20 @@ describe('resolution, repeat issues, people and ratings', () => {
     const metrics = computeMetrics(cases);
     expect(metrics.overall.repeat).toEqual({ count: 2, rate: 2 / 7 });
     expect(metrics.repeatIssues).toHaveLength(2);
+    // The edge: 30 days to the minute is a repeat, an hour more is not.
+    const edge = (customerId: string, later: string) => [
+      result({ customerId, product: 'SKU-9', openedAt: '2026-11-01T08:00:00.000Z' }),
+      result({ customerId, product: 'SKU-9', openedAt: later }),
+    ];
+    expect(repeatIssues(edge('C-E', '2026-12-01T08:00:00.000Z')).map((r) => r.days)).toEqual([30]);
+    expect(repeatIssues(edge('C-F', '2026-12-01T09:00:00.000Z'))).toEqual([]);
     // A window of 10 days keeps only the category repeat.
     expect(computeMetrics(cases, { repeatWindowDays: 10 }).repeatIssues.map((r) => r.subject)).toEqual([
       'logistics',
     ]);
   });
 
+  // Asserts the numbers of docs/rules.md LE-7, LE-8.
   it('breaks the figures down per person and averages each rating dimension', () => {
     const metrics = computeMetrics([
       result({ assignee: 'agent-1', ratings: { attitude: 5, speed: 3, effectiveness: 4 } }),

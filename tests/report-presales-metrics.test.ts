@@ -19,6 +19,7 @@ const journey = (overrides: Partial<JourneyReport>): JourneyReport => ({
 });
 
 describe('pre-sales metrics', () => {
+  // Asserts the numbers of docs/rules.md LE-6.
   it('counts only the range, a late answer as missed, a passed window as missed, a running one as open', () => {
     const metrics = presalesMetrics(
       {

@@ -132,7 +132,7 @@ const CONVERSION_PROBE = `(() => {
 })()`;
 
 describe('pre-sales figures from the journeys', () => {
-  // Asserts the numbers of docs/rules.md LE-6.
+  // Asserts the numbers of docs/rules.md LE-6, LE-8.
   it('counts inquiries and first responses per channel, conversion, reasons, days to contract and the survey', () => {
     const p = report.presales!;
     expect(p.journeys).toEqual({ listed: 4, unreported: 0 });

@@ -40,10 +40,11 @@ async function runSchedules(
   return { code, output };
 }
 
-// Asserts the numbers of docs/rules.md LE-3.
-it('npm run schedules creates the Monday schedule, and a run delivers the weekâ€™s report and QA sample', async () => {
+// Asserts the numbers of docs/rules.md LE-3, LE-9.
+it('npm run schedules creates the Monday and the monthly schedules, and a run delivers the weekâ€™s report and QA sample', async () => {
   const { taskQueue, workflowId } = testNames();
   const scheduleId = `qa-${taskQueue.slice(-12)}`;
+  const monthlyId = `monthly-${taskQueue.slice(-12)}`;
   const outbox = fs.mkdtempSync(path.join(inject('temporal').runDir, 'weekly-'));
   const real = createActivities({ gateway: new OutboxGateway({ dir: outbox }), reportClient: env.client });
   const activities = {
@@ -69,6 +70,7 @@ it('npm run schedules creates the Monday schedule, and a run delivers the weekâ€
       ...process.env,
       TEMPORAL_ADDRESS: inject('temporal').devServer.address,
       CJ_QA_SCHEDULE_ID: scheduleId,
+      CJ_MONTHLY_SCHEDULE_ID: monthlyId,
       CJ_TASK_QUEUE: taskQueue,
       CJ_CODEC_KEYS: '',
       CJ_CODEC_KEY_FILE: '',
@@ -79,8 +81,21 @@ it('npm run schedules creates the Monday schedule, and a run delivers the weekâ€
     const again = await runSchedules(settings);
     expect(again.output).toContain(`schedule "${scheduleId}" updated`);
 
+    expect(created.output).toContain(`schedule "${monthlyId}" created`);
+
     const handle = env.client.schedule.getHandle(scheduleId);
+    const monthly = env.client.schedule.getHandle(monthlyId);
     try {
+      // The monthly summary: the 1st of every month at 09:00 in Shanghai.
+      const month = await monthly.describe();
+      expect(month.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1 }], hour: [{ start: 9 }] });
+      expect(month.spec.timezone).toBe('Asia/Shanghai');
+      expect(month.action).toMatchObject({ type: 'startWorkflow', workflowType: 'monthlyIssueSummary' });
+      const nextMonthly = new Date(month.info.nextActionTimes[0]!.getTime() + 8 * 3_600_000);
+      expect([nextMonthly.getUTCDate(), nextMonthly.getUTCHours(), nextMonthly.getUTCMinutes()]).toEqual([
+        1, 9, 0,
+      ]);
+
       const description = await handle.describe();
       expect(description.spec.calendars?.[0]).toMatchObject({
         dayOfWeek: [{ start: 'MONDAY' }],
@@ -124,6 +139,7 @@ it('npm run schedules creates the Monday schedule, and a run delivers the weekâ€
       expect(payload.summary.cases).toBe(summary.cases);
     } finally {
       await handle.delete();
+      await monthly.delete();
     }
   });
 });

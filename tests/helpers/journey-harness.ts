@@ -97,7 +97,7 @@ export async function withJourneyWorker(
  */
 export async function skipToShanghai(
   env: TestWorkflowEnvironment,
-  target: { hour: number; weekend?: boolean },
+  target: { hour: number; weekend?: boolean; /** Shanghai's day of the week, 0 = Sunday. */ day?: number },
 ): Promise<Date> {
   const now = await env.currentTimeMs();
   const at = new Date(now);
@@ -108,7 +108,10 @@ export async function skipToShanghai(
     const day = shanghaiDay(date);
     const weekend = day === 0 || day === 6;
     return (
-      shanghaiHour(date) === target.hour && weekend === (target.weekend ?? false) && date.getTime() > now
+      shanghaiHour(date) === target.hour &&
+      weekend === (target.weekend ?? false) &&
+      (target.day === undefined || day === target.day) &&
+      date.getTime() > now
     );
   };
   while (!wanted(at)) at.setTime(at.getTime() + HOUR);
