@@ -7,9 +7,10 @@
  * import { connectClient, startOrReachJourney, customerJourneyContract } from 'customer-journey-workflows';
  * ```
  *
- * The message definitions (names, zod schemas and their types) stay in one namespace per
- * workflow, because the case and the journey both have, for instance, a `getCase`-style query
- * and an input schema.
+ * Every message definition (signal, update, query) is a named export whose name says whose it is
+ * (`getCaseTimelineQuery`, `getJourneyTimelineQuery`), beside the vocabulary a caller's input is
+ * made of. Each workflow's whole contract (zod schemas and their types, views) is also one
+ * namespace (`afterSalesCaseContract`, `customerJourneyContract`, …).
  */
 import path from 'node:path';
 
@@ -35,10 +36,88 @@ export {
   type IntegrationGateway,
   type SystemName,
 } from './activities/integrations';
+export {
+  DEFAULT_TASK_QUEUE,
+  Channel,
+  Priority,
+  Team,
+  PromisedTerms,
+  CustomerId,
+  type TimelineView,
+} from './workflows/kernel/contract';
+export { BusinessCalendar } from './workflows/kernel/business-hours';
+export { IssueCategory, Severity, Scope } from './workflows/after-sales-case/policy';
+export {
+  AFTER_SALES_CASE_WORKFLOW,
+  AfterSalesCaseInput,
+  type CaseView,
+  type CaseResult,
+  agentRespondedSignal,
+  customerRepliedSignal,
+  awaitingCustomerSignal,
+  carrierUpdateSignal,
+  agentAssignedSignal,
+  repairCompletedSignal,
+  productDetailsSignal,
+  collaboratorAnsweredSignal,
+  visitCompletedSignal,
+  resolveUpdate,
+  submitFeedbackUpdate,
+  reclassifyUpdate,
+  escalateUpdate,
+  respondToOfferUpdate,
+  completeComplaintStepUpdate,
+  closeCaseUpdate,
+  handOverUpdate,
+  reviewReplyUpdate,
+  involveTeamUpdate,
+  getCaseQuery,
+  getCaseTimelineQuery,
+} from './workflows/after-sales-case/contract';
+export {
+  CUSTOMER_JOURNEY_WORKFLOW,
+  JourneyInput,
+  type JourneyView,
+  newInquirySignal,
+  inquiryAnsweredSignal,
+  customerRespondedSignal,
+  deliveryConfirmedSignal,
+  deskBusySignal,
+  registerInquiryUpdate,
+  recordNeedsUpdate,
+  submitProposalUpdate,
+  reviewProposalUpdate,
+  proposalFeedbackUpdate,
+  submitQuoteUpdate,
+  recordObjectionUpdate,
+  signContractUpdate,
+  milestoneReachedUpdate,
+  reportIssueUpdate,
+  markLostUpdate,
+  closeJourneyUpdate,
+  updateContactUpdate,
+  recordConsentUpdate,
+  submitPresalesFeedbackUpdate,
+  getJourneyQuery,
+  getJourneyTimelineQuery,
+} from './workflows/customer-journey/contract';
+export {
+  QUOTE_APPROVAL_WORKFLOW,
+  type QuoteView,
+  decideQuoteUpdate,
+  getQuoteQuery,
+} from './workflows/quote-approval/contract';
+export { recordFindingsUpdate, getRcaQuery } from './workflows/root-cause-analysis/contract';
+export { submitQaReviewUpdate, getQaReviewQuery } from './workflows/qa-review/contract';
+export { startCodecServer, type CodecServerOptions, type RunningCodecServer } from './lib/codec/codec-server';
+export { EncryptionCodec } from './lib/codec/encryption-codec';
+export { generateKey, loadCodecKeys, type CodecKeyring } from './lib/codec/keys';
 export * as afterSalesCaseContract from './workflows/after-sales-case/contract';
 export * as customerJourneyContract from './workflows/customer-journey/contract';
 export * as quoteApprovalContract from './workflows/quote-approval/contract';
 export * as weeklyQaReportContract from './workflows/weekly-qa-report/contract';
+export * as rootCauseAnalysisContract from './workflows/root-cause-analysis/contract';
+export * as qaReviewContract from './workflows/qa-review/contract';
 export * as casePolicy from './workflows/after-sales-case/policy';
 export * as journeyPolicy from './workflows/customer-journey/policy';
 

@@ -4,8 +4,7 @@
  * workflow uses and throws a `ValidationError` naming each field problem before anything is sent.
  *
  * ```ts
- * import { connectClient } from 'customer-journey-workflows/lib/temporal-client';
- * import { startOrReachJourney, reportIssue, sendFeedback } from 'customer-journey-workflows/client';
+ * import { connectClient, startOrReachJourney, reportIssue, sendFeedback } from 'customer-journey-workflows';
  *
  * const { client } = await connectClient();
  * const journey = await startOrReachJourney(client, { customerId: 'C-1001', channel: 'email', inquiry: 'Pricing for 50 seats' });
@@ -22,7 +21,6 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from '../lib/config';
 import type { afterSalesCase, customerJourney } from '../workflows';
 import {
   AFTER_SALES_CASE_WORKFLOW,
@@ -35,7 +33,7 @@ import {
   type FeedbackResult,
 } from '../workflows/after-sales-case/contract';
 import { priorityOf, resolveCasePolicy } from '../workflows/after-sales-case/policy';
-import { CustomerId } from '../workflows/kernel/contract';
+import { CustomerId, DEFAULT_TASK_QUEUE } from '../workflows/kernel/contract';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   getJourneyQuery,

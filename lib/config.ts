@@ -10,9 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
-
-/** The task queue named in the public contract. */
-export const DEFAULT_TASK_QUEUE = 'customer-journey';
+import { DEFAULT_TASK_QUEUE } from '../workflows/kernel/contract';
 
 /** A setting that is missing or wrong; the message names every such setting. */
 export class ConfigError extends Error {

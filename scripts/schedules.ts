@@ -10,7 +10,8 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE, parseSettings } from '../lib/config';
+import { parseSettings } from '../lib/config';
+import { DEFAULT_TASK_QUEUE } from '../workflows/kernel/contract';
 import { connectClient } from '../lib/temporal-client';
 import type { monthlyIssueSummary, weeklyQaReport } from '../workflows';
 import {

@@ -32,7 +32,7 @@ import { savedViews } from '../lib/saved-views';
 import {
   agentRespondedSignal,
   getCaseQuery,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   resolveUpdate,
   submitFeedbackUpdate,
   type CaseResult,
@@ -338,7 +338,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       team: 'specialist-team',
       escalationLevel: 'specialist-team',
     });
-    const timeline = await handle.query(getTimelineQuery);
+    const timeline = await handle.query(getCaseTimelineQuery);
     const ladder = timeline.entries
       .filter(
         (entry) => entry.window === 'first-reply' && ['sla-warned', 'sla-breached'].includes(entry.type),

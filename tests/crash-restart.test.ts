@@ -28,7 +28,7 @@ import {
   agentRespondedSignal,
   closeCaseUpdate,
   getCaseQuery,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   repairCompletedSignal,
   resolveUpdate,
   submitFeedbackUpdate,
@@ -672,7 +672,7 @@ describe('a worker killed with SIGKILL', () => {
             requested.set(key, activity.activityType);
           }
           if (!quoteIds.includes(workflowId)) {
-            const timeline = await client.workflow.getHandle(workflowId).query(getTimelineQuery);
+            const timeline = await client.workflow.getHandle(workflowId).query(getCaseTimelineQuery);
             expect(
               timeline.entries.filter((entry) => entry.type === 'integration-failed'),
               workflowId,
@@ -1044,7 +1044,7 @@ describe('the dev server restarted', () => {
           proposalVersion: 1,
           inquiries: before.inquiries,
         });
-        const timeline = await handle.query(getTimelineQuery);
+        const timeline = await handle.query(getCaseTimelineQuery);
         expect(timeline.entries.map((entry) => entry.type)).toContain('customer-responded');
 
         expect(

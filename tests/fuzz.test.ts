@@ -39,7 +39,7 @@ import {
   CASE_MESSAGES,
   closeCaseUpdate,
   getCaseQuery,
-  getTimelineQuery,
+  getCaseTimelineQuery,
 } from '../workflows/after-sales-case/contract';
 import { schemasOf } from '../workflows/kernel/messages';
 import {
@@ -213,10 +213,10 @@ async function expectHealthy(workflowId: string): Promise<void> {
   expect(workflowTaskFailures(await historyOf(env.client, workflowId)), workflowId).toEqual([]);
   if (description.type === 'afterSalesCase') {
     expect((await handle.query(getCaseQuery)).caseId).toBe(workflowId);
-    await handle.query(getTimelineQuery);
+    await handle.query(getCaseTimelineQuery);
   } else if (description.type === 'customerJourney') {
     expect((await handle.query(getJourneyQuery)).journeyId).toBe(workflowId);
-    await handle.query(getTimelineQuery);
+    await handle.query(getCaseTimelineQuery);
   }
 }
 
@@ -388,7 +388,7 @@ async function malformedSignalsAreIgnored(target: Target, count: number, seed: n
   const read = () =>
     target.label === 'journey' ? target.handle.query(getJourneyQuery) : target.handle.query(getCaseQuery);
   const others = async () =>
-    (await target.handle.query(getTimelineQuery)).entries.filter((entry) => entry.type !== 'signal-rejected');
+    (await target.handle.query(getCaseTimelineQuery)).entries.filter((entry) => entry.type !== 'signal-rejected');
   await quiet(target.handle);
   const [viewBefore, othersBefore] = [stableView(await read()), await others()];
   const candidates = fc.sample(
@@ -407,7 +407,7 @@ async function malformedSignalsAreIgnored(target: Target, count: number, seed: n
   expect(sent).toBe(count);
   await eventually(
     `${target.label}: ${target.expectedRejected} rejected`,
-    () => target.handle.query(getTimelineQuery),
+    () => target.handle.query(getCaseTimelineQuery),
     {
       accept: ({ rejectedSignals }) => rejectedSignals === target.expectedRejected,
     },
@@ -474,7 +474,7 @@ describe('live workflows under random and malformed messages', () => {
       started.push(journey);
       targets.push(journeyTarget('journey', journey));
       for (const target of targets) {
-        await eventually(`${target.label} ready`, () => target.handle.query(getTimelineQuery));
+        await eventually(`${target.label} ready`, () => target.handle.query(getCaseTimelineQuery));
       }
 
       // First only malformed signals: each is counted and nothing else about the workflow changes.
@@ -515,7 +515,7 @@ describe('live workflows under random and malformed messages', () => {
         const counted = await eventually(
           `${target.label}: rejectedSignals = ${target.expectedRejected}`,
           async () => {
-            const { rejectedSignals } = await target.handle.query(getTimelineQuery);
+            const { rejectedSignals } = await target.handle.query(getCaseTimelineQuery);
             expect(rejectedSignals, `${target.label} counted more rejections than sent`).toBeLessThanOrEqual(
               target.expectedRejected,
             );
@@ -527,7 +527,7 @@ describe('live workflows under random and malformed messages', () => {
       }
       await sleep(1_000);
       for (const target of targets) {
-        expect((await target.handle.query(getTimelineQuery)).rejectedSignals, target.label).toBe(
+        expect((await target.handle.query(getCaseTimelineQuery)).rejectedSignals, target.label).toBe(
           target.expectedRejected,
         );
       }

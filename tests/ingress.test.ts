@@ -19,7 +19,7 @@ import type { afterSalesCase } from '../workflows';
 import {
   closeCaseUpdate,
   getCaseQuery,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   resolveUpdate,
   type CaseView,
 } from '../workflows/after-sales-case/contract';
@@ -235,7 +235,7 @@ async function startStandaloneCase(category: 'technical' | 'logistics' = 'techni
 }
 
 async function rejectedSignals(caseWorkflowId: string): Promise<number> {
-  return (await env.client.workflow.getHandle(caseWorkflowId).query(getTimelineQuery)).rejectedSignals;
+  return (await env.client.workflow.getHandle(caseWorkflowId).query(getCaseTimelineQuery)).rejectedSignals;
 }
 
 describe('the contract', () => {
@@ -474,7 +474,7 @@ describe('after-sales over HTTP', () => {
     expect(retried.status).toBe(200);
     expect(retried.body).toEqual(answer.body);
     expect(retried.headers.get(REPLAY_HEADER)).toBe('true');
-    const timeline = await handle.query(getTimelineQuery);
+    const timeline = await handle.query(getCaseTimelineQuery);
     expect(timeline.entries.filter((entry) => entry.type === 'feedback-received')).toHaveLength(1);
     await handle.result();
     expect((await handle.query(getCaseQuery)).stage).toBe('closed');
@@ -488,7 +488,7 @@ describe('after-sales over HTTP', () => {
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ accepted: true, caseWorkflowId });
     await expect.poll(() => rejectedSignals(caseWorkflowId), { timeout: 15_000, interval: 100 }).toBe(1);
-    const timeline = await env.client.workflow.getHandle(caseWorkflowId).query(getTimelineQuery);
+    const timeline = await env.client.workflow.getHandle(caseWorkflowId).query(getCaseTimelineQuery);
     expect(timeline.entries).toContainEqual(
       expect.objectContaining({
         type: 'signal-rejected',

@@ -23,7 +23,7 @@ import { WebhookGateway, type SystemName } from '../activities/integrations';
 import {
   agentRespondedSignal,
   getCaseQuery,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   resolveUpdate,
   submitFeedbackUpdate,
   type CaseResult,
@@ -103,7 +103,7 @@ async function withWebhookWorker(
 
 const view = (handle: WorkflowHandle): Promise<CaseView> => handle.query(getCaseQuery);
 const timeline = async (handle: WorkflowHandle): Promise<TimelineEntry[]> =>
-  (await handle.query(getTimelineQuery)).entries;
+  (await handle.query(getCaseTimelineQuery)).entries;
 
 async function waitForCase(
   handle: WorkflowHandle,

@@ -75,6 +75,32 @@ describe('the package entry', () => {
     await expect(attempt).rejects.toThrow(/channel/);
   });
 
+  it('exports every message definition by a name that says whose it is', () => {
+    // The case and the quote signal their journey with these; no backend sends them.
+    const internal = new Set(['caseClosedSignal', 'quoteDecidedSignal']);
+    const namespaces = {
+      afterSalesCaseContract: entry.afterSalesCaseContract,
+      customerJourneyContract: entry.customerJourneyContract,
+      quoteApprovalContract: entry.quoteApprovalContract,
+      rootCauseAnalysisContract: entry.rootCauseAnalysisContract,
+      qaReviewContract: entry.qaReviewContract,
+    };
+    const missing: string[] = [];
+    const messages = new Set<unknown>();
+    for (const [namespace, contract] of Object.entries(namespaces)) {
+      for (const [name, value] of Object.entries(contract)) {
+        if (!/^[a-z]\w*(Signal|Update|Query)$/.test(name) || internal.has(name)) continue;
+        messages.add(value);
+        // The same definition under its own name (a renamed one keeps a deprecated alias).
+        if (!(Object.values(entry) as unknown[]).includes(value as unknown))
+          missing.push(`${namespace}.${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(messages.size).toBeGreaterThan(40);
+    expect(entry.getCaseTimelineQuery).not.toBe(entry.getJourneyTimelineQuery);
+  });
+
   it('gives a worker of its own the activities and the workflows module', () => {
     const activities = entry.createActivities({});
     for (const name of ['notifyCustomer', 'notifyStaff', 'syncCustomerArchive']) {

@@ -4,7 +4,8 @@
  * `lib/config.ts` (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key…), checked in the same pass.
  */
 import { z } from 'zod';
-import { ConnectionSettings, DEFAULT_TASK_QUEUE, parseSettings } from '../config';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/kernel/contract';
+import { ConnectionSettings, parseSettings } from '../config';
 
 export const DEFAULT_INGRESS_PORT = 8080;
 export const DEFAULT_INGRESS_HOST = '127.0.0.1';

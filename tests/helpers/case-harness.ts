@@ -10,7 +10,7 @@ import {
   carrierUpdateSignal,
   closeCaseUpdate,
   getCaseQuery,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   type AfterSalesCaseInput,
   type CaseView,
 } from '../../workflows/after-sales-case/contract';
@@ -47,7 +47,7 @@ export async function closeCase(handle: WorkflowHandle): Promise<void> {
 const CASE: WorkflowKind<typeof afterSalesCase, CaseView> = {
   workflowType: AFTER_SALES_CASE_WORKFLOW,
   view: getCaseQuery,
-  timeline: getTimelineQuery,
+  timeline: getCaseTimelineQuery,
   close: (_env, handle) => closeCase(handle),
 };
 

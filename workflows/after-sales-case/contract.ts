@@ -265,4 +265,6 @@ export const involveTeamUpdate = CASE_MESSAGES.involveTeam.definition;
 export const collaboratorAnsweredSignal = CASE_MESSAGES.collaboratorAnswered.definition;
 export const visitCompletedSignal = CASE_MESSAGES.visitCompleted.definition;
 export const getCaseQuery = CASE_MESSAGES.getCase.definition;
-export const getTimelineQuery = CASE_MESSAGES.getTimeline.definition;
+export const getCaseTimelineQuery = CASE_MESSAGES.getTimeline.definition;
+/** @deprecated The same query as `getCaseTimelineQuery`, whose name tells it from the journey's. */
+export const getTimelineQuery = getCaseTimelineQuery;

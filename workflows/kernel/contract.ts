@@ -5,6 +5,12 @@
 import { z } from 'zod';
 import { BusinessCalendar } from './business-hours';
 
+/**
+ * The task queue named in the public contract: workers poll it, and clients start journeys and
+ * cases on it unless configured otherwise (`CJ_TASK_QUEUE`).
+ */
+export const DEFAULT_TASK_QUEUE = 'customer-journey';
+
 /** An ISO-8601 instant; payloads never carry `Date` objects. */
 export const IsoTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 timestamp' });
 export type IsoTimestamp = z.infer<typeof IsoTimestamp>;
