@@ -29,13 +29,12 @@ export {
   TransientIntegrationError,
   loadIntegrationGateway,
   readOutbox,
-  signBody,
-  verifySignature,
   type GatewayRequest,
   type GatewayResult,
   type IntegrationGateway,
   type SystemName,
 } from './activities/integrations';
+export { signBody, verifySignature } from './lib/webhook-signature';
 export {
   DEFAULT_TASK_QUEUE,
   Channel,

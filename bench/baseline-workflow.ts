@@ -24,7 +24,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { activities } from '../workflows/kernel/activity-calls';
+import { kernelActivities as activities } from '../workflows/kernel/activities';
 
 export const BASELINE_WORKFLOW = 'benchBaseline';
 

@@ -20,16 +20,15 @@
  * against the folders and that no module keeps top-level mutable state, which sharing would leak
  * from one workflow to the next.
  */
-import * as zodCore from 'zod/v4/core';
 import * as v1AfterSalesCase from '../archive/workflows-v1/after-sales-case';
 import * as v1CustomerJourney from '../archive/workflows-v1/customer-journey';
 import * as v1DefinitionsBusinessHours from '../archive/workflows-v1/definitions/business-hours';
-import * as v1DefinitionsCasePolicy from '../archive/workflows-v1/definitions/case-policy';
 import * as v1DefinitionsCase from '../archive/workflows-v1/definitions/case';
+import * as v1DefinitionsCasePolicy from '../archive/workflows-v1/definitions/case-policy';
 import * as v1DefinitionsCommon from '../archive/workflows-v1/definitions/common';
 import * as v1DefinitionsErrors from '../archive/workflows-v1/definitions/errors';
-import * as v1DefinitionsJourneyPolicy from '../archive/workflows-v1/definitions/journey-policy';
 import * as v1DefinitionsJourney from '../archive/workflows-v1/definitions/journey';
+import * as v1DefinitionsJourneyPolicy from '../archive/workflows-v1/definitions/journey-policy';
 import * as v1DefinitionsQuote from '../archive/workflows-v1/definitions/quote';
 import * as v1DefinitionsSearchAttributes from '../archive/workflows-v1/definitions/search-attributes';
 import * as v1DefinitionsValidation from '../archive/workflows-v1/definitions/validation';
@@ -43,6 +42,7 @@ import * as v1InternalSlaClock from '../archive/workflows-v1/internal/sla-clock'
 import * as v1InternalVisibility from '../archive/workflows-v1/internal/visibility';
 import * as v1InternalWorkflowSupport from '../archive/workflows-v1/internal/workflow-support';
 import * as v1QuoteApproval from '../archive/workflows-v1/quote-approval';
+import * as afterSalesCaseActivities from './after-sales-case/activities';
 import * as afterSalesCaseAfterClose from './after-sales-case/after-close';
 import * as afterSalesCaseCarrierClaim from './after-sales-case/carrier-claim';
 import * as afterSalesCaseCollaboration from './after-sales-case/collaboration';
@@ -63,6 +63,7 @@ import * as afterSalesCaseView from './after-sales-case/view';
 import * as afterSalesCaseViews from './after-sales-case/views';
 import * as afterSalesCaseWindows from './after-sales-case/windows';
 import * as afterSalesCaseWorkflow from './after-sales-case/workflow';
+import * as customerJourneyActivities from './customer-journey/activities';
 import * as customerJourneyArchive from './customer-journey/archive';
 import * as customerJourneyContract from './customer-journey/contract';
 import * as customerJourneyCustomer from './customer-journey/customer';
@@ -76,8 +77,8 @@ import * as customerJourneyPolicy from './customer-journey/policy';
 import * as customerJourneyProposal from './customer-journey/proposal';
 import * as customerJourneyReception from './customer-journey/reception';
 import * as customerJourneyRecords from './customer-journey/records';
-import * as customerJourneyReport from './customer-journey/report';
 import * as customerJourneyRelationship from './customer-journey/relationship';
+import * as customerJourneyReport from './customer-journey/report';
 import * as customerJourneySales from './customer-journey/sales';
 import * as customerJourneyStages from './customer-journey/stages';
 import * as customerJourneyState from './customer-journey/state';
@@ -85,6 +86,7 @@ import * as customerJourneyView from './customer-journey/view';
 import * as customerJourneyViews from './customer-journey/views';
 import * as customerJourneyWorkflow from './customer-journey/workflow';
 import * as index from './index';
+import * as kernelActivities from './kernel/activities';
 import * as kernelActivityCalls from './kernel/activity-calls';
 import * as kernelAgenda from './kernel/agenda';
 import * as kernelBusinessHours from './kernel/business-hours';
@@ -96,28 +98,31 @@ import * as kernelInput from './kernel/input';
 import * as kernelMessages from './kernel/messages';
 import * as kernelMetrics from './kernel/metrics';
 import * as kernelSearchAttributes from './kernel/search-attributes';
-import * as kernelSlaClock from './kernel/sla-clock';
 import * as kernelSla from './kernel/sla';
+import * as kernelSlaClock from './kernel/sla-clock';
 import * as kernelTellParent from './kernel/tell-parent';
-import * as kernelTimeZones from './kernel/time-zones';
 import * as kernelTime from './kernel/time';
+import * as kernelTimeZones from './kernel/time-zones';
 import * as kernelTrackedWork from './kernel/tracked-work';
 import * as kernelValidation from './kernel/validation';
 import * as kernelVersions from './kernel/versions';
 import * as kernelVisibility from './kernel/visibility';
-import * as quoteApprovalContract from './quote-approval/contract';
-import * as quoteApprovalPolicy from './quote-approval/policy';
-import * as quoteApprovalStages from './quote-approval/stages';
-import * as quoteApprovalWorkflow from './quote-approval/workflow';
+import * as monthlyIssueSummaryActivities from './monthly-issue-summary/activities';
 import * as monthlyIssueSummaryContract from './monthly-issue-summary/contract';
 import * as monthlyIssueSummaryWorkflow from './monthly-issue-summary/workflow';
 import * as qaReviewContract from './qa-review/contract';
 import * as qaReviewWorkflow from './qa-review/workflow';
+import * as quoteApprovalContract from './quote-approval/contract';
+import * as quoteApprovalPolicy from './quote-approval/policy';
+import * as quoteApprovalStages from './quote-approval/stages';
+import * as quoteApprovalWorkflow from './quote-approval/workflow';
 import * as rootCauseAnalysisContract from './root-cause-analysis/contract';
 import * as rootCauseAnalysisWorkflow from './root-cause-analysis/workflow';
+import * as weeklyQaReportActivities from './weekly-qa-report/activities';
 import * as weeklyQaReportContract from './weekly-qa-report/contract';
 import * as weeklyQaReportSample from './weekly-qa-report/sample';
 import * as weeklyQaReportWorkflow from './weekly-qa-report/workflow';
+import * as zodCore from 'zod/v4/core';
 
 /** Every shared module, by its path from the project root (the completeness test reads these). */
 export const SHARED_MODULES: Readonly<Record<string, object>> = {
@@ -143,6 +148,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'archive/workflows-v1/internal/visibility.ts': v1InternalVisibility,
   'archive/workflows-v1/internal/workflow-support.ts': v1InternalWorkflowSupport,
   'archive/workflows-v1/quote-approval.ts': v1QuoteApproval,
+  'workflows/after-sales-case/activities.ts': afterSalesCaseActivities,
   'workflows/after-sales-case/after-close.ts': afterSalesCaseAfterClose,
   'workflows/after-sales-case/carrier-claim.ts': afterSalesCaseCarrierClaim,
   'workflows/after-sales-case/collaboration.ts': afterSalesCaseCollaboration,
@@ -163,6 +169,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/views.ts': afterSalesCaseViews,
   'workflows/after-sales-case/windows.ts': afterSalesCaseWindows,
   'workflows/after-sales-case/workflow.ts': afterSalesCaseWorkflow,
+  'workflows/customer-journey/activities.ts': customerJourneyActivities,
   'workflows/customer-journey/archive.ts': customerJourneyArchive,
   'workflows/customer-journey/contract.ts': customerJourneyContract,
   'workflows/customer-journey/customer.ts': customerJourneyCustomer,
@@ -176,8 +183,8 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/customer-journey/proposal.ts': customerJourneyProposal,
   'workflows/customer-journey/reception.ts': customerJourneyReception,
   'workflows/customer-journey/records.ts': customerJourneyRecords,
-  'workflows/customer-journey/report.ts': customerJourneyReport,
   'workflows/customer-journey/relationship.ts': customerJourneyRelationship,
+  'workflows/customer-journey/report.ts': customerJourneyReport,
   'workflows/customer-journey/sales.ts': customerJourneySales,
   'workflows/customer-journey/stages.ts': customerJourneyStages,
   'workflows/customer-journey/state.ts': customerJourneyState,
@@ -185,6 +192,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/customer-journey/views.ts': customerJourneyViews,
   'workflows/customer-journey/workflow.ts': customerJourneyWorkflow,
   'workflows/index.ts': index,
+  'workflows/kernel/activities.ts': kernelActivities,
   'workflows/kernel/activity-calls.ts': kernelActivityCalls,
   'workflows/kernel/agenda.ts': kernelAgenda,
   'workflows/kernel/business-hours.ts': kernelBusinessHours,
@@ -205,16 +213,18 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/kernel/validation.ts': kernelValidation,
   'workflows/kernel/versions.ts': kernelVersions,
   'workflows/kernel/visibility.ts': kernelVisibility,
-  'workflows/quote-approval/contract.ts': quoteApprovalContract,
-  'workflows/quote-approval/policy.ts': quoteApprovalPolicy,
-  'workflows/quote-approval/stages.ts': quoteApprovalStages,
-  'workflows/quote-approval/workflow.ts': quoteApprovalWorkflow,
+  'workflows/monthly-issue-summary/activities.ts': monthlyIssueSummaryActivities,
   'workflows/monthly-issue-summary/contract.ts': monthlyIssueSummaryContract,
   'workflows/monthly-issue-summary/workflow.ts': monthlyIssueSummaryWorkflow,
   'workflows/qa-review/contract.ts': qaReviewContract,
   'workflows/qa-review/workflow.ts': qaReviewWorkflow,
+  'workflows/quote-approval/contract.ts': quoteApprovalContract,
+  'workflows/quote-approval/policy.ts': quoteApprovalPolicy,
+  'workflows/quote-approval/stages.ts': quoteApprovalStages,
+  'workflows/quote-approval/workflow.ts': quoteApprovalWorkflow,
   'workflows/root-cause-analysis/contract.ts': rootCauseAnalysisContract,
   'workflows/root-cause-analysis/workflow.ts': rootCauseAnalysisWorkflow,
+  'workflows/weekly-qa-report/activities.ts': weeklyQaReportActivities,
   'workflows/weekly-qa-report/contract.ts': weeklyQaReportContract,
   'workflows/weekly-qa-report/sample.ts': weeklyQaReportSample,
   'workflows/weekly-qa-report/workflow.ts': weeklyQaReportWorkflow,

@@ -14,8 +14,6 @@ import { SYSTEMS, type IntegrationGateway, type SystemName } from './gateway';
 import { OutboxGateway } from './outbox-gateway';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, isHttpUrl, WebhookGateway, webhookUrlSetting } from './webhook-gateway';
 
-export { verifySignature } from './webhook-gateway';
-
 export const DEFAULT_OUTBOX_DIR = 'data/outbox';
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 

@@ -14,11 +14,10 @@ export {
 export {
   DEFAULT_WEBHOOK_TIMEOUT_MS,
   WebhookGateway,
-  signBody,
-  verifySignature,
   webhookUrlSetting,
   type WebhookGatewayOptions,
 } from './webhook-gateway';
+export { signBody, verifySignature } from '../../lib/webhook-signature';
 export {
   OutboxGateway,
   outboxFile,

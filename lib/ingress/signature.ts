@@ -18,7 +18,7 @@
  * There is no newline after the body; `<METHOD>` is upper case. Binding the timestamp, method, path and key to the body means a captured request
  * cannot be replayed later, against another case or endpoint, or under a fresh idempotency key.
  */
-import { signBody, verifySignature } from '../../activities/integrations/webhook-gateway';
+import { signBody, verifySignature } from '../webhook-signature';
 import { IsoTimestamp } from '../../workflows/kernel/contract';
 
 export const SIGNATURE_HEADER = 'x-cj-signature';

@@ -5,7 +5,8 @@
  * decides that itself); the journey hears of the close.
  */
 import { patched } from '@temporalio/workflow';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { caseActivities as activities } from './activities';
 import * as metrics from '../kernel/metrics';
 import { tellJourney } from '../kernel/tell-parent';
 import { nowIso } from '../kernel/time';

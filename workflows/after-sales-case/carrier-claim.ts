@@ -6,7 +6,8 @@
  * handling-v4 open the claim and record the carrier's news only.
  */
 import type { z } from 'zod';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { caseActivities as activities } from './activities';
 import type { CarrierStatus, CarrierUpdate } from './contract';
 import { closeCase } from './after-close';
 import { claimName, claimOpen, type Case, type ClaimState, type HeldClose } from './model';

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from '../kernel/business-hours';
 import { ladderStepSchema, WindowSpec } from '../kernel/sla-clock';
-import { CustomerGrade, Priority, Team, type PromisedTerms } from '../kernel/contract';
+import { Audience, CustomerGrade, Priority, Team, type PromisedTerms } from '../kernel/contract';
 
 export const Severity = z.enum(['cosmetic', 'function-failure', 'service-outage', 'safety-hazard']);
 export type Severity = z.infer<typeof Severity>;
@@ -57,9 +57,7 @@ export const WINDOW_LABELS: Record<WindowName, string> = {
   revisit: '48-hour revisit',
 };
 
-/** Who a ladder step notifies. */
-export const Audience = z.enum(['assignee', 'team-lead', 'specialist-team', 'management']);
-export type Audience = z.infer<typeof Audience>;
+export { Audience };
 
 const Hours = z
   .number()

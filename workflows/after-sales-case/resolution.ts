@@ -5,7 +5,8 @@
  * the resolution target until the repair shop reports back. A resolved case goes to the revisit.
  */
 import type { z } from 'zod';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { caseActivities as activities } from './activities';
 import { budgetOf } from '../kernel/sla-clock';
 import { addMs, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';

@@ -6,7 +6,8 @@
  */
 import { condition } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { caseActivities as activities } from './activities';
 import * as metrics from '../kernel/metrics';
 import { addMs, formatInstant, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';

@@ -5,7 +5,8 @@
  * else the customer archive) before it tells the customer when to expect an answer, and its
  * windows and warranty follow what it finds. The case view says where its terms came from.
  */
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { caseActivities as activities } from './activities';
 import type { PromisedTerms } from '../kernel/contract';
 import { nowIso } from '../kernel/time';
 import { inWarrantyOn, type Case, type TermsSource } from './model';

@@ -6,7 +6,8 @@
  * procedures (the carrier claim, the recall with full-chain trace).
  */
 import type { z } from 'zod';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { caseActivities as activities } from './activities';
 import * as metrics from '../kernel/metrics';
 import { openCarrierClaim } from './carrier-claim';
 import type { ProductDetails } from './contract';

@@ -5,8 +5,8 @@
  * no archive yet: their inquiries travel in the handoff package.
  */
 import { patched } from '@temporalio/workflow';
-import type { ArchiveEventRequest } from '../../activities/types';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { journeyActivities as activities, type ArchiveEventRequest } from './activities';
 import { nowIso } from '../kernel/time';
 import { ARCHIVE_EVENTS } from '../kernel/versions';
 import type { Journey } from './model';

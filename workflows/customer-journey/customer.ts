@@ -5,7 +5,8 @@
  * be used for, and their answer to the pre-sales survey sent once the contract is signed or the
  * prospect is lost (a lost journey stays open for the answer, then ends).
  */
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { journeyActivities as activities } from './activities';
 import { durationMs } from '../kernel/contract';
 import { addMs, formatInstant, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';

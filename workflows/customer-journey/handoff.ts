@@ -5,7 +5,8 @@
  * delivery the training schedule is pushed and the relationship begins; before the contract ends
  * the owner is reminded to prepare the renewal.
  */
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { journeyActivities as activities } from './activities';
 import { durationMs } from '../kernel/contract';
 import * as metrics from '../kernel/metrics';
 import { addMs, nowIso, nowMs } from '../kernel/time';

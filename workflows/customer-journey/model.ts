@@ -5,8 +5,9 @@
  * takes a `Journey` and works on it.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { TaskRequest } from '../../activities/types';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import type { TaskRequest } from '../kernel/activities';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { journeyActivities as activities } from './activities';
 import { Agenda } from '../kernel/agenda';
 import { Entity } from '../kernel/entity';
 import { SlaWindows } from '../kernel/sla';

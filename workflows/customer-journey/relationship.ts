@@ -10,7 +10,8 @@ import {
   type CaseResult,
 } from '../after-sales-case/contract';
 import { priorityOf, resolveCasePolicy } from '../after-sales-case/policy';
-import { activities, idempotencyKey } from '../kernel/activity-calls';
+import { idempotencyKey } from '../kernel/activity-calls';
+import { journeyActivities as activities } from './activities';
 import { durationMs } from '../kernel/contract';
 import { addMs, formatInstant, nowIso, nowMs } from '../kernel/time';
 import type { IssueReported, ParsedReportIssue } from './contract';

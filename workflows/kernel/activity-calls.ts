@@ -1,12 +1,11 @@
 /**
- * The activity proxy every workflow uses, with its retry policy, and idempotency keys.
+ * The retry policy every activity proxy uses, and idempotency keys.
  *
  * Integrations retry with backoff for a day (a webhook target that is down for hours loses
  * nothing); a permanent refusal is not retried and lands in the timeline instead (entity.ts).
  */
 import type { ActivityOptions } from '@temporalio/common';
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/types';
+import { workflowInfo } from '@temporalio/workflow';
 import { FailureType } from './errors';
 
 export const ACTIVITY_OPTIONS: ActivityOptions = {
@@ -19,8 +18,6 @@ export const ACTIVITY_OPTIONS: ActivityOptions = {
     nonRetryableErrorTypes: [FailureType.IntegrationRejected],
   },
 };
-
-export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 /** `<workflow id>/<step>`: the same step of the same workflow always sends the same key. */
 export function idempotencyKey(step: string): string {

@@ -57,6 +57,10 @@ export const ResolutionType = z.enum([
 ]);
 export type ResolutionType = z.infer<typeof ResolutionType>;
 
+/** Who a case's ladder step notifies (the journey's owner chain adds its own, in activities.ts). */
+export const Audience = z.enum(['assignee', 'team-lead', 'specialist-team', 'management']);
+export type Audience = z.infer<typeof Audience>;
+
 export const Team = z.enum([
   'senior-engineers',
   'technical-support',

@@ -14,8 +14,8 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Channel } from './contract';
 import type { TimelineEntry } from './contract';
-import type { CustomerTemplate, NotifyStaffRequest } from '../../activities/types';
-import { activities, idempotencyKey } from './activity-calls';
+import { kernelActivities as activities, type CustomerTemplate, type NotifyStaffRequest } from './activities';
+import { idempotencyKey } from './activity-calls';
 import { failureMessage } from './errors';
 import { nowIso } from './time';
 

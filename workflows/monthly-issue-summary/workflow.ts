@@ -4,8 +4,8 @@
  * delivers the summary to the quality team and training (outbox or webhook).
  */
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities } from '../../activities/types';
 import { idempotencyKey } from '../kernel/activity-calls';
+import type { MonthlyIssueSummaryActivities } from './activities';
 import { FailureType } from '../kernel/errors';
 import { parseWorkflowInput } from '../kernel/input';
 import { nowIso } from '../kernel/time';
@@ -18,7 +18,7 @@ import {
 } from './contract';
 
 // Two months of cases take a while to read: the activity heartbeats, like the weekly report's.
-const { buildMonthlyIssueSummary } = proxyActivities<Activities>({
+const { buildMonthlyIssueSummary } = proxyActivities<MonthlyIssueSummaryActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry: {

@@ -17,8 +17,8 @@ import { qaReviewWorkflowId } from '../qa-review/contract';
 import { qaReview } from '../qa-review/workflow';
 import { rcaWorkflowId } from '../root-cause-analysis/contract';
 import { rootCauseAnalysis } from '../root-cause-analysis/workflow';
-import type { Activities } from '../../activities/types';
 import { idempotencyKey } from '../kernel/activity-calls';
+import type { WeeklyQaReportActivities } from './activities';
 import { FailureType } from '../kernel/errors';
 import { parseWorkflowInput } from '../kernel/input';
 import { formatInstant, nowIso } from '../kernel/time';
@@ -33,7 +33,7 @@ import { drawSample, seedFrom } from './sample';
 
 // Reading a week of histories takes a while: the activity heartbeats its progress, so a crashed
 // worker is noticed within a minute and the report restarts on another one.
-const { buildWeeklyQaReport, listQaPopulation } = proxyActivities<Activities>({
+const { buildWeeklyQaReport, listQaPopulation } = proxyActivities<WeeklyQaReportActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry: {
