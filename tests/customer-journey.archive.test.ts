@@ -5,8 +5,15 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeCaseUpdate } from '../workflows/after-sales-case/contract';
 import {
+  agentRespondedSignal,
+  closeCaseUpdate,
+  getCaseQuery,
+  resolveUpdate,
+  submitFeedbackUpdate,
+} from '../workflows/after-sales-case/contract';
+import {
+  deliveryConfirmedSignal,
   newInquirySignal,
   registerInquiryUpdate,
   reportIssueUpdate,
@@ -91,6 +98,39 @@ describe('customer archive (HO-1)', () => {
       expect(
         (await waitFor(handle, (view) => view.contract?.archiveVersion === 'v2')).contract?.archiveVersion,
       ).toBe('v2');
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md HO-1.
+  it('a case closed after its revisit carries the customer’s answer and the referral asked into the archive', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start(inquiry);
+      await toNegotiation(handle, waitFor);
+      await handle.executeUpdate(signContractUpdate, { args: [{ contractId: 'K-AR-2', terms: {} }] });
+      await handle.signal(deliveryConfirmedSignal, {});
+      await waitFor(handle, (view) => view.stage === 'after-sales');
+      const reported = await handle.executeUpdate(reportIssueUpdate, {
+        args: [{ description: 'Printer offline', category: 'technical' }],
+      });
+      const child = env.client.workflow.getHandle(reported.caseWorkflowId);
+      await expect
+        .poll(async () => (await child.query(getCaseQuery).catch(() => undefined))?.stage)
+        .toBe('awaiting-reply');
+      await child.signal(agentRespondedSignal, { agentId: 'agent-3' });
+      await expect.poll(async () => (await child.query(getCaseQuery)).stage).toBe('in-progress');
+      await child.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'restarted' }] });
+      // The revisit's answer: a promoter, so a referral is asked.
+      await child.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, nps: 10, resolved: true }] });
+      await waitFor(handle, (view) => view.cases[0]?.status === 'closed');
+      await expect.poll(() => recorder.of('recordArchiveEvent', { kind: 'case-closed' }).length).toBe(1);
+      expect(recorder.of('requestReferral')).toHaveLength(1);
+      const closed = recorder.of('recordArchiveEvent', { kind: 'case-closed' })[0]!.request;
+      expect(closed.subjectId).toBe(reported.caseWorkflowId);
+      expect(closed.data).toEqual({ outcome: 'closed-satisfied', csat: 5, nps: 10, referralRequested: true });
+      expect(recorder.of('recordArchiveEvent').map((call) => call.request.kind)).toEqual([
+        'case-opened',
+        'case-closed',
+      ]);
     });
   });
 });

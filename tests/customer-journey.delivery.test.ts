@@ -38,6 +38,7 @@ async function shanghaiDate(days: number): Promise<string> {
 const endOf = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DAY - 8 * HOUR).toISOString();
 
 describe('delivery on the SLA clock (HO-5)', () => {
+  // Asserts the numbers of docs/rules.md HO-5.
   it('milestones reached are told to the customer; delivery on time closes the promise', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start(inquiry);
@@ -95,44 +96,56 @@ describe('delivery on the SLA clock (HO-5)', () => {
 
   // Asserts the numbers of docs/rules.md HO-5.
   it('a late milestone warns its owner, then tells the lead and escalates; a late delivery is searchable', async () => {
-    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
-      const handle = await start(inquiry);
-      await toNegotiation(handle, waitFor);
-      const [survey, delivery] = [await shanghaiDate(2), await shanghaiDate(4)];
-      await handle.executeUpdate(signContractUpdate, {
-        args: [
-          {
-            contractId: 'K-DL-2',
-            terms: { deliveryDate: delivery },
-            milestones: [{ name: 'site-survey', dueDate: survey, owner: 'delivery-2' }],
-          },
-        ],
-      });
-      await env.sleep(3 * DAY);
-      const late = await waitFor(handle, (view) => view.delivery?.milestones[0]?.late === true);
-      expect(late.escalated).toBe(true);
-      expect(late.delivery!.late).toBe(false);
-      const warned = recorder.of('notifyStaff', { window: 'milestone' }).map(({ request }) => request);
-      expect(warned).toEqual([
-        expect.objectContaining({ audience: 'owner', staffId: 'delivery-2', percent: 90 }),
-        expect.objectContaining({
-          audience: 'owner-lead',
-          staffId: 'delivery-2',
-          reason: `milestone site-survey is late: promised for ${survey}`,
-        }),
-      ]);
-      await env.sleep(3 * DAY);
-      await waitFor(handle, (view) => view.delivery?.late === true);
-      await expect
-        .poll(async () => (await handle.describe()).typedSearchAttributes.get(BreachedWindowsKey))
-        .toEqual(['milestone', 'delivery']);
-      // Delivered late: the promise stays broken on record; the relationship starts all the same.
-      await handle.signal(deliveryConfirmedSignal, {});
-      expect((await waitFor(handle, (view) => view.stage === 'after-sales')).delivery!.late).toBe(true);
-    });
+    await withJourneyWorker(
+      env,
+      async ({ start, waitFor, recorder }) => {
+        const handle = await start(inquiry);
+        await toNegotiation(handle, waitFor);
+        const [survey, delivery] = [await shanghaiDate(2), await shanghaiDate(4)];
+        await handle.executeUpdate(signContractUpdate, {
+          args: [
+            {
+              contractId: 'K-DL-2',
+              terms: { deliveryDate: delivery },
+              milestones: [{ name: 'site-survey', dueDate: survey, owner: 'delivery-2' }],
+            },
+          ],
+        });
+        const signedAt = Date.parse(
+          (await waitFor(handle, (view) => view.contract !== undefined)).contract!.signedAt,
+        );
+        await env.sleep(3 * DAY);
+        const late = await waitFor(handle, (view) => view.delivery?.milestones[0]?.late === true);
+        expect(late.escalated).toBe(true);
+        expect(late.delivery!.late).toBe(false);
+        const calls = recorder.of('notifyStaff', { window: 'milestone' });
+        expect(calls.map(({ request }) => request)).toEqual([
+          expect.objectContaining({ audience: 'owner', staffId: 'delivery-2', percent: 90 }),
+          expect.objectContaining({
+            audience: 'owner-lead',
+            staffId: 'delivery-2',
+            reason: `milestone site-survey is late: promised for ${survey}`,
+          }),
+        ]);
+        // The owner when 90 % of the time from the signature to the day's end has gone, the lead
+        // when the day is over.
+        const due = Date.parse(endOf(survey));
+        expect(Math.abs(calls[0]!.at! - (signedAt + 0.9 * (due - signedAt)))).toBeLessThan(60_000);
+        expect(Math.abs(calls[1]!.at! - due)).toBeLessThan(60_000);
+        await env.sleep(3 * DAY);
+        await waitFor(handle, (view) => view.delivery?.late === true);
+        await expect
+          .poll(async () => (await handle.describe()).typedSearchAttributes.get(BreachedWindowsKey))
+          .toEqual(['milestone', 'delivery']);
+        // Delivered late: the promise stays broken on record; the relationship starts all the same.
+        await handle.signal(deliveryConfirmedSignal, {});
+        expect((await waitFor(handle, (view) => view.stage === 'after-sales')).delivery!.late).toBe(true);
+      },
+      { timestamps: true },
+    );
   });
 
-  // Asserts the numbers of docs/rules.md PS-8.
+  // Asserts the numbers of docs/rules.md HO-5, PS-8.
   it('a contract promising a day that has passed, or a milestone after delivery, is refused naming the field', async () => {
     await withJourneyWorker(env, async ({ start, waitFor }) => {
       const handle = await start(inquiry);
@@ -174,6 +187,17 @@ describe('delivery on the SLA clock (HO-5)', () => {
           }),
         ),
       ).toBe(`terms.deliveryDate: ${farAway} is more than 10 years ahead`);
+      // The same day ten years on is still a promise.
+      const now = new Date((await env.currentTimeMs()) + 8 * HOUR);
+      now.setUTCFullYear(now.getUTCFullYear() + 10);
+      const tenYears = now.toISOString().slice(0, 10);
+      await handle.executeUpdate(signContractUpdate, {
+        args: [{ contractId: 'K-DL-3', terms: { deliveryDate: tenYears } }],
+      });
+      expect((await waitFor(handle, (view) => view.delivery !== undefined)).delivery).toMatchObject({
+        promisedDate: tenYears,
+        dueAt: endOf(tenYears),
+      });
     });
   });
 });

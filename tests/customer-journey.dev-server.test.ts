@@ -158,10 +158,12 @@ describe('what ops see', () => {
       expect(
         metadata.definition?.updateDefinitions?.find((d) => d.name === 'signContract')?.description,
       ).toBe(JOURNEY_MESSAGES.signContract.description);
-      // No personal data in search attributes or the workflow id.
-      expect(JSON.stringify(description.raw.workflowExecutionInfo?.searchAttributes)).not.toContain(
-        'Demo request',
-      );
+      // No personal data in search attributes or the workflow id (decoded: the raw ones are bytes,
+      // where the text could never be found).
+      const indexed = JSON.stringify(description.typedSearchAttributes.getAll());
+      expect(indexed).toContain(customerId);
+      expect(indexed).not.toContain('Demo request');
+      expect(description.workflowId).not.toContain('Demo request');
       await expect
         .poll(
           async () =>

@@ -60,6 +60,9 @@ describe('customer grade (HO-6)', () => {
           (await caseView(urgent.caseWorkflowId)).clocks.map((c) => [c.window, c.budgetHours]),
         )
         .toContainEqual(['first-reply', 1]);
+      expect(
+        (await caseView(urgent.caseWorkflowId)).clocks.find((c) => c.window === 'resolution')?.budgetHours,
+      ).toBe(12);
       const view = await caseView(urgent.caseWorkflowId);
       expect(view.customerGrade).toBe('A');
       expect(view.team).toBe('senior-engineers');
@@ -92,6 +95,7 @@ describe('customer grade (HO-6)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md HO-6.
   it('grades B and C from the value, keeps ops’ grade, and an ordinary case keeps its windows', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, caseView, recorder }) => {
       const sign = async (
@@ -111,6 +115,18 @@ describe('customer grade (HO-6)', () => {
         grade: 'B',
         basis: 'contract-value',
       });
+      // The edges: A from 1,000,000 CNY, B from 200,000.
+      for (const [amount, grade] of [
+        [1_000_000, 'A'],
+        [999_999.99, 'B'],
+        [200_000, 'B'],
+        [199_999.99, 'C'],
+      ] as const) {
+        expect((await sign({ amount, currency: 'CNY' })).view.grade).toMatchObject({
+          grade,
+          basis: 'contract-value',
+        });
+      }
       expect((await sign({ amount: 20_000, currency: 'USD' })).view.grade).toMatchObject({ grade: 'C' });
       // Without a value, the accepted quote's price (100,000 CNY) grades: C.
       expect((await sign(undefined)).view.grade).toMatchObject({

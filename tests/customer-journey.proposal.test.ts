@@ -14,6 +14,7 @@ import {
   submitQuoteUpdate,
   type JourneyInput,
 } from '../workflows/customer-journey/contract';
+import { addWorkingTime, DEFAULT_BUSINESS_CALENDAR } from '../workflows/kernel/business-hours';
 import { HOUR, skipToShanghai, withJourneyWorker, type JourneyHandle } from './helpers/journey-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 
@@ -138,12 +139,21 @@ describe('proposal review (PS-15)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-15.
   it('a review that runs out warns the reviewer at 75 %, tells the owner’s lead and escalates', async () => {
-    await skipToShanghai(env, { hour: 10 });
+    // At 16:00 the four business hours run to 11:00 the next working day, not to 20:00.
+    await skipToShanghai(env, { hour: 16 });
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start(inquiry);
       await toProposal(handle);
-      await env.sleep(3 * HOUR + 60_000);
+      const review = (await waitFor(handle, (view) => view.proposalReview !== undefined)).proposalReview!;
+      const dueAt = Date.parse(review.dueAt!);
+      expect(dueAt).toBe(Date.parse(addWorkingTime(review.requestedAt, 4 * HOUR, DEFAULT_BUSINESS_CALENDAR)));
+      expect(new Date(dueAt + 8 * HOUR).getUTCHours()).toBe(11);
+      await env.sleep(4 * HOUR + 60_000);
+      expect(recorder.of('notifyStaff', { window: 'proposal-review' })).toEqual([]);
+      // 10:00, 75 % of the review's time: the reviewer is warned, nobody else yet.
+      await env.sleep(dueAt - HOUR + 60_000 - (await env.currentTimeMs()));
       await expect
         .poll(() => recorder.of('notifyStaff', { window: 'proposal-review' }).map((c) => c.request))
         .toEqual([expect.objectContaining({ audience: 'owner', staffId: 'sales-lead', percent: 75 })]);

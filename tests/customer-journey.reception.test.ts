@@ -12,6 +12,7 @@ import {
   resolveUpdate,
   submitFeedbackUpdate,
 } from '../workflows/after-sales-case/contract';
+import type { Channel } from '../workflows/kernel/contract';
 import { addWorkingTime, DEFAULT_BUSINESS_CALENDAR } from '../workflows/kernel/business-hours';
 import {
   closeJourneyUpdate,
@@ -27,12 +28,23 @@ import {
   recordNeedsUpdate,
   registerInquiryUpdate,
   reportIssueUpdate,
+  reviewProposalUpdate,
   signContractUpdate,
   submitPresalesFeedbackUpdate,
+  submitProposalUpdate,
+  submitQuoteUpdate,
   updateContactUpdate,
   type JourneyInput,
 } from '../workflows/customer-journey/contract';
-import { DAY, HOUR, skipToShanghai, withJourneyWorker, toNegotiation } from './helpers/journey-harness';
+import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
+import {
+  DAY,
+  HOUR,
+  skipToShanghai,
+  withJourneyWorker,
+  toNegotiation,
+  type JourneyHandle,
+} from './helpers/journey-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -52,6 +64,29 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
 
 /** Shanghai wall-clock hour of an instant. */
 const shanghaiHour = (iso: string) => new Date(Date.parse(iso) + 8 * HOUR).getUTCHours();
+
+const MINUTE = 60_000;
+
+/** 09:00 of the next working day after a weekday's 18:00 in Shanghai (the default calendar has no holidays). */
+function openingAfter(closing: number): number {
+  let at = closing + 15 * HOUR;
+  while ([0, 6].includes(new Date(at + 8 * HOUR).getUTCDay())) at += DAY;
+  return at;
+}
+
+/**
+ * Whole minutes from `from` to each instant: a deadline's work is stamped when its workflow task
+ * runs, a few milliseconds after the timer fired.
+ */
+const minutesAfter = (from: number, instants: readonly (string | number)[]) =>
+  instants.map((instant) => Math.floor((new Date(instant).getTime() - from) / MINUTE));
+
+/** When the journey last entered `stage`, from its timeline. */
+async function enteredAt(handle: JourneyHandle, stage: string): Promise<number> {
+  const { entries } = await handle.query(getJourneyTimelineQuery);
+  const entry = entries.filter((e) => e.type === 'stage-changed' && e.data?.to === stage).at(-1);
+  return Date.parse(entry!.at);
+}
 
 describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
   // Asserts the numbers of docs/rules.md PS-1.
@@ -84,10 +119,43 @@ describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
         expect(lead).toHaveLength(1);
         expect(shanghaiHour(new Date(owner[0]!.at!).toISOString())).toBe(10);
         expect(owner[0]!.at!).toBeLessThan(lead[0]!.at!);
+        // The lead only at the breach (100 %), not before.
+        expect(lead[0]!.at!).toBeGreaterThanOrEqual(Date.parse(expected));
         expect(lead[0]!.request).toMatchObject({ staffId: 'sales-7', window: 'first-response' });
       },
       { timestamps: true },
     );
+  });
+
+  // Asserts the numbers of docs/rules.md PS-1.
+  it('each channel has its own window of business time: phone 20 s, online chat 2 min, walk-in 5 min, social 30 min, e-mail 4 h', async () => {
+    // Ten seconds before the desk closes: every window, the phone's too, runs on the next working day.
+    const closing = (await skipToShanghai(env, { hour: 17 })).getTime() + HOUR;
+    await env.sleep(closing - 10_000 - (await env.currentTimeMs()));
+    const windows: [Channel, number][] = [
+      ['phone', 20_000],
+      ['online-chat', 2 * MINUTE],
+      ['walk-in', 5 * MINUTE],
+      ['social', 30 * MINUTE],
+      ['email', 4 * HOUR],
+    ];
+    await withJourneyWorker(env, async ({ start, waitFor }) => {
+      const handle = await start({ ...inquiry, channel: 'phone' });
+      for (const [channel] of windows.slice(1)) {
+        await handle.executeUpdate(registerInquiryUpdate, {
+          args: [{ inquiryId: `crm-${channel}`, channel, summary: `asked via ${channel}` }],
+        });
+      }
+      const { inquiries } = await waitFor(handle, (v) => v.inquiries.length === windows.length);
+      const opening = openingAfter(closing);
+      expect(inquiries.map((i) => i.channel)).toEqual(windows.map(([channel]) => channel));
+      for (const [index, [, windowMs]] of windows.entries()) {
+        const received = Date.parse(inquiries[index]!.at);
+        // Received while the desk was open: what was left of the day counts, the rest from 09:00.
+        expect(received).toBeLessThan(closing);
+        expect(Date.parse(inquiries[index]!.dueAt!)).toBe(opening + windowMs - (closing - received));
+      }
+    });
   });
 
   // Asserts the numbers of docs/rules.md PS-14.
@@ -128,6 +196,23 @@ describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
       ]);
       expect(open.inquiries[1]!.specialRequests).toEqual(['Chinese UI']);
       expect(open.specialRequests).toContain('Chinese UI');
+      // What the customer said stays in payloads: not in search attributes, memo, summary or details.
+      const description = await handle.describe();
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      const outside = JSON.stringify([
+        description.typedSearchAttributes.getAll(),
+        description.memo,
+        await description.staticSummary(),
+        metadata.currentDetails,
+      ]);
+      expect(outside).toContain(open.customerId);
+      for (const said of [
+        inquiry.inquiry,
+        'Does it do SMS reminders?',
+        'Chinese UI',
+        'Price for 60 clinics?',
+      ])
+        expect(outside).not.toContain(said);
 
       await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-9', inquiryId: 'crm-3' });
       const answered = await waitFor(handle, (v) => v.inquiries[2]!.answeredAt !== undefined);
@@ -172,6 +257,37 @@ describe('every inquiry on the business-hours clock (PS-1, PS-2)', () => {
       expect(free.inquiries[2]!.autoReply).toBeUndefined();
     });
   });
+
+  // Asserts the numbers of docs/rules.md PS-10.
+  it('a customer already waiting on 3 unanswered inquiries is told when to expect the answer; on 2 they are not', async () => {
+    await skipToShanghai(env, { hour: 10 });
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start(inquiry);
+      const ask = (inquiryId: string) =>
+        handle.executeUpdate(registerInquiryUpdate, {
+          args: [{ inquiryId, channel: 'email', summary: `question ${inquiryId}` }],
+        });
+      await ask('crm-2');
+      await ask('crm-3');
+      await ask('crm-4');
+      const busy = await waitFor(handle, (v) => v.inquiries.length === 4);
+      expect(busy.inquiries.map((i) => i.autoReply)).toEqual([undefined, undefined, undefined, 'busy']);
+      await expect.poll(() => recorder.of('notifyCustomer', { template: 'auto-reply' }).length).toBe(1);
+      expect(recorder.of('notifyCustomer', { template: 'auto-reply' })[0]!.request.data).toEqual({
+        expectAnswerBy: busy.inquiries[3]!.dueAt,
+        reason: 'busy',
+      });
+
+      // Two answered, two still waiting: the next one is not told the desk is busy.
+      await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7', inquiryId: 'crm-2' });
+      await handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7', inquiryId: 'crm-3' });
+      await waitFor(handle, (v) => v.inquiries.filter((i) => i.answeredAt !== undefined).length === 2);
+      await ask('crm-5');
+      const calmer = await waitFor(handle, (v) => v.inquiries.length === 5);
+      expect(calmer.inquiries[4]!.autoReply).toBeUndefined();
+      expect(recorder.of('notifyCustomer', { template: 'auto-reply' })).toHaveLength(1);
+    });
+  });
 });
 
 describe('the follow-up plan from first contact (PS-9)', () => {
@@ -187,6 +303,7 @@ describe('the follow-up plan from first contact (PS-9)', () => {
       });
       const needs = await waitFor(handle, (v) => v.followUp.stage === 'needs-analysis');
       expect(needs.followUp.owner).toBe('sales-desk');
+      const from = await enteredAt(handle, 'needs-analysis');
       const result = await handle.result(); // the server skips to the loss
       expect(result).toMatchObject({ outcome: 'lost', lostReason: 'no-response' });
       const tasks = recorder.of('createTask', { kind: 'follow-up' });
@@ -196,6 +313,76 @@ describe('the follow-up plan from first contact (PS-9)', () => {
         'confirm the requirements and pain points, and when the proposal comes (3/3)',
       ]);
       expect(tasks.every((task) => task.request.owner === 'sales-desk')).toBe(true);
+      // 2, 5 and 10 days into the stage; lost 21 days after it began, nothing heard since.
+      expect(
+        minutesAfter(
+          from,
+          tasks.map((task) => String(task.request.dueAt)),
+        ),
+      ).toEqual([2, 5, 10].map((days) => (days * DAY) / MINUTE));
+      expect(minutesAfter(from, [result.endedAt])).toEqual([(21 * DAY) / MINUTE]);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md PS-9.
+  it('each undecided stage has its cadence: the inquiry 1 and 3 days, the proposal 2, 5 and 10, the quote in approval 2, the quote sent 2, 5 and 10, then lost after 21 days', async () => {
+    await skipToShanghai(env, { hour: 10 });
+    await withJourneyWorker(env, async ({ start, waitFor, recorder, quoteView }) => {
+      // The manager and the deputy get 40 business hours each, so the quote is still in approval
+      // when its follow-up is due (with 4 + 4 it expires within a working day or so).
+      const handle = await start({
+        ...inquiry,
+        owner: undefined,
+        policy: { quote: { approverWindow: '40h', deputyWindow: '40h' } },
+      });
+      const tasks = (content: string) =>
+        recorder
+          .of('createTask', { kind: 'follow-up' })
+          .filter((task) => String(task.request.summary).startsWith(content))
+          .map((task) => String(task.request.dueAt));
+      const days = (...list: number[]) => list.map((d) => (d * DAY) / MINUTE);
+      const sleepUntil = async (at: number) => env.sleep(at - (await env.currentTimeMs()));
+
+      const received = Date.parse((await waitFor(handle, (v) => v.inquiries.length === 1)).inquiries[0]!.at);
+      await sleepUntil(received + 3 * DAY + HOUR);
+      expect(minutesAfter(received, tasks('answer the inquiry and book the needs interview'))).toEqual(
+        days(1, 3),
+      );
+
+      await handle.executeUpdate(recordNeedsUpdate, {
+        args: [
+          { requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] },
+        ],
+      });
+      await handle.executeUpdate(submitProposalUpdate, {
+        args: [{ alternatives: [{ id: 'A', title: 'Lean plan' }] }],
+      });
+      const proposed = await enteredAt(handle, 'proposal');
+      await sleepUntil(proposed + 10 * DAY + HOUR);
+      expect(minutesAfter(proposed, tasks('walk the customer through the proposal'))).toEqual(days(2, 5, 10));
+
+      await handle.executeUpdate(reviewProposalUpdate, {
+        args: [{ decision: 'approve', reviewer: 'sales-lead' }],
+      });
+      const quote = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 100, cost: 90, currency: 'CNY' }],
+      });
+      const inApproval = await enteredAt(handle, 'quote-approval');
+      await sleepUntil(inApproval + 3 * DAY);
+      expect((await quoteView(quote.approvalWorkflowId!)).decision).toBeUndefined();
+      expect(minutesAfter(inApproval, tasks('tell the customer the quote is in approval'))).toEqual(days(2));
+
+      await env.client.workflow
+        .getHandle(quote.approvalWorkflowId!)
+        .executeUpdate(decideQuoteUpdate, { args: [{ decision: 'approve', approverId: 'mgr-1' }] });
+      const sent = Date.parse((await waitFor(handle, (v) => v.stage === 'negotiation')).quotes[0]!.sentAt!);
+      const result = await handle.result(); // the server skips to the loss
+      expect(result).toMatchObject({ outcome: 'lost', lostReason: 'no-response' });
+      expect(minutesAfter(sent, tasks('follow up the quote'))).toEqual(days(2, 5, 10));
+      expect(minutesAfter(sent, [result.endedAt])).toEqual(days(21));
+      expect(
+        recorder.of('createTask', { kind: 'follow-up' }).every((task) => task.request.owner === 'sales-desk'),
+      ).toBe(true);
     });
   });
 
@@ -246,6 +433,12 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
       );
 
       await toNegotiation(handle, waitFor);
+      // The journey's own messages go by it too.
+      await expect.poll(() => recorder.of('notifyCustomer', { template: 'quote-sent' }).length).toBe(1);
+      expect(
+        recorder.of('notifyCustomer', { template: 'proposal-sent' }).map((call) => call.request.channel),
+      ).toEqual(['email']);
+      expect(recorder.of('notifyCustomer', { template: 'quote-sent' })[0]!.request.channel).toBe('email');
       await handle.executeUpdate(signContractUpdate, { args: [{ contractId: 'K-1', terms: {} }] });
       await handle.signal(deliveryConfirmedSignal, {});
       await waitFor(handle, (v) => v.stage === 'after-sales');
@@ -259,13 +452,52 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
       await expect.poll(() => recorder.of('notifyCustomer', { template: 'case-received' }).length).toBe(1);
       expect(recorder.of('notifyCustomer', { template: 'case-received' })[0]!.request.channel).toBe('email');
       expect(await timelineTypes(handle)).toContain('contact-updated');
+
+      // Resolved: the revisit's survey asks on the same channel.
+      await child.signal(agentRespondedSignal, { agentId: 'agent-3' });
+      await expect.poll(async () => (await child.query(getCaseQuery)).stage).toBe('in-progress');
+      await child.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'cache cleared' }] });
+      const surveys = () =>
+        recorder
+          .of('sendSurvey')
+          .filter((call) => (call.request.replyTo as { workflowId: string }).workflowId === caseWorkflowId);
+      await expect.poll(() => surveys().length).toBe(1);
+      expect(surveys()[0]!.request.channel).toBe('email');
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md PS-11.
+  it('without a channel they named, messages and cases go by the one the customer first used', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start({ ...inquiry, channel: 'social' });
+      await handle.executeUpdate(registerInquiryUpdate, {
+        args: [{ inquiryId: 'crm-call', channel: 'phone', summary: 'Called about the offer' }],
+      });
+      expect((await toNegotiation(handle, waitFor)).preferredChannel).toBe('social');
+      await expect.poll(() => recorder.of('notifyCustomer', { template: 'quote-sent' }).length).toBe(1);
+      expect(recorder.of('notifyCustomer', { template: 'quote-sent' })[0]!.request.channel).toBe('social');
+      await handle.executeUpdate(signContractUpdate, { args: [{ contractId: 'K-1', terms: {} }] });
+      const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
+        args: [{ description: 'Booking page slow', category: 'technical' }],
+      });
+      const child = env.client.workflow.getHandle(caseWorkflowId);
+      await expect
+        .poll(async () => (await child.query(getCaseQuery).catch(() => undefined))?.channel)
+        .toBe('social');
+      await expect
+        .poll(() =>
+          recorder.of('notifyCustomer', { template: 'case-received' }).map((c) => c.request.channel),
+        )
+        .toEqual(['social']);
     });
   });
 
   // Asserts the numbers of docs/rules.md PS-12.
   it('a promoter who withdrew consent to referral requests is not asked for one', async () => {
-    await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
+    await withJourneyWorker(env, async ({ start, waitFor, view, recorder, timelineTypes }) => {
       const handle = await start(inquiry);
+      // Until the customer says otherwise: surveys and referral requests yes, marketing no.
+      expect((await view(handle)).consent).toEqual({ surveys: true, marketing: false, referrals: true });
       const recorded = await handle.executeUpdate(recordConsentUpdate, {
         args: [{ referrals: false, by: 'sales-7' }],
       });
@@ -291,27 +523,48 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-13.
   it('a day after the contract the pre-sales survey goes out; its answer is kept once', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start(inquiry);
       await toNegotiation(handle, waitFor);
       await handle.executeUpdate(signContractUpdate, { args: [{ contractId: 'K-1', terms: {} }] });
+      const signedAt = Date.parse(
+        (await waitFor(handle, (v) => v.contract !== undefined)).contract!.signedAt,
+      );
       expect(recorder.of('sendSurvey')).toEqual([]);
-      await env.sleep(DAY + HOUR);
+      await env.sleep(signedAt + DAY - MINUTE - (await env.currentTimeMs()));
+      expect(recorder.of('sendSurvey')).toEqual([]);
+      await env.sleep(HOUR);
       await expect.poll(() => recorder.of('sendSurvey').length).toBe(1);
+      const sent = await waitFor(handle, (v) => v.presalesSurvey?.sentAt !== undefined);
+      expect(minutesAfter(signedAt, [sent.presalesSurvey!.sentAt!])).toEqual([DAY / MINUTE]);
       expect(recorder.of('sendSurvey')[0]!.request).toMatchObject({
         caseId: handle.workflowId,
         channel: 'email',
         replyTo: { workflowId: handle.workflowId, update: 'submitPresalesFeedback' },
       });
+      // Each score 1–5.
+      expect(
+        await rejectionOf(
+          handle.executeUpdate(submitPresalesFeedbackUpdate, {
+            args: [{ csat: 6, speed: 0, understanding: 6 }],
+          }),
+        ),
+      ).toBe(
+        'Invalid submitPresalesFeedback: csat: must be 1–5; speed: must be 1–5; understanding: must be 1–5',
+      );
+      expect(
+        await rejectionOf(handle.executeUpdate(submitPresalesFeedbackUpdate, { args: [{ csat: 0 }] })),
+      ).toBe('Invalid submitPresalesFeedback: csat: must be 1–5');
       await handle.executeUpdate(submitPresalesFeedbackUpdate, {
-        args: [{ csat: 4, speed: 5, understanding: 4 }],
+        args: [{ csat: 4, speed: 5, understanding: 1 }],
       });
       expect((await waitFor(handle, (v) => v.presalesFeedback !== undefined)).presalesFeedback).toMatchObject(
         {
           csat: 4,
           speed: 5,
-          understanding: 4,
+          understanding: 1,
         },
       );
       expect(
@@ -335,7 +588,10 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
         channel: 'email',
         replyTo: { workflowId: handle.workflowId, update: 'submitPresalesFeedback' },
       });
-      expect((await waitFor(handle, (v) => v.presalesSurvey?.sentAt !== undefined)).stage).toBe('lost');
+      const asked = await waitFor(handle, (v) => v.presalesSurvey?.sentAt !== undefined);
+      expect(asked.stage).toBe('lost');
+      // A day after the loss, then a week for the answer.
+      expect(minutesAfter(lostAt, [asked.presalesSurvey!.sentAt!])).toEqual([DAY / MINUTE]);
       await handle.executeUpdate(submitPresalesFeedbackUpdate, { args: [{ csat: 2, speed: 1 }] });
       const result = await handle.result();
       // When the prospect was lost, not when the survey came back.
@@ -353,6 +609,7 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-13.
   it('a lost prospect who does not answer: the journey ends when the answer window does', async () => {
     await withJourneyWorker(env, async ({ start, recorder, timelineTypes }) => {
       const handle = await start(inquiry);
@@ -366,9 +623,14 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
       expect(view.presalesSurvey).toMatchObject({ unanswered: true });
       expect(view.presalesFeedback).toBeUndefined();
       expect(await timelineTypes(handle)).toContain('presales-survey-unanswered');
+      // Eight days after the loss: the day before the survey and its week.
+      const { entries } = await handle.query(getJourneyTimelineQuery);
+      const unanswered = entries.find((entry) => entry.type === 'presales-survey-unanswered')!;
+      expect(minutesAfter(Date.parse(lost.asOf), [unanswered.at])).toEqual([(8 * DAY) / MINUTE]);
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-12, PS-13.
   it('a lost prospect who declined surveys is not asked: the journey ends at once', async () => {
     await withJourneyWorker(env, async ({ start, recorder, timelineTypes }) => {
       const handle = await start(inquiry);

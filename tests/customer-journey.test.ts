@@ -28,7 +28,14 @@ import {
   type JourneyInput,
 } from '../workflows/customer-journey/contract';
 import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
-import { DAY, HOUR, skipToShanghai, withJourneyWorker, toNegotiation } from './helpers/journey-harness';
+import {
+  DAY,
+  HOUR,
+  skipToShanghai,
+  withJourneyWorker,
+  toNegotiation,
+  type JourneyHandle,
+} from './helpers/journey-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -59,6 +66,32 @@ const terms = {
     warrantyUntil: '2099-12-31',
   },
 };
+
+const MINUTE = 60_000;
+
+/** 09:00 of the next working day after a weekday's 18:00 in Shanghai (the default calendar has no holidays). */
+function openingAfter(closing: number): number {
+  let at = closing + 15 * HOUR;
+  while ([0, 6].includes(new Date(at + 8 * HOUR).getUTCDay())) at += DAY;
+  return at;
+}
+
+/** Whole minutes from `from` to each instant (a timer's work is stamped a few ms after it fired). */
+const minutesAfter = (from: number, instants: readonly (string | number)[]) =>
+  instants.map((instant) => Math.floor((new Date(instant).getTime() - from) / MINUTE));
+
+/** Needs, one alternative, its review: the journey can be quoted. */
+async function toQuotable(handle: JourneyHandle): Promise<void> {
+  await handle.executeUpdate(recordNeedsUpdate, {
+    args: [{ requirements: [{ title: 'X', priority: 'must', urgency: 3, businessValue: 3 }] }],
+  });
+  await handle.executeUpdate(submitProposalUpdate, {
+    args: [{ alternatives: [{ id: 'A', title: 'Lean plan' }] }],
+  });
+  await handle.executeUpdate(reviewProposalUpdate, {
+    args: [{ decision: 'approve', reviewer: 'sales-lead' }],
+  });
+}
 
 describe('inquiry reception', () => {
   it.each([
@@ -159,7 +192,7 @@ describe('needs, proposal and quote', () => {
     });
   });
 
-  // Asserts the numbers of docs/rules.md PS-4.
+  // Asserts the numbers of docs/rules.md PS-3, PS-4.
   it('a proposal answers the needs: must-haves and the top pain point covered, pain points tracked, a blocked alternative not quoted (PS-3, PS-4)', async () => {
     await withJourneyWorker(env, async ({ start, view }) => {
       const handle = await start(inquiry);
@@ -183,6 +216,10 @@ describe('needs, proposal and quote', () => {
         scenario: '40 clinics, patients book by phone today',
         budget: { min: 50_000, max: 120_000, currency: 'CNY' },
       });
+      expect(needs.painPoints.map((p) => [p.title, p.status])).toEqual([
+        ['No-shows', 'open'],
+        ['Paper files', 'open'],
+      ]);
       expect(
         await rejectionOf(
           handle.executeUpdate(submitProposalUpdate, {
@@ -243,6 +280,35 @@ describe('needs, proposal and quote', () => {
         ['No-shows', 'accepted'],
         ['Paper files', 'addressed'],
       ]);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md PS-4.
+  it('coverage is checked of a proposal that says what it addresses, or of every proposal with requireCoverage', async () => {
+    await withJourneyWorker(env, async ({ start }) => {
+      const needs = {
+        requirements: [{ title: 'Booking', priority: 'must' as const, urgency: 5, businessValue: 5 }],
+        painPoints: [{ title: 'No-shows', impact: 5, urgency: 4, difficulty: 2 }],
+      };
+      const silent = { alternatives: [{ id: 'A', title: 'Cloud plan' }] };
+      // Off by default: a proposal that says nothing of coverage is taken as it is.
+      const lenient = await start(inquiry);
+      await lenient.executeUpdate(recordNeedsUpdate, { args: [needs] });
+      expect(await lenient.executeUpdate(submitProposalUpdate, { args: [silent] })).toMatchObject({
+        version: 1,
+        stage: 'proposal',
+      });
+      // On: the same proposal is refused, naming the must-have and the top pain point it leaves out.
+      const strict = await start({ ...inquiry, policy: { requireCoverage: true } });
+      await strict.executeUpdate(recordNeedsUpdate, { args: [needs] });
+      expect(await rejectionOf(strict.executeUpdate(submitProposalUpdate, { args: [silent] }))).toBe(
+        'no alternative addresses the must-have "Booking"; no alternative addresses the top pain point "No-shows"',
+      );
+      expect(
+        await strict.executeUpdate(submitProposalUpdate, {
+          args: [{ alternatives: [{ id: 'A', title: 'Cloud plan', addresses: ['Booking', 'No-shows'] }] }],
+        }),
+      ).toMatchObject({ version: 1, stage: 'proposal' });
     });
   });
 
@@ -338,6 +404,70 @@ describe('needs, proposal and quote', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md PS-6.
+  it('a margin of exactly 25 % is approved by policy inside the journey; 24.99 % goes to the manager', async () => {
+    await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
+      const handle = await start(inquiry);
+      await toQuotable(handle);
+      const edge = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 100_000, cost: 75_000, currency: 'CNY' }],
+      });
+      expect(edge).toMatchObject({ autoApproved: true, margin: 0.25 });
+      expect(edge.approvalWorkflowId).toBeUndefined();
+      const sent = await waitFor(handle, (v) => v.stage === 'negotiation');
+      expect(sent.quotes[0]).toMatchObject({ status: 'approved', decidedBy: 'policy', margin: 0.25 });
+      expect(recorder.of('notifyStaff', { audience: 'approver' })).toEqual([]);
+
+      await handle.executeUpdate(recordObjectionUpdate, {
+        args: [{ reason: 'price', detail: 'a little lower, please' }],
+      });
+      const under = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 100_000, cost: 75_010, currency: 'CNY' }],
+      });
+      expect(under).toMatchObject({ autoApproved: false, margin: 0.2499 });
+      expect(under.approvalWorkflowId).toBeDefined();
+      await waitFor(handle, (v) => v.stage === 'quote-approval' && v.quotes[1]?.status === 'pending');
+      await expect.poll(() => recorder.of('notifyStaff', { audience: 'approver' }).length).toBe(1);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md PS-6.
+  it('a quote below the margin at 16:00 goes to the deputy at 11:00 the next working day and expires at 15:00', async () => {
+    const submitted = (await skipToShanghai(env, { hour: 16 })).getTime();
+    await withJourneyWorker(env, async ({ start, waitFor, quoteView }) => {
+      const handle = await start(inquiry);
+      await toQuotable(handle);
+      const quote = await handle.executeUpdate(submitQuoteUpdate, {
+        args: [{ alternativeId: 'A', price: 100, cost: 90, currency: 'CNY' }],
+      });
+      const approval = () => quoteView(quote.approvalWorkflowId!);
+      // Two business hours that day, two the next working morning.
+      const opening = openingAfter(submitted + 2 * HOUR);
+      const managerDue = Date.parse((await approval()).approverDueAt!);
+      expect(minutesAfter(opening, [managerDue])).toEqual([120]);
+
+      // 20:00, four calendar hours on: still the manager's.
+      await env.sleep(4 * HOUR + MINUTE);
+      expect((await approval()).status).toBe('pending-approver');
+
+      await env.sleep(managerDue + MINUTE - (await env.currentTimeMs()));
+      const deputy = await approval();
+      expect(deputy.status).toBe('pending-deputy');
+      // The deputy's four business hours: 11:00 to 15:00.
+      const deputyDue = Date.parse(deputy.deputyDueAt!);
+      expect(minutesAfter(managerDue, [deputyDue])).toEqual([240]);
+
+      await env.sleep(deputyDue - MINUTE - (await env.currentTimeMs()));
+      expect((await approval()).status).toBe('pending-deputy');
+      await env.sleep(2 * MINUTE);
+      const expired = await waitFor(handle, (v) => v.quotes[0]?.status === 'expired');
+      expect(expired.stage).toBe('proposal');
+      const decision = (await approval()).decision!;
+      expect(decision).toMatchObject({ decision: 'expired', escalatedToDeputy: true });
+      expect(minutesAfter(deputyDue, [decision.decidedAt])).toEqual([0]);
+    });
+  });
+
   // Asserts the numbers of docs/rules.md PS-5.
   it('objections loop back: price to the quote, an unclear need to the needs analysis', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, view }) => {
@@ -357,10 +487,34 @@ describe('needs, proposal and quote', () => {
       });
       expect(unclear.stage).toBe('needs-analysis');
       expect((await view(handle)).objections.map((o) => o.loopBackTo)).toEqual(['quote', 'needs-analysis']);
+
+      // Any other cause goes back to the proposal.
+      for (const reason of ['competitor', 'product-understanding'] as const) {
+        await handle.executeUpdate(submitProposalUpdate, {
+          args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
+        });
+        await handle.executeUpdate(reviewProposalUpdate, {
+          args: [{ decision: 'approve', reviewer: 'sales-lead' }],
+        });
+        await handle.executeUpdate(submitQuoteUpdate, {
+          args: [{ alternativeId: 'A', price: 90_000, cost: 60_000, currency: 'CNY' }],
+        });
+        await waitFor(handle, (v) => v.stage === 'negotiation');
+        const other = await handle.executeUpdate(recordObjectionUpdate, {
+          args: [{ reason, detail: `objection: ${reason}` }],
+        });
+        expect(other.stage).toBe('proposal');
+      }
+      expect((await view(handle)).objections.map((o) => o.loopBackTo)).toEqual([
+        'quote',
+        'needs-analysis',
+        'proposal',
+        'proposal',
+      ]);
     });
   });
 
-  // Asserts the numbers of docs/rules.md PS-7.
+  // Asserts the numbers of docs/rules.md PS-5, PS-7.
   it('a quote goes out explained: what it includes, its breakdown, how long it holds (PS-7)', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start(inquiry);
@@ -450,22 +604,50 @@ describe('follow-up plan', () => {
 });
 
 describe('contract and after-sales relationship', () => {
+  // Asserts the numbers of docs/rules.md HO-1, PS-14.
   it('signing runs the handoff: archive synchronised with requirements, terms and special requests', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start(inquiry);
+      await handle.executeUpdate(registerInquiryUpdate, {
+        args: [
+          {
+            inquiryId: 'crm-2',
+            channel: 'phone',
+            summary: 'Ten more clinics next year?',
+            specialRequests: ['Chinese UI'],
+          },
+        ],
+      });
       await toNegotiation(handle, waitFor);
       const handoff = await handle.executeUpdate(signContractUpdate, { args: [terms] });
       expect(handoff).toMatchObject({
         contractId: 'K-1',
         stage: 'onboarding',
-        handoff: { requirements: 1, specialRequests: 1 },
+        handoff: { requirements: 1, specialRequests: 2 },
       });
       const archive = recorder.of('syncCustomerArchive');
       expect(archive).toHaveLength(1);
       const record = archive[0]!.request.record as Record<string, unknown>;
       expect(record.terms).toEqual(terms.terms);
-      expect(record.specialRequests).toEqual(['on-premise data storage']);
+      expect(record.requirements).toEqual([
+        expect.objectContaining({ title: 'Online booking', priority: 'must' }),
+      ]);
+      expect(record.specialRequests).toEqual(['on-premise data storage', 'Chinese UI']);
       expect(record.contact).toEqual(inquiry.contact);
+      // What the customer asked, inquiry by inquiry.
+      expect(record.inquiries).toEqual([
+        expect.objectContaining({
+          channel: 'email',
+          summary: inquiry.inquiry,
+          specialRequests: ['on-premise data storage'],
+        }),
+        expect.objectContaining({
+          inquiryId: 'crm-2',
+          channel: 'phone',
+          summary: 'Ten more clinics next year?',
+          specialRequests: ['Chinese UI'],
+        }),
+      ]);
       expect(recorder.of('createTask', { kind: 'handoff' })).toHaveLength(1);
     });
   });
@@ -497,10 +679,29 @@ describe('contract and after-sales relationship', () => {
       expect(view.journeyId).toBe(handle.workflowId);
       expect(view.clocks.find((clock) => clock.window === 'first-reply')?.budgetHours).toBe(1);
       expect(view.clocks.find((clock) => clock.window === 'resolution')?.budgetHours).toBe(8);
+      expect(view.inWarranty).toBe(true);
+
+      // The warranty is the contract's too: one that has ended leaves the case out of warranty.
+      const ended = await start(inquiry);
+      await toNegotiation(ended, waitFor);
+      const yesterday = new Date((await env.currentTimeMs()) - DAY).toISOString().slice(0, 10);
+      await ended.executeUpdate(signContractUpdate, {
+        args: [{ contractId: 'K-OLD', terms: { warrantyUntil: yesterday } }],
+      });
+      const old = await ended.executeUpdate(reportIssueUpdate, {
+        args: [{ description: 'Booking page slow', category: 'technical', severity: 'service-outage' }],
+      });
+      await expect
+        .poll(() =>
+          caseView(old.caseWorkflowId)
+            .then((v) => v.inWarranty)
+            .catch(() => undefined),
+        )
+        .toBe(false);
     });
   });
 
-  // Asserts the numbers of docs/rules.md HO-3, RT-1, RT-2.
+  // Asserts the numbers of docs/rules.md HO-3, PS-12, RT-1, RT-2.
   it('delivery pushes the training schedule; revisits recur; a promoter is asked for a referral at most once per period', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, view }) => {
       const handle = await start(inquiry);
