@@ -702,7 +702,7 @@ describe('contract and after-sales relationship', () => {
   });
 
   // Asserts the numbers of docs/rules.md HO-3, PS-12, RT-1, RT-2.
-  it('delivery pushes the training schedule; revisits recur; a promoter is asked for a referral at most once per period', async () => {
+  it('delivery pushes the training schedule; revisits recur; a promoter (NPS 9 or more) is asked for a referral at most once in 180 days', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, view }) => {
       const handle = await start(inquiry);
       await toNegotiation(handle, waitFor);
@@ -711,9 +711,10 @@ describe('contract and after-sales relationship', () => {
       await waitFor(handle, (v) => v.stage === 'after-sales');
       await expect.poll(() => recorder.of('pushTrainingSchedule').length).toBe(1);
 
-      for (const round of [1, 2]) {
+      let closed = 0;
+      const answeredCase = async (nps: number) => {
         const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
-          args: [{ description: `Question ${round}` }],
+          args: [{ description: `Question ${closed + 1}` }],
         });
         const child = env.client.workflow.getHandle(caseWorkflowId);
         await expect
@@ -725,17 +726,29 @@ describe('contract and after-sales relationship', () => {
           )
           .toBe(true);
         await child.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'explained' }] });
-        await child.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, nps: 10, resolved: true }] });
+        await child.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, nps, resolved: true }] });
         await child.result();
-        await waitFor(handle, (v) => v.cases.filter((c) => c.status === 'closed').length === round);
-      }
+        closed += 1;
+        await waitFor(handle, (v) => v.cases.filter((c) => c.status === 'closed').length === closed);
+      };
+      await answeredCase(10);
+      await answeredCase(10);
       expect(recorder.of('requestReferral')).toHaveLength(1);
       expect((await view(handle)).referralsRequested).toBe(1);
 
       await env.sleep(91 * DAY);
       expect(recorder.of('createTask', { kind: 'revisit' })).toHaveLength(1);
+      // 91 days after the first request: a promoter again, but not asked again yet.
+      await answeredCase(10);
+      expect(recorder.of('requestReferral')).toHaveLength(1);
       await env.sleep(90 * DAY);
       expect(recorder.of('createTask', { kind: 'revisit' })).toHaveLength(2);
+      // Past 180 days: an NPS of 8 is no promoter; 9 is, and is asked.
+      await answeredCase(8);
+      expect(recorder.of('requestReferral')).toHaveLength(1);
+      await answeredCase(9);
+      await expect.poll(() => recorder.of('requestReferral').length).toBe(2);
+      expect((await view(handle)).referralsRequested).toBe(2);
     });
   });
 
