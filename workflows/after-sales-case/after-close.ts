@@ -11,8 +11,7 @@ import * as metrics from '../kernel/metrics';
 import { tellJourney } from '../kernel/tell-parent';
 import { nowIso } from '../kernel/time';
 import { QA_DRAW_AT_CLOSE, QA_WEEKLY_DRAW } from '../kernel/versions';
-import { caseClosedSignal } from '../customer-journey/contract';
-import type { CaseOutcome } from './contract';
+import { caseClosedSignal, type CaseOutcome } from './contract';
 import { isClosed, type Case } from './model';
 import { caseResult, isPromoter } from './view';
 

@@ -42,7 +42,7 @@ import {
   CollaboratorAnswered,
   VisitCompleted,
 } from './payloads';
-import { CaseView } from './views';
+import { CaseResult, CaseView } from './views';
 import { query, signal, update } from '../kernel/messages';
 import { type CaseStage, OPEN_STAGES, RESOLVABLE_STAGES, REVISIT_STAGES } from './stages';
 
@@ -106,6 +106,18 @@ export type ParsedCaseInput = z.output<typeof AfterSalesCaseInput>;
 
 const closed = (stage: CaseStage) =>
   stage === 'closed' ? 'the case is closed' : `not possible in stage ${stage}`;
+
+/**
+ * What a case tells its journey when it closes: its result. The case owns the message it sends;
+ * the journey's message table handles it. Cases report back by signal rather than by child result
+ * so a journey that continued-as-new still hears from cases its earlier run started.
+ */
+export const CASE_CLOSED_MESSAGE = signal(
+  'caseClosed',
+  CaseResult,
+  'Sent by a case of this journey when it closes (not for people).',
+);
+export const caseClosedSignal = CASE_CLOSED_MESSAGE.definition;
 
 export const CASE_MESSAGES = {
   agentResponded: signal(

@@ -9,7 +9,7 @@
  * (an encrypted payload), never in ids, search attributes or logs.
  */
 import { z } from 'zod';
-import { AfterSalesCaseInput, CaseResult } from '../after-sales-case/contract';
+import { AfterSalesCaseInput, CASE_CLOSED_MESSAGE } from '../after-sales-case/contract';
 import {
   Channel,
   CustomerGrade,
@@ -21,7 +21,7 @@ import {
   TimelineView,
 } from '../kernel/contract';
 import { query, signal, update } from '../kernel/messages';
-import { QuoteDecision } from '../quote-approval/contract';
+import { QUOTE_DECIDED_MESSAGE } from '../quote-approval/contract';
 import { JourneyPolicyOverrides } from './policy';
 import {
   Alternative,
@@ -276,21 +276,8 @@ export const JOURNEY_MESSAGES = {
     'Delivery done; pushes the training schedule and starts the after-sales relationship. JSON: {}',
     { stages: ['onboarding'], refusal: (stage) => `no delivery expected in stage ${stage}` },
   ),
-  /**
-   * Sent by a case to its journey when it closes. Cases report back by signal rather than by
-   * child result so a journey that continued-as-new still hears from cases its earlier run started.
-   */
-  caseClosed: signal(
-    'caseClosed',
-    CaseResult,
-    'Sent by a case of this journey when it closes (not for people).',
-  ),
-  /** Sent by a quote approval to its journey with the decision (same reason as caseClosed). */
-  quoteDecided: signal(
-    'quoteDecided',
-    QuoteDecision,
-    'Sent by a quote approval of this journey with its decision (not for people).',
-  ),
+  caseClosed: CASE_CLOSED_MESSAGE,
+  quoteDecided: QUOTE_DECIDED_MESSAGE,
   registerInquiry: update(
     'registerInquiry',
     NewInquiry,
@@ -421,8 +408,6 @@ export const newInquirySignal = JOURNEY_MESSAGES.newInquiry.definition;
 export const inquiryAnsweredSignal = JOURNEY_MESSAGES.inquiryAnswered.definition;
 export const customerRespondedSignal = JOURNEY_MESSAGES.customerResponded.definition;
 export const deliveryConfirmedSignal = JOURNEY_MESSAGES.deliveryConfirmed.definition;
-export const caseClosedSignal = JOURNEY_MESSAGES.caseClosed.definition;
-export const quoteDecidedSignal = JOURNEY_MESSAGES.quoteDecided.definition;
 export const registerInquiryUpdate = JOURNEY_MESSAGES.registerInquiry.definition;
 export const recordNeedsUpdate = JOURNEY_MESSAGES.recordNeeds.definition;
 export const submitProposalUpdate = JOURNEY_MESSAGES.submitProposal.definition;

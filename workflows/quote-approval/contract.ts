@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { BusinessCalendar } from '../kernel/business-hours';
 import { CustomerId, IsoTimestamp, StaffId, Text } from '../kernel/contract';
-import { query, update } from '../kernel/messages';
+import { query, signal, update } from '../kernel/messages';
 import { QuotePolicy } from './policy';
 
 export const QUOTE_APPROVAL_WORKFLOW = 'quoteApproval';
@@ -79,6 +79,17 @@ export const QuoteView = z.object({
   decision: QuoteDecision.optional(),
 });
 export type QuoteView = z.infer<typeof QuoteView>;
+
+/**
+ * What a quote approval tells its journey: the decision (by signal, for the same reason as a
+ * case's `caseClosed`). The quote owns the message it sends; the journey's table handles it.
+ */
+export const QUOTE_DECIDED_MESSAGE = signal(
+  'quoteDecided',
+  QuoteDecision,
+  'Sent by a quote approval of this journey with its decision (not for people).',
+);
+export const quoteDecidedSignal = QUOTE_DECIDED_MESSAGE.definition;
 
 export const QUOTE_MESSAGES = {
   decideQuote: update(

@@ -7,7 +7,6 @@
  */
 import { condition, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { quoteApproval as quoteApprovalV1 } from '../../archive/workflows-v1/quote-approval';
-import { quoteDecidedSignal } from '../customer-journey/contract';
 import { addWorkingTime } from '../kernel/business-hours';
 import { durationMs } from '../kernel/contract';
 import { Entity } from '../kernel/entity';
@@ -22,6 +21,7 @@ import {
   QUOTE_APPROVAL_WORKFLOW,
   QUOTE_MESSAGES,
   QuoteApprovalInput,
+  quoteDecidedSignal,
   type QuoteDecision,
   type QuoteStatus,
   type QuoteView,
