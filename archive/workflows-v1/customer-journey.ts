@@ -76,7 +76,18 @@ const AWAIT_REPORTED_CHILDREN = 'await-reported-children';
  */
 const DRAIN_BEFORE_CLOSING = 'drain-handlers-before-closing';
 
-export async function customerJourney(input: JourneyInput): Promise<JourneyResult> {
+export interface ArchivedJourneyOptions {
+  /**
+   * Asked each time the loop wakes; true hands the journey over to the current code: it continues
+   * as new with its state, which the current code translates once (patch `archive-handover`).
+   */
+  handover?: () => boolean;
+}
+
+export async function customerJourney(
+  input: JourneyInput,
+  options: ArchivedJourneyOptions = {},
+): Promise<JourneyResult> {
   const parsed = parseWorkflowInput(JourneyInput, input, CUSTOMER_JOURNEY_WORKFLOW);
   const firstRun = parsed.carried === undefined;
   // `carried` is written by the journey itself when it continues as new; a hand-set one would
@@ -209,7 +220,7 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
   while (!model.ended) {
     await model.runDueAgenda();
     if (model.ended) break;
-    if (model.shouldContinueAsNew()) {
+    if (model.shouldContinueAsNew() || options.handover?.()) {
       // Handlers still running (an update starting a case…) finish in this run first.
       if (drainFirst) await whenNoHandlerRuns();
       else await condition(allHandlersFinished);

@@ -17,7 +17,13 @@ import { handOver, historyIsLong, whenNoHandlerRuns } from '../kernel/continue-a
 import { assertWorkableCalendar, invalidInput, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { PRESALES_REPORT_MEMO, RECEPTION_V3, REDESIGN, VISIBILITY_PER_TASK } from '../kernel/versions';
+import {
+  ARCHIVE_HANDOVER,
+  PRESALES_REPORT_MEMO,
+  RECEPTION_V3,
+  REDESIGN,
+  VISIBILITY_PER_TASK,
+} from '../kernel/versions';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
   JOURNEY_MESSAGES,
@@ -105,7 +111,11 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
     );
   }
   // Only executions started before the redesign get here; their input was written for it.
-  if (!patched(REDESIGN)) return await customerJourneyV1(input as Parameters<typeof customerJourneyV1>[0]);
+  if (!patched(REDESIGN)) {
+    return await customerJourneyV1(input as Parameters<typeof customerJourneyV1>[0], {
+      handover: () => patched(ARCHIVE_HANDOVER),
+    });
+  }
   const j = setup(parsed, policy);
   return await run(j, input, continued);
 }

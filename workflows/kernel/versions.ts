@@ -9,6 +9,14 @@
 export const REDESIGN = 'redesign-v2';
 
 /**
+ * The archive's way out: a journey still running the archived code continues as new into the
+ * current code the next time its loop wakes (a message handled, a follow-up due), carrying its
+ * state (translated once by `carriedState`), instead of waiting for the server's hint, which a
+ * quiet journey might not get for years. Histories written before replay as they were.
+ */
+export const ARCHIVE_HANDOVER = 'archive-handover';
+
+/**
  * What analysts see, made cheaper to write and to read: search attributes synced once per
  * workflow task, a journey's `NextDeadlineAt` indexing its next SLA due time only (not every
  * follow-up or revisit re-plan), and a closed case's report figures written into its memo, so the
