@@ -12,7 +12,7 @@ const nodeBuiltinPaths = nodeBuiltins.map((name) => ({
   message: 'Workflow code is deterministic: Node built-ins belong in activities or lib/.',
 }));
 const nodeSideModules = {
-  group: ['**/lib/**', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+  group: ['**/lib/**', '**/local/**', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
   message: 'Workflow code may not import Node-side modules.',
 };
 

@@ -24,7 +24,7 @@ import {
   provisionTemporalCli,
   startDevServer,
   type RunningServer,
-} from '../lib/temporal-runtime';
+} from '../local/temporal-runtime';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import {
   closeJourneyUpdate,

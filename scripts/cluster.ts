@@ -11,9 +11,9 @@ import path from 'node:path';
 import { hasCodecKeySetting, ensureLocalKeyFile } from '../lib/codec/keys';
 import { ConfigError, parseSettings, projectRoot } from '../lib/config';
 import { loadDataConverter, localKeyFilePath } from '../lib/data-converter';
-import { SERVER_VERSION, UI_SERVER_VERSION } from '../lib/cluster/binaries';
-import { ClusterSettings, HISTORY_SHARDS, portsFromSettings } from '../lib/cluster/config';
-import { startCluster, type RunningCluster } from '../lib/cluster';
+import { SERVER_VERSION, UI_SERVER_VERSION } from '../local/cluster/binaries';
+import { ClusterSettings, HISTORY_SHARDS, portsFromSettings } from '../local/cluster/config';
+import { startCluster, type RunningCluster } from '../local/cluster';
 
 function shown(file: string): string {
   const relative = path.relative(projectRoot(), file);

@@ -2,7 +2,7 @@
  * `npm run provision`: finds or builds the Temporal CLI (dev server) and the time-skipping test
  * server into the per-user cache, so tests and `npm start` start at once. CI runs it first.
  */
-import { cacheDir, provisionTemporalCli, provisionTestServer } from '../lib/temporal-runtime';
+import { cacheDir, provisionTemporalCli, provisionTestServer } from '../local/temporal-runtime';
 
 async function main(): Promise<void> {
   console.log(`cache: ${cacheDir()}`);

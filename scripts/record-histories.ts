@@ -20,7 +20,7 @@ import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyToJson } from '../lib/replay/history-json';
-import { startTimeSkippingEnvironment } from '../lib/temporal-runtime';
+import { startTimeSkippingEnvironment } from '../local/temporal-runtime';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import { ActivityRecorder } from '../tests/helpers/fake-activities';
 import { HISTORIES_DIR } from '../tests/replay/history-files';

@@ -15,9 +15,9 @@ import { CodecServerSettings, startCodecServer, type RunningCodecServer } from '
 import { ensureLocalKeyFile, hasCodecKeySetting } from '../lib/codec/keys';
 import { ConfigError, loadWorkerConfig, parseSettings, projectRoot, StartSettings } from '../lib/config';
 import { loadDataConverter, localKeyFilePath } from '../lib/data-converter';
-import { assertPortsFree, PortsTakenError } from '../lib/ports';
+import { assertPortsFree, PortsTakenError } from '../local/ports';
 import { installMetricsRuntime } from '../lib/telemetry';
-import { startDevServer, type RunningServer } from '../lib/temporal-runtime';
+import { startDevServer, type RunningServer } from '../local/temporal-runtime';
 import { PreflightError, runWorker } from '../worker';
 
 async function main(): Promise<void> {

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { CodecServerSettings } from '../lib/codec/codec-server';
 import { ConfigError, nonEmpty, parseSettings, StartSettings } from '../lib/config';
-import { provisionTemporalCli } from '../lib/temporal-runtime';
+import { provisionTemporalCli } from '../local/temporal-runtime';
 
 /** The environment the CLI runs with: the user's, plus `npm start`'s defaults where unset. */
 function cliEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -22,7 +22,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startCluster, type RunningCluster } from '../lib/cluster';
+import { startCluster, type RunningCluster } from '../local/cluster';
 import { loadDataConverter } from '../lib/data-converter';
 import { IdempotencyStore } from '../lib/ingress/idempotency';
 import { buildIngress, REPLAY_HEADER } from '../lib/ingress/server';

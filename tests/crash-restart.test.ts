@@ -23,7 +23,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDataConverter } from '../lib/data-converter';
-import { freePort, startDevServer, type RunningServer } from '../lib/temporal-runtime';
+import { freePort, startDevServer, type RunningServer } from '../local/temporal-runtime';
 import {
   agentRespondedSignal,
   closeCaseUpdate,

@@ -33,7 +33,7 @@ import { ENDPOINTS, type Endpoint } from '../lib/ingress/contract';
 import { IdempotencyStore } from '../lib/ingress/idempotency';
 import { buildIngress } from '../lib/ingress/server';
 import { signedHeaders } from '../lib/ingress/signature';
-import { freePort } from '../lib/temporal-runtime';
+import { freePort } from '../local/temporal-runtime';
 import {
   AfterSalesCaseInput,
   CASE_MESSAGES,

@@ -17,14 +17,14 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import { bundleWorkflows } from '../lib/bundle';
-import { provisionClusterBinaries } from '../lib/cluster/binaries';
-import { provisionPrometheus } from '../lib/prometheus/provision';
+import { provisionClusterBinaries } from '../local/cluster/binaries';
+import { provisionPrometheus } from '../local/prometheus/provision';
 import {
   provisionTemporalCli,
   provisionTestServer,
   startDevServer,
   type RunningServer,
-} from '../lib/temporal-runtime';
+} from '../local/temporal-runtime';
 import { provisionChromium } from './helpers/browser';
 import type { TemporalTestContext } from './helpers/context';
 

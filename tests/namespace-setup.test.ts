@@ -13,7 +13,7 @@ import { temporal } from '@temporalio/proto';
 import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNamespace, isReady } from '../lib/namespace-setup';
-import { startDevServer, type RunningServer } from '../lib/temporal-runtime';
+import { startDevServer, type RunningServer } from '../local/temporal-runtime';
 import { preflight, PreflightError } from '../worker';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 

@@ -114,7 +114,7 @@ describe('docs/rules.md', () => {
   it('has a row for every rule id the code cites', () => {
     const known = new Set(rows.map((row) => row.id));
     const cited = new Map<string, string>();
-    for (const dir of ['workflows', 'activities', 'lib']) {
+    for (const dir of ['workflows', 'activities', 'lib', 'local']) {
       for (const file of sourceFiles(join(root, dir))) {
         for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:PS|HO|AS|LE|RT)-\d+\b/g)) {
           cited.set(match[0], file.slice(root.length + 1));

@@ -13,8 +13,8 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, loadWorkerConfig } from '../lib/config';
 import { DEFAULT_TASK_QUEUE } from '../workflows/kernel/contract';
-import { ownsListeningPort, portInUse } from '../lib/ports';
-import { freePort } from '../lib/temporal-runtime';
+import { ownsListeningPort, portInUse } from '../local/ports';
+import { freePort } from '../local/temporal-runtime';
 import { createWorker } from '../worker';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import type { sleepFor } from './fixtures/sleeper-workflow';

@@ -253,13 +253,13 @@ function freezeHolder(holder: object): void {
 }
 
 /** Shields one module's exports from the SDK's deep freeze, freezing what may be frozen. */
-function shield(exports: object): void {
-  for (const key of Object.keys(exports)) freezeData((exports as Record<string, unknown>)[key]);
-  freezeHolder(exports);
+function shield(moduleExports: object): void {
+  for (const key of Object.keys(moduleExports)) freezeData((moduleExports as Record<string, unknown>)[key]);
+  freezeHolder(moduleExports);
 }
 
 // zod computes whether it may compile validators on first use, into a holder the freeze would lock.
 void zodCore.util.allowsEval.value;
 freezeHolder(zodCore.regexes);
-for (const exports of Object.values(SHARED_MODULES)) shield(exports);
+for (const moduleExports of Object.values(SHARED_MODULES)) shield(moduleExports);
 Object.freeze(SHARED_MODULES);

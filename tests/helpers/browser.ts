@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { projectRoot } from '../../lib/config';
-import { cacheDir, isExecutable, type Log } from '../../lib/temporal-runtime';
+import { cacheDir, isExecutable, type Log } from '../../local/temporal-runtime';
 
 const PACKAGE = '@sparticuz/chromium';
 /** Unpacking ~200 MB on a busy 2-core machine: seconds normally, a minute at worst. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
-import { startTimeSkippingEnvironment } from '../../lib/temporal-runtime';
+import { startTimeSkippingEnvironment } from '../../local/temporal-runtime';
 import { allSearchAttributeKeys } from '../../workflows/kernel/search-attributes';
 
 /**

@@ -13,7 +13,7 @@ import type { temporal } from '@temporalio/proto';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { loadDataConverter } from '../../lib/data-converter';
-import { freePort } from '../../lib/temporal-runtime';
+import { freePort } from '../../local/temporal-runtime';
 
 const root = path.resolve(__dirname, '../..');
 const READY_TIMEOUT_MS = 180_000;

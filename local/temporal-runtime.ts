@@ -21,7 +21,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { indexedValueType, type SearchAttributeSpec } from './namespace-setup';
+import { indexedValueType, type SearchAttributeSpec } from '../lib/namespace-setup';
 import { ownsListeningPort } from './ports';
 
 /** The Temporal CLI release we build: server 1.29.1 with SQLite and Web UI 2.42.1. */

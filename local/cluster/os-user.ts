@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../config';
+import { projectRoot } from '../../lib/config';
 import type { Log } from '../temporal-runtime';
 import { run } from './processes';
 
