@@ -40,6 +40,9 @@ import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
 import {
   DAY,
   HOUR,
+  MINUTE,
+  minutesAfter,
+  openingAfter,
   skipToShanghai,
   withJourneyWorker,
   toNegotiation,
@@ -64,22 +67,6 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
 
 /** Shanghai wall-clock hour of an instant. */
 const shanghaiHour = (iso: string) => new Date(Date.parse(iso) + 8 * HOUR).getUTCHours();
-
-const MINUTE = 60_000;
-
-/** 09:00 of the next working day after a weekday's 18:00 in Shanghai (the default calendar has no holidays). */
-function openingAfter(closing: number): number {
-  let at = closing + 15 * HOUR;
-  while ([0, 6].includes(new Date(at + 8 * HOUR).getUTCDay())) at += DAY;
-  return at;
-}
-
-/**
- * Whole minutes from `from` to each instant: a deadline's work is stamped when its workflow task
- * runs, a few milliseconds after the timer fired.
- */
-const minutesAfter = (from: number, instants: readonly (string | number)[]) =>
-  instants.map((instant) => Math.floor((new Date(instant).getTime() - from) / MINUTE));
 
 /** When the journey last entered `stage`, from its timeline. */
 async function enteredAt(handle: JourneyHandle, stage: string): Promise<number> {

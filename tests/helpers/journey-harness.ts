@@ -23,7 +23,7 @@ import {
 } from '../../workflows/customer-journey/contract';
 import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/quote-approval/contract';
 import { closeCase } from './case-harness';
-import { HOUR, withWorker, type Harness, type HarnessOptions, type WorkflowKind } from './harness';
+import { DAY, HOUR, withWorker, type Harness, type HarnessOptions, type WorkflowKind } from './harness';
 
 export { DAY, HOUR } from './harness';
 
@@ -119,14 +119,8 @@ export async function skipToShanghai(
   return at;
 }
 
-/**
- * Needs, one alternative, a quote meeting the margin policy: the journey negotiates (its quote
- * went to the customer). The steps every test that needs a contract goes through first.
- */
-export async function toNegotiation(
-  handle: JourneyHandle,
-  waitFor: (handle: JourneyHandle, done: (view: JourneyView) => boolean) => Promise<JourneyView>,
-): Promise<JourneyView> {
+/** Needs, one alternative, its review: the journey can be quoted. */
+export async function toQuotable(handle: JourneyHandle): Promise<void> {
   await handle.executeUpdate(recordNeedsUpdate, {
     args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
   });
@@ -136,8 +130,35 @@ export async function toNegotiation(
   await handle.executeUpdate(reviewProposalUpdate, {
     args: [{ decision: 'approve', reviewer: 'sales-lead' }],
   });
+}
+
+/**
+ * Needs, one alternative, a quote meeting the margin policy: the journey negotiates (its quote
+ * went to the customer). The steps every test that needs a contract goes through first.
+ */
+export async function toNegotiation(
+  handle: JourneyHandle,
+  waitFor: (handle: JourneyHandle, done: (view: JourneyView) => boolean) => Promise<JourneyView>,
+): Promise<JourneyView> {
+  await toQuotable(handle);
   await handle.executeUpdate(submitQuoteUpdate, {
     args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
   });
   return await waitFor(handle, (view) => view.stage === 'negotiation');
 }
+
+export const MINUTE = 60_000;
+
+/** 09:00 of the next working day after a weekday's 18:00 in Shanghai (the default calendar has no holidays). */
+export function openingAfter(closing: number): number {
+  let at = closing + 15 * HOUR;
+  while ([0, 6].includes(new Date(at + 8 * HOUR).getUTCDay())) at += DAY;
+  return at;
+}
+
+/**
+ * Whole minutes from `from` to each instant: a deadline's work is stamped when its workflow task
+ * runs, a few milliseconds after the timer fired.
+ */
+export const minutesAfter = (from: number, instants: readonly (string | number)[]): number[] =>
+  instants.map((instant) => Math.floor((new Date(instant).getTime() - from) / MINUTE));

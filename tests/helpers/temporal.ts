@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { startTimeSkippingEnvironment } from '../../local/temporal-runtime';
 import { allSearchAttributeKeys } from '../../workflows/kernel/search-attributes';
 
@@ -22,6 +22,24 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
     process.env,
     () => {},
   );
+}
+
+/**
+ * A time-skipping server for the calling test file: started before its tests, torn down after.
+ * Call it at the file's top level; the returned function gives the server inside a test.
+ */
+export function timeSkippingServerForFile(): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await timeSkippingEnvironment();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('the time-skipping server is not started yet: call env() inside a test');
+    return env;
+  };
 }
 
 /** Connects to the run's dev server (real visibility, search attributes and Web UI). */
