@@ -13,12 +13,8 @@ import {
   closeJourneyUpdate,
   deliveryConfirmedSignal,
   journeyWorkflowId,
-  recordNeedsUpdate,
   reportIssueUpdate,
   signContractUpdate,
-  submitProposalUpdate,
-  reviewProposalUpdate,
-  submitQuoteUpdate,
 } from '../workflows/customer-journey/contract';
 import type { JourneyPolicyOverrides } from '../workflows/customer-journey/policy';
 import {
@@ -28,6 +24,7 @@ import {
   type BaselinePlan,
   type benchBaseline,
 } from './baseline-workflow';
+import { quoteApprovedByPolicy, throughProposal, type SendStep } from '../tests/helpers/journey-steps';
 
 export const CUSTOMER_JOURNEY = 'customerJourney';
 
@@ -125,17 +122,9 @@ export async function driveToAfterSales(
     args: [happyPathInput(customerId, policy)],
   });
   await waitIdle(handle, sent);
-  await update(handle, recordNeedsUpdate, sent, {
-    requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }],
-  });
-  await update(handle, submitProposalUpdate, sent, { alternatives: [{ id: 'A', title: 'Cloud plan' }] });
-  await update(handle, reviewProposalUpdate, sent, { decision: 'approve', reviewer: 'sales-lead' });
-  const quote = await update(handle, submitQuoteUpdate, sent, {
-    alternativeId: 'A',
-    price: 100_000,
-    cost: 60_000,
-    currency: 'CNY',
-  });
+  const send: SendStep = (_step, definition, arg) => update(handle, definition, sent, arg);
+  await throughProposal(send);
+  const quote = await quoteApprovedByPolicy(send);
   if (!quote.autoApproved) throw new Error(`${handle.workflowId}: the quote was not approved by policy`);
   // Approved by policy inside the journey: the update returns once the quote has gone out.
   await waitIdle(handle, sent);

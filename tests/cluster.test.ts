@@ -45,11 +45,7 @@ import {
   inquiryAnsweredSignal,
   journeyWorkflowId,
   markLostUpdate,
-  recordNeedsUpdate,
   signContractUpdate,
-  submitProposalUpdate,
-  reviewProposalUpdate,
-  submitQuoteUpdate,
   type JourneyResult,
   type JourneyView,
 } from '../workflows/customer-journey/contract';
@@ -61,6 +57,7 @@ import {
   workflowTaskFailures,
 } from './helpers/history';
 import {
+  durably,
   ALWAYS_OPEN_CALENDAR,
   durableSignal,
   durableUpdate,
@@ -72,6 +69,7 @@ import {
 } from './helpers/reliability';
 import { WebhookReceiver } from './helpers/webhook-receiver';
 import { WorkerProcess } from './helpers/worker-process';
+import { quoteApprovedByPolicy, throughProposal } from './helpers/journey-steps';
 
 const SECRET = 'cluster-ingress-secret-0123456789';
 const unique = randomUUID().slice(0, 8);
@@ -182,31 +180,9 @@ async function resultOf<T>(handle: WorkflowHandle): Promise<T> {
 /** From the first inquiry to a signed contract and the delivery: the journey is in after-sales. */
 async function journeyToAfterSales(handle: WorkflowHandle, contractId: string): Promise<void> {
   await durableSignal(() => handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7' }));
-  await durableUpdate(
-    handle,
-    recordNeedsUpdate,
-    [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
-    updateId(handle, 'needs'),
-  );
-  await durableUpdate(
-    handle,
-    submitProposalUpdate,
-    [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
-    updateId(handle, 'proposal'),
-  );
-  await durableUpdate(
-    handle,
-    reviewProposalUpdate,
-    [{ decision: 'approve', reviewer: 'sales-lead' }],
-    updateId(handle, 'review'),
-  );
+  await throughProposal(durably(handle));
   // 40 % margin: approved by policy in its quoteApproval child.
-  await durableUpdate(
-    handle,
-    submitQuoteUpdate,
-    [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
-    updateId(handle, 'quote'),
-  );
+  await quoteApprovedByPolicy(durably(handle));
   await journeyView(handle, (current) => current.stage === 'negotiation', 'the approved quote');
   await durableUpdate(
     handle,
@@ -575,30 +551,8 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
     });
     watched.add(handle.workflowId);
     await durableSignal(() => handle.signal(inquiryAnsweredSignal, { agentId: 'sales-7' }));
-    await durableUpdate(
-      handle,
-      recordNeedsUpdate,
-      [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
-      updateId(handle, 'needs'),
-    );
-    await durableUpdate(
-      handle,
-      submitProposalUpdate,
-      [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
-      updateId(handle, 'proposal'),
-    );
-    await durableUpdate(
-      handle,
-      reviewProposalUpdate,
-      [{ decision: 'approve', reviewer: 'sales-lead' }],
-      updateId(handle, 'review'),
-    );
-    await durableUpdate(
-      handle,
-      submitQuoteUpdate,
-      [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
-      updateId(handle, 'quote'),
-    );
+    await throughProposal(durably(handle));
+    await quoteApprovedByPolicy(durably(handle));
     const before = await journeyView(handle, (current) => current.stage === 'negotiation', 'the quote');
 
     // The follow-up comes due 4 s into negotiation, around the restart: from the timer the

@@ -27,14 +27,11 @@ import {
   closeJourneyUpdate,
   getJourneyQuery,
   journeyWorkflowId,
-  recordNeedsUpdate,
   signContractUpdate,
-  submitProposalUpdate,
-  reviewProposalUpdate,
-  submitQuoteUpdate,
 } from '../workflows/customer-journey/contract';
 import { ActivityRecorder } from './helpers/fake-activities';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
+import { quoteApprovedByPolicy, throughProposal, type SendStep } from './helpers/journey-steps';
 
 const SECRET = 'ingress-test-secret-0123456789';
 
@@ -202,18 +199,9 @@ async function startJourney(
 /** Needs, proposal, a 40 % margin quote (approved by policy), the contract: after-sales can begin. */
 async function driveToContract(customerId: string): Promise<void> {
   const handle = env.client.workflow.getHandle(journeyWorkflowId(customerId));
-  await handle.executeUpdate(recordNeedsUpdate, {
-    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
-  });
-  await handle.executeUpdate(submitProposalUpdate, {
-    args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
-  });
-  await handle.executeUpdate(reviewProposalUpdate, {
-    args: [{ decision: 'approve', reviewer: 'sales-lead' }],
-  });
-  await handle.executeUpdate(submitQuoteUpdate, {
-    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
-  });
+  const send: SendStep = (_step, update, arg) => handle.executeUpdate(update, { args: [arg] });
+  await throughProposal(send);
+  await quoteApprovedByPolicy(send);
   await expect
     .poll(async () => (await handle.query(getJourneyQuery)).stage, { timeout: 15_000, interval: 100 })
     .toBe('negotiation');

@@ -28,10 +28,7 @@ import {
   getJourneyQuery,
   inquiryAnsweredSignal,
   journeyWorkflowId,
-  recordNeedsUpdate,
   signContractUpdate,
-  submitProposalUpdate,
-  reviewProposalUpdate,
   submitQuoteUpdate,
   type JourneyResult,
 } from '../workflows/customer-journey/contract';
@@ -39,6 +36,7 @@ import { decideQuoteUpdate } from '../workflows/quote-approval/contract';
 import { historyOf } from './helpers/history';
 import { ALWAYS_OPEN_CALENDAR, eventually, report, testCodecKeys } from './helpers/reliability';
 import { WorkerProcess } from './helpers/worker-process';
+import { throughProposal } from './helpers/journey-steps';
 
 const unique = randomUUID().slice(0, 6);
 const contact = {
@@ -155,15 +153,7 @@ describe('personal data', () => {
     );
     expect(reached).toMatchObject({ journeyId, created: true });
     await journey.signal(inquiryAnsweredSignal, { agentId: 'sales-7' });
-    await journey.executeUpdate(recordNeedsUpdate, {
-      args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
-    });
-    await journey.executeUpdate(submitProposalUpdate, {
-      args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
-    });
-    await journey.executeUpdate(reviewProposalUpdate, {
-      args: [{ decision: 'approve', reviewer: 'sales-lead' }],
-    });
+    await throughProposal((_step, update, arg) => journey.executeUpdate(update, { args: [arg] }));
     // A 20 % margin: a manager decides in the quote's approval workflow, which is scanned too.
     const quote = await journey.executeUpdate(submitQuoteUpdate, {
       args: [{ alternativeId: 'A', price: 100_000, cost: 80_000, currency: 'CNY' }],

@@ -14,15 +14,12 @@ import {
   getJourneyQuery,
   getJourneyTimelineQuery,
   journeyWorkflowId,
-  recordNeedsUpdate,
-  submitProposalUpdate,
-  reviewProposalUpdate,
-  submitQuoteUpdate,
   type JourneyInput,
   type JourneyView,
 } from '../../workflows/customer-journey/contract';
 import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/quote-approval/contract';
 import { closeCase } from './case-harness';
+import { quoteApprovedByPolicy, throughProposal, type SendStep } from './journey-steps';
 import { DAY, HOUR, withWorker, type Harness, type HarnessOptions, type WorkflowKind } from './harness';
 
 export { DAY, HOUR } from './harness';
@@ -119,17 +116,15 @@ export async function skipToShanghai(
   return at;
 }
 
+/** Sends an update of a journey plainly, for the shared steps. */
+const plainly =
+  (handle: JourneyHandle): SendStep =>
+  (_step, update, arg) =>
+    handle.executeUpdate(update, { args: [arg] });
+
 /** Needs, one alternative, its review: the journey can be quoted. */
 export async function toQuotable(handle: JourneyHandle): Promise<void> {
-  await handle.executeUpdate(recordNeedsUpdate, {
-    args: [{ requirements: [{ title: 'Online booking', priority: 'must', urgency: 5, businessValue: 5 }] }],
-  });
-  await handle.executeUpdate(submitProposalUpdate, {
-    args: [{ alternatives: [{ id: 'A', title: 'Cloud plan' }] }],
-  });
-  await handle.executeUpdate(reviewProposalUpdate, {
-    args: [{ decision: 'approve', reviewer: 'sales-lead' }],
-  });
+  await throughProposal(plainly(handle));
 }
 
 /**
@@ -140,10 +135,8 @@ export async function toNegotiation(
   handle: JourneyHandle,
   waitFor: (handle: JourneyHandle, done: (view: JourneyView) => boolean) => Promise<JourneyView>,
 ): Promise<JourneyView> {
-  await toQuotable(handle);
-  await handle.executeUpdate(submitQuoteUpdate, {
-    args: [{ alternativeId: 'A', price: 100_000, cost: 60_000, currency: 'CNY' }],
-  });
+  await throughProposal(plainly(handle));
+  await quoteApprovedByPolicy(plainly(handle));
   return await waitFor(handle, (view) => view.stage === 'negotiation');
 }
 

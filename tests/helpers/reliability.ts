@@ -11,6 +11,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { SendStep } from './journey-steps';
 import { isContinuingAsNew } from '../../client';
 
 /** `CJ_RELIABILITY_LONG=1` runs the long variants (more kills, more fuzzed messages). */
@@ -116,6 +117,12 @@ export async function durableUpdate<Ret, Args extends [unknown, ...unknown[]]>(
     }
   }
 }
+
+/** The shared journey steps sent durably, each with the update id `<workflow id>:<step>`. */
+export const durably =
+  (handle: WorkflowHandle): SendStep =>
+  (step, update, arg) =>
+    durableUpdate(handle, update, [arg], `${handle.workflowId}:${step}`);
 
 /** Retries a signal whose call failed (server restarting); signals themselves are durable. */
 export async function durableSignal(send: () => Promise<void>, timeoutMs = 60_000): Promise<void> {
