@@ -14,8 +14,9 @@ import {
   agentRespondedSignal,
   CASE_MESSAGES,
   getCaseQuery,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   resolveUpdate,
+  reviewReplyUpdate,
   submitFeedbackUpdate,
 } from '../workflows/after-sales-case/contract';
 import {
@@ -25,6 +26,7 @@ import {
   CustomerIdKey,
   EscalatedKey,
   IssueCategoryKey,
+  NeedsAttentionKey,
   NextDeadlineAtKey,
   ResolutionTypeKey,
   SatisfactionScoreKey,
@@ -137,6 +139,27 @@ describe('what ops and analysts see', () => {
           { timeout: 15_000 },
         )
         .toBe(1);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-6.
+  it('an assisted reply is found by NeedsAttention = reply-review until a person reviews it', async () => {
+    await withCaseWorker(env, async ({ start }) => {
+      const customerId = `C-${testNames().taskQueue.slice(-8)}`;
+      const handle = await start({ customerId, description: 'Where is the manual?' });
+      await handle.signal(agentRespondedSignal, { kind: 'assisted', agentId: 'bot-1' });
+      const query = `CustomerId = '${customerId}' AND NeedsAttention = 'reply-review'`;
+      const found = () => env.client.workflow.count(query).then(({ count }) => count);
+      const marks = async () => (await handle.describe()).typedSearchAttributes.get(NeedsAttentionKey);
+      await expect.poll(found, { timeout: 15_000 }).toBe(1);
+      expect(await marks()).toEqual(['reply-review']);
+
+      await handle.executeUpdate(reviewReplyUpdate, {
+        args: [{ reviewer: 'agent-7', verdict: 'confirmed' }],
+      });
+      await expect.poll(found, { timeout: 15_000 }).toBe(0);
+      // An empty list leaves the attribute unset.
+      expect((await marks()) ?? []).toEqual([]);
     });
   });
 
@@ -333,7 +356,7 @@ describe('promised terms for a case started without them (AS-21)', () => {
         const view = await settled(unreadable);
         expect(view.termsSource).toBe('default');
         expect(clockOf(view, 'first-reply')).toMatchObject({ budgetHours: 4, basis: 'business' });
-        const { entries } = await unreadable.query(getTimelineQuery);
+        const { entries } = await unreadable.query(getCaseTimelineQuery);
         expect(entries.find((entry) => entry.type === 'integration-failed')?.summary).toMatch(
           /looking up the customer’s contract terms failed for good: .*warrantyUntil: must be a date \(YYYY-MM-DD\)/,
         );

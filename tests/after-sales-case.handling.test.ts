@@ -16,7 +16,7 @@ import {
   completeComplaintStepUpdate,
   escalateUpdate,
   collaboratorAnsweredSignal,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   handOverUpdate,
   involveTeamUpdate,
   visitCompletedSignal,
@@ -42,6 +42,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
+
+/**
+ * Skips the server's clock to the next Saturday 10:00 in Shanghai (02:00 UTC, UTC+8 all year),
+ * when the default desk is closed until Monday 09:00.
+ */
+async function skipToSaturdayMorning(): Promise<number> {
+  const now = await env.currentTimeMs();
+  const target = new Date(now);
+  target.setUTCHours(2, 0, 0, 0);
+  while (target.getUTCDay() !== 6 || target.getTime() <= now) target.setUTCDate(target.getUTCDate() + 1);
+  await env.sleep(target.getTime() - now);
+  return target.getTime();
+}
 
 /** The server's today, minus `days`, as YYYY-MM-DD. */
 async function daysAgo(days: number): Promise<string> {
@@ -94,6 +107,7 @@ describe('the guarantee (AS-18)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-18.
   it('within the month a fault of ours is replaced on request; a safety hazard always is', async () => {
     const recent = await daysAgo(10);
     const old = await daysAgo(200);
@@ -109,6 +123,12 @@ describe('the guarantee (AS-18)', () => {
         resolutionType: 'refund',
       });
       expect(recorder.of('shipReplacement')).toHaveLength(1);
+      // Without a purchase date the month cannot be checked, so it does not stand in the way.
+      const undated = await start({ ...broken(old, { customerId: 'C-G4' }), product: { sku: 'BL-1' } });
+      expect(await undated.executeUpdate(resolveUpdate, { args: [{ type: 'refund' }] })).toMatchObject({
+        resolutionType: 'refund',
+      });
+      expect(recorder.of('issueRefund')).toHaveLength(2);
     });
   });
 });
@@ -280,6 +300,37 @@ describe('assisted replies (AS-6)', () => {
       ).toMatch(/correction.*must say what the customer is told instead/);
     });
   });
+
+  // Asserts the numbers of docs/rules.md AS-6.
+  it('count for P3 and P4 questions on logistics, service and other; not for a P2 or a quality fault', async () => {
+    await withCaseWorker(env, async ({ start, view, waitFor, timelineTypes }) => {
+      const question = { description: 'Where is my parcel?', product: { orderId: 'O-1' } } as const;
+      const answered = [
+        await start({ ...question, customerId: 'C-A3', category: 'logistics' }),
+        await start({ ...question, customerId: 'C-A4', category: 'service' }),
+        await start({ ...question, customerId: 'C-A5', category: 'other', severity: 'cosmetic' }),
+      ];
+      const refused = [
+        await start({ ...question, customerId: 'C-A6', category: 'other', severity: 'service-outage' }),
+        await start({ ...question, customerId: 'C-A7', category: 'quality' }),
+      ];
+      expect(await Promise.all([...answered, ...refused].map(async (h) => (await view(h)).priority))).toEqual(
+        ['P3', 'P3', 'P4', 'P2', 'P3'],
+      );
+      for (const handle of [...answered, ...refused])
+        await handle.signal(agentRespondedSignal, { kind: 'assisted', agentId: 'bot-1' });
+      for (const handle of answered) {
+        const v = await waitFor(handle, (view) => clockOf(view, 'first-reply').state === 'fulfilled');
+        expect(v.needsAttention).toContain('reply-review');
+      }
+      for (const handle of refused) {
+        await patient(() => timelineTypes(handle)).toContain('assisted-reply-not-counted');
+        const v = await view(handle);
+        expect(clockOf(v, 'first-reply').state).toBe('running');
+        expect(v.needsAttention).not.toContain('reply-review');
+      }
+    });
+  });
 });
 
 describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
@@ -327,7 +378,7 @@ describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
 
       // Neither batch nor order: recorded and ignored.
       await handle.signal(productDetailsSignal, { sku: 'CH-9' });
-      await patient(async () => (await handle.query(getTimelineQuery)).rejectedSignals).toBe(1);
+      await patient(async () => (await handle.query(getCaseTimelineQuery)).rejectedSignals).toBe(1);
       await handle.signal(productDetailsSignal, { batch: 'B-2026-10' });
       const opened = await waitFor(handle, (v) => clockOf(v, 'recall').state === 'fulfilled');
       expect(clockOf(opened, 'recall-details').state).toBe('fulfilled');
@@ -379,6 +430,7 @@ describe('carrier claims to closure (AS-7)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-7.
   it('a claim opened without a known problem offers the standard once the carrier names it', async () => {
     await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start({ customerId: 'C-L2', description: 'Box crushed', category: 'logistics' });
@@ -394,6 +446,22 @@ describe('carrier claims to closure (AS-7)', () => {
       const rejected = await waitFor(handle, (v) => v.carrierClaim?.state === 'rejected');
       // A rejected claim is ours to make good: the team lead is told, the case may close.
       expect(rejected.needsAttention).toEqual(['integration-failed']);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-7.
+  it('a parcel lost in transit is offered the goods sent again or a full refund at once', async () => {
+    await withCaseWorker(env, async ({ start, recorder }) => {
+      await start({
+        customerId: 'C-L3',
+        description: 'Parcel never arrived',
+        category: 'logistics',
+        shipmentProblem: 'loss',
+        product: { orderId: 'O-10', carrier: 'SF' },
+      });
+      await patient(() =>
+        recorder.of('notifyCustomer', { template: 'carrier-compensation' }).map((c) => c.request.data),
+      ).toEqual([{ problem: 'loss', offer: 'the goods sent again, or a full refund', refundPercent: 100 }]);
     });
   });
 });
@@ -480,7 +548,7 @@ describe('collaboration and on-site work (AS-22, AS-23)', () => {
       await handle.signal(collaboratorAnsweredSignal, { team: 'supply-chain', note: 'Friday' });
       // A team nobody asked: recorded and ignored.
       await handle.signal(collaboratorAnsweredSignal, { team: 'management' });
-      await patient(async () => (await handle.query(getTimelineQuery)).rejectedSignals).toBe(1);
+      await patient(async () => (await handle.query(getCaseTimelineQuery)).rejectedSignals).toBe(1);
       await env.sleep(3 * HOUR);
       const late = await waitFor(handle, (v) =>
         v.clocks.some((clock) => clock.window === 'collaboration' && clock.breached),
@@ -506,6 +574,29 @@ describe('collaboration and on-site work (AS-22, AS-23)', () => {
         true,
         false,
       ]);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-22.
+  it('by default a collaborating team has 4 business hours: asked on a Saturday, it answers by Monday 13:00', async () => {
+    await withCaseWorker(env, async ({ start, recorder }) => {
+      const saturday = await skipToSaturdayMorning();
+      const handle = await start({ customerId: 'C-C2', description: 'Parts missing', category: 'technical' });
+      const asked = await handle.executeUpdate(involveTeamUpdate, {
+        args: [{ team: 'supply-chain', reason: 'when do the parts arrive?' }],
+      });
+      // Monday 09:00 in Shanghai (01:00 UTC) plus four working hours.
+      const monday13 = new Date(saturday + 2 * 24 * HOUR + 3 * HOUR).toISOString();
+      expect(clockOf(asked, 'collaboration')).toMatchObject({
+        budgetHours: 4,
+        basis: 'business',
+        dueAt: monday13,
+      });
+      await patient(() =>
+        recorder
+          .of('notifyStaff', { window: 'collaboration', team: 'supply-chain' })
+          .map((c) => c.request.reason),
+      ).toEqual([expect.stringContaining(`by ${monday13}`)]);
     });
   });
 
@@ -561,6 +652,35 @@ describe('collaboration and on-site work (AS-22, AS-23)', () => {
         status: 'visit done',
         reference: 'VISIT-1',
       });
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-23.
+  it('a visit not done brings the case back in progress under a new resolution window, and the assignee is told', async () => {
+    await withCaseWorker(env, async ({ start, view, waitFor, recorder, timelineTypes }) => {
+      const handle = await start({ customerId: 'C-V2', description: 'Boiler leaks', category: 'technical' });
+      const appointmentAt = new Date((await env.currentTimeMs()) + 4 * HOUR).toISOString();
+      await handle.executeUpdate(resolveUpdate, { args: [{ type: 'on-site-service', appointmentAt }] });
+      const booked = await view(handle);
+      expect(booked.stage).toBe('on-site');
+      expect(clockOf(booked, 'resolution').state).toBe('cancelled');
+
+      await env.sleep(5 * HOUR);
+      await handle.signal(visitCompletedSignal, { outcome: 'not-done', note: 'nobody home' });
+      const back = await waitFor(handle, (v) => v.stage === 'in-progress');
+      expect(back.resolution).toBeUndefined();
+      expect(clockOf(back, 'appointment').state).toBe('cancelled');
+      const resolution = clockOf(back, 'resolution');
+      expect(resolution).toMatchObject({ state: 'running', budgetHours: 45, basis: 'business' });
+      expect(Date.parse(resolution.startedAt)).toBeGreaterThanOrEqual(Date.parse(appointmentAt));
+      expect(await timelineTypes(handle)).toContain('visit-failed');
+      await patient(() =>
+        recorder.of('notifyStaff', { audience: 'assignee' }).map((call) => call.request.reason),
+      ).toContain('the on-site-service was not done: book another visit or choose another remedy');
+      // Another remedy can be chosen.
+      expect(
+        await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'reset the valve' }] }),
+      ).toMatchObject({ status: 'resolved' });
     });
   });
 });

@@ -14,7 +14,7 @@ import {
   completeComplaintStepUpdate,
   customerRepliedSignal,
   escalateUpdate,
-  getTimelineQuery,
+  getCaseTimelineQuery,
   reclassifyUpdate,
   repairCompletedSignal,
   resolveUpdate,
@@ -42,6 +42,23 @@ const p1Outage: AfterSalesCaseInput = {
   severity: 'service-outage',
   scope: 'many-customers',
 };
+
+/**
+ * Skips the server's clock to the next `weekday` (0 = Sunday) at `utcHour`:00 UTC, so a window
+ * can be seen against the desk's week (Shanghai is UTC+8 all year).
+ */
+async function skipToNext(weekday: number, utcHour: number): Promise<number> {
+  const now = await env.currentTimeMs();
+  const target = new Date(now);
+  target.setUTCHours(utcHour, 0, 0, 0);
+  while (target.getUTCDay() !== weekday || target.getTime() <= now)
+    target.setUTCDate(target.getUTCDate() + 1);
+  await env.sleep(target.getTime() - now);
+  return target.getTime();
+}
+
+const SATURDAY = 6;
+const FRIDAY = 5;
 
 describe('triage', () => {
   it('routes a P1 technical outage to senior engineers and acknowledges the customer', async () => {
@@ -90,13 +107,39 @@ describe('triage', () => {
       expect(v.team).toBe('customer-care');
     });
   });
+
+  // Asserts the numbers of docs/rules.md AS-1.
+  it('takes an issue from every channel and acknowledges the customer on it', async () => {
+    await withCaseWorker(env, async ({ start, view, recorder }) => {
+      const channels = ['phone', 'email', 'online-chat', 'social', 'walk-in'] as const;
+      for (const channel of channels) {
+        const handle = await start({ customerId: 'C-2', description: 'It makes a noise', channel });
+        expect((await view(handle)).channel).toBe(channel);
+      }
+      await expect
+        .poll(() =>
+          recorder.of('notifyCustomer', { template: 'case-received' }).map((c) => c.request.channel),
+        )
+        .toHaveLength(channels.length);
+      expect(
+        recorder
+          .of('notifyCustomer', { template: 'case-received' })
+          .map((call) => call.request.channel)
+          .sort(),
+      ).toEqual([...channels].sort());
+    });
+  });
 });
 
 describe('response windows', () => {
-  // Asserts the numbers of docs/rules.md AS-4.
+  // Asserts the numbers of docs/rules.md AS-4, AS-10.
   it('P1 technical case escalates to lead and specialists when no reply within 2 hours', async () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
+      // Saturday 10:00 in Shanghai: the desk is closed, and an urgent case does not wait for it.
+      await skipToNext(SATURDAY, 2);
       const handle = await start(p1Outage);
+      const firstReply = clockOf(await view(handle), 'first-reply');
+      expect(Date.parse(firstReply.dueAt!) - Date.parse(firstReply.startedAt)).toBe(2 * HOUR);
       await env.sleep(2 * HOUR - MINUTE);
       expect(clockOf(await view(handle), 'first-reply').breached).toBe(false);
       await env.sleep(2 * MINUTE);
@@ -126,6 +169,39 @@ describe('response windows', () => {
       const later = await view(handle);
       expect(clockOf(later, 'first-reply').breached).toBe(false);
       expect(recorder.of('notifyStaff', { window: 'first-reply', percent: 100 })).toHaveLength(0);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-5.
+  it('the golden 4-hour window runs through a weekend for P2, and from Monday’s opening for P3 and P4', async () => {
+    await withCaseWorker(env, async ({ start, view }) => {
+      // Saturday 10:00 in Shanghai (02:00 UTC); the desk opens again Monday 09:00 (01:00 UTC).
+      const saturday = await skipToNext(SATURDAY, 2);
+      const monday13 = new Date(saturday + 2 * 24 * HOUR + 3 * HOUR).toISOString();
+      const outage = await start({ ...p1Outage, scope: 'single-customer' });
+      const failure = await start({ customerId: 'C-3', description: 'Printer jams' });
+      const flaw = await start({ customerId: 'C-3', description: 'Scratched tray', severity: 'cosmetic' });
+      const p2 = clockOf(await view(outage), 'first-reply');
+      expect((await view(outage)).priority).toBe('P2');
+      expect(p2).toMatchObject({ budgetHours: 4, basis: 'calendar' });
+      expect(Date.parse(p2.dueAt!) - Date.parse(p2.startedAt)).toBe(4 * HOUR);
+      for (const [handle, priority] of [
+        [failure, 'P3'],
+        [flaw, 'P4'],
+      ] as const) {
+        const v = await view(handle);
+        expect(v.priority).toBe(priority);
+        expect(clockOf(v, 'first-reply')).toMatchObject({
+          budgetHours: 4,
+          basis: 'business',
+          dueAt: monday13,
+        });
+      }
+
+      await env.sleep(4 * HOUR + MINUTE);
+      expect(clockOf(await view(outage), 'first-reply').breached).toBe(true);
+      for (const handle of [failure, flaw])
+        expect(clockOf(await view(handle), 'first-reply').breached).toBe(false);
     });
   });
 
@@ -178,22 +254,87 @@ describe('response windows', () => {
       expect(clock.state).toBe('running');
       expect(clock.pausedMs).toBeCloseTo(100 * HOUR, -4);
       expect(Date.parse(clock.dueAt!) - Date.parse(resumed.asOf)).toBeCloseTo(47 * HOUR, -4);
-      const timeline = await handle.query(getTimelineQuery);
+      const timeline = await handle.query(getCaseTimelineQuery);
       expect(timeline.entries.map((entry) => entry.type)).toEqual(
         expect.arrayContaining(['sla-paused', 'sla-resumed']),
       );
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-16.
+  it('waiting on the customer stops the exchange and functional-defect clocks; carrier, recall and repair clocks run on', async () => {
+    await withCaseWorker(
+      env,
+      async ({ start, view, waitFor }) => {
+        const quality = { description: 'Kettle', category: 'quality' } as const;
+        const cosmetic = await start({ ...quality, customerId: 'C-P1', severity: 'cosmetic' });
+        const defect = await start({ ...quality, customerId: 'C-P2', severity: 'function-failure' });
+        const parcel = await start({
+          customerId: 'C-P3',
+          description: 'Parcel crushed',
+          category: 'logistics',
+          product: { orderId: 'O-1', carrier: 'SF' },
+        });
+        // The recall system refuses: the recall clock stays open, measuring it.
+        const hazard = await start({
+          ...quality,
+          customerId: 'C-P4',
+          severity: 'safety-hazard',
+          product: { batch: 'B-1' },
+        });
+        const repaired = await start({
+          customerId: 'C-P5',
+          description: 'Screen flickers',
+          category: 'technical',
+        });
+        await waitFor(hazard, (v) => v.needsHumanReview);
+        await repaired.executeUpdate(resolveUpdate, { args: [{ type: 'repair', mode: 'in-store' }] });
+
+        for (const handle of [cosmetic, defect, parcel, hazard, repaired])
+          await handle.signal(awaitingCustomerSignal, { reason: 'waiting for photos' });
+        for (const handle of [cosmetic, defect, parcel, hazard])
+          await waitFor(handle, (v) => v.stage === 'awaiting-customer');
+        // A repair is the shop's work: the case does not wait on the customer meanwhile.
+        await expect.poll(async () => (await repaired.query(getCaseTimelineQuery)).rejectedSignals).toBe(1);
+        // A day and an hour: past the budget of every clock that would have run on but the repair's.
+        await env.sleep(25 * HOUR);
+
+        const state = async (handle: typeof cosmetic, window: Parameters<typeof clockOf>[1]) => {
+          const clock = clockOf(await view(handle), window);
+          return { state: clock.state, breached: clock.breached };
+        };
+        const paused = { state: 'paused', breached: false };
+        expect(await state(cosmetic, 'exchange')).toEqual(paused);
+        expect(await state(defect, 'defect-decision')).toEqual(paused);
+        expect(await state(defect, 'defect-completion')).toEqual(paused);
+        expect(await state(parcel, 'resolution')).toEqual(paused);
+        expect(await state(parcel, 'carrier-solution')).toEqual({ state: 'running', breached: true });
+        expect(await state(hazard, 'recall')).toEqual({ state: 'running', breached: true });
+        const repair = clockOf(await view(repaired), 'repair');
+        expect(repair).toMatchObject({ state: 'running', breached: false });
+        expect(Date.parse(repair.dueAt!) - Date.parse(repair.startedAt)).toBe(72 * HOUR);
+        // Asking the customer is itself the first reply: it is met, not paused.
+        expect(await state(cosmetic, 'first-reply')).toEqual({ state: 'fulfilled', breached: false });
+      },
+      {
+        activities: {
+          openRecall: () =>
+            Promise.reject(
+              ApplicationFailure.nonRetryable(
+                'recall system refused (HTTP 422)',
+                FailureType.IntegrationRejected,
+              ),
+            ),
+        },
+      },
+    );
+  });
+
   // Asserts the numbers of docs/rules.md AS-11.
   it('business hours move a Friday-evening deadline to Monday', async () => {
     await withCaseWorker(env, async ({ start, view }) => {
       // Skip to the next Friday 17:00 in Shanghai (09:00 UTC); the P3 window counts 4 business hours.
-      const now = await env.currentTimeMs();
-      const friday = new Date(now);
-      friday.setUTCHours(9, 0, 0, 0);
-      while (friday.getUTCDay() !== 5 || friday.getTime() <= now) friday.setUTCDate(friday.getUTCDate() + 1);
-      await env.sleep(friday.getTime() - now);
+      await skipToNext(FRIDAY, 9);
 
       const handle = await start({ customerId: 'C-3', description: 'Printer jams', category: 'technical' });
       const v = await view(handle);
@@ -206,6 +347,35 @@ describe('response windows', () => {
       expect(due.getUTCDay()).toBe(1);
       expect(due.toISOString().slice(11, 16)).toBe('04:00');
       expect(due.getTime() - Date.parse(firstReply.startedAt)).toBe(67 * HOUR);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-11.
+  it('a contract’s support hours replace the default week: a Saturday desk answers on Saturday', async () => {
+    await withCaseWorker(env, async ({ start, view }) => {
+      // Friday 19:00 in Shanghai (11:00 UTC): the default desk closed at 18:00 and opens Monday.
+      await skipToNext(FRIDAY, 11);
+      const handle = await start({
+        customerId: 'C-3',
+        description: 'Printer jams',
+        promisedTerms: {
+          contractId: 'K-SAT',
+          businessCalendar: {
+            timeZone: 'Asia/Shanghai',
+            workingDays: [1, 2, 3, 4, 5, 6],
+            opensAt: '08:00',
+            closesAt: '20:00',
+          },
+        },
+      });
+      const firstReply = clockOf(await view(handle), 'first-reply');
+      expect(firstReply).toMatchObject({ budgetHours: 4, basis: 'business' });
+      // One hour on Friday (19:00–20:00), three on Saturday (08:00–11:00 Shanghai = 03:00 UTC),
+      // from the moment after 19:00 the case opened.
+      const due = new Date(firstReply.dueAt!);
+      expect(due.getUTCDay()).toBe(SATURDAY);
+      expect(due.toISOString().slice(11, 16)).toBe('03:00');
+      expect(due.getTime() - Date.parse(firstReply.startedAt)).toBe(16 * HOUR);
     });
   });
 
@@ -255,6 +425,7 @@ describe('category procedures', () => {
     product: { orderId: 'O-77', carrier: 'SF' },
   };
 
+  // Asserts the numbers of docs/rules.md AS-7.
   it('logistics damage opens a carrier claim and is met when a solution is agreed within 24 hours', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
       const handle = await start(logistics);
@@ -271,6 +442,7 @@ describe('category procedures', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-7.
   it('logistics damage without a carrier solution breaches at 24 hours', async () => {
     await withCaseWorker(env, async ({ start, view }) => {
       const handle = await start(logistics);
@@ -301,6 +473,7 @@ describe('category procedures', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-9.
   it('a safety hazard opens a recall at once, with the batch for traceability', async () => {
     await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start({
@@ -311,6 +484,9 @@ describe('category procedures', () => {
         product: { sku: 'CHG-65W', batch: 'B2026-10' },
       });
       const v = await waitFor(handle, (view) => clockOf(view, 'recall').state === 'fulfilled');
+      const recall = clockOf(v, 'recall');
+      expect(recall).toMatchObject({ budgetHours: 1, basis: 'calendar', breached: false });
+      expect(Date.parse(recall.fulfilledAt!) - Date.parse(recall.startedAt)).toBeLessThan(HOUR);
       expect(recorder.of('openRecall', { sku: 'CHG-65W', batch: 'B2026-10' })).toHaveLength(1);
       expect(v.priority).toBe('P1');
       expect(v.escalationLevel).toBe('specialist-team');
@@ -323,6 +499,7 @@ describe('category procedures', () => {
 });
 
 describe('resolution under the three guarantees', () => {
+  // Asserts the numbers of docs/rules.md AS-12.
   it('an in-store repair resolves when the shop reports it repaired, then the revisit starts', async () => {
     await withCaseWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start({
@@ -363,7 +540,15 @@ describe('resolution under the three guarantees', () => {
       });
       await handle.executeUpdate(resolveUpdate, { args: [{ type: 'repair', mode: 'factory' }] });
       expect(clockOf(await view(handle), 'repair').budgetHours).toBe(720);
-      expect(recorder.of('scheduleRepair', { mode: 'factory', inWarranty: false })).toHaveLength(1);
+      expect(
+        recorder.of('scheduleRepair', { mode: 'factory', inWarranty: false, partsAtCost: true }),
+      ).toHaveLength(1);
+      // The customer is told before the repair starts that the parts are charged at cost.
+      await expect
+        .poll(() =>
+          recorder.of('notifyCustomer', { template: 'repair-scheduled' }).map((c) => c.request.data),
+        )
+        .toEqual([expect.objectContaining({ mode: 'factory', partsAtCost: true })]);
     });
   });
 
@@ -428,6 +613,7 @@ describe('resolution under the three guarantees', () => {
     );
   });
 
+  // Asserts the numbers of docs/rules.md AS-13.
   it('a service complaint follows the six steps in order before it can be resolved', async () => {
     await withCaseWorker(env, async ({ start, view }) => {
       const handle = await start({ customerId: 'C-13', description: 'Rude technician', category: 'service' });
@@ -500,8 +686,9 @@ describe('revisit and escalation', () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start({ customerId: 'C-15', description: 'Wi-Fi drops', category: 'technical' });
       await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'firmware update' }] });
+      // Fixed, but a CSAT of 3 is below the line of 4: not satisfied.
       const first = await handle.executeUpdate(submitFeedbackUpdate, {
-        args: [{ csat: 2, resolved: false }],
+        args: [{ csat: 3, resolved: true }],
       });
       expect(first).toEqual({ outcome: 'reopened', satisfied: false, reopenCount: 1 });
       await expect.poll(async () => (await view(handle)).stage).toBe('in-progress');
@@ -514,10 +701,12 @@ describe('revisit and escalation', () => {
       expect(recorder.of('notifyStaff', { audience: 'specialist-team' }).length).toBeGreaterThan(0);
 
       await handle.executeUpdate(resolveUpdate, { args: [{ type: 'replace' }] });
-      await handle.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, nps: 10, resolved: true }] });
+      // A CSAT of 4 is on the line: satisfied.
+      await handle.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 4, nps: 10, resolved: true }] });
       const result = await handle.result();
       expect(result).toMatchObject({
         outcome: 'closed-satisfied',
+        csat: 4,
         reopenCount: 1,
         resolutionType: 'replace',
         promoter: true,
@@ -532,18 +721,30 @@ describe('revisit and escalation', () => {
     await withCaseWorker(env, async ({ start, view, recorder }) => {
       const handle = await start({ customerId: 'C-16', description: 'Noise' });
       await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'tighten screws' }] });
-      await env.sleep(48 * HOUR + MINUTE);
+      const resolvedAt = Date.parse((await view(handle)).resolution!.at);
+      const revisit = clockOf(await view(handle), 'revisit');
+      expect(revisit).toMatchObject({ budgetHours: 48, basis: 'calendar' });
+      expect(Date.parse(revisit.dueAt!) - Date.parse(revisit.startedAt)).toBe(48 * HOUR);
+      await env.sleep(48 * HOUR - MINUTE);
+      expect((await view(handle)).stage).toBe('revisit');
+      await env.sleep(2 * MINUTE);
       const overdue = await view(handle);
       expect(overdue.stage).toBe('revisit-overdue');
       expect(clockOf(overdue, 'revisit').breached).toBe(true);
       expect(recorder.of('notifyStaff', { window: 'revisit', percent: 100 }).length).toBeGreaterThan(0);
-      // Still answerable while a person follows up; without any answer it closes after a week.
-      await env.sleep(6 * 24 * HOUR);
+      // Still answerable while a person follows up; without any answer it closes a week after the
+      // resolution.
+      await env.sleep(resolvedAt + 7 * 24 * HOUR - MINUTE - (await env.currentTimeMs()));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await env.sleep(2 * MINUTE);
       const result = await handle.result();
       expect(result).toMatchObject({ outcome: 'closed-no-feedback', breachedWindows: ['revisit'] });
+      expect(Date.parse(result.closedAt) - resolvedAt).toBeGreaterThanOrEqual(7 * 24 * HOUR);
+      expect(Date.parse(result.closedAt) - resolvedAt).toBeLessThan(7 * 24 * HOUR + 2 * MINUTE);
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-15, AS-17.
   it('after the reopen limit management takes over, and a further unsatisfied answer closes the case', async () => {
     await withCaseWorker(env, async ({ start, view }) => {
       const handle = await start({ customerId: 'C-17', description: 'Keeps failing', category: 'technical' });
@@ -626,7 +827,7 @@ describe('integration faults', () => {
         const handle = await start({ customerId: 'C-24', description: 'x' });
         await expect
           .poll(async () =>
-            (await handle.query(getTimelineQuery)).entries.filter((e) => e.type === 'integration-failed'),
+            (await handle.query(getCaseTimelineQuery)).entries.filter((e) => e.type === 'integration-failed'),
           )
           .toEqual([
             expect.objectContaining({
@@ -729,12 +930,14 @@ describe('feedback in dimensions (X7)', () => {
 });
 
 describe('bad input', () => {
+  // Asserts the numbers of docs/rules.md AS-1.
   it('a wrong input fails the workflow at once, non-retryably, naming every field', async () => {
     await withCaseWorker(env, async ({ start }) => {
       const handle = await start({
         customerId: 'someone@example.com',
         description: '',
         severity: 'apocalyptic',
+        channel: 'fax',
         colour: 'red',
       } as unknown as AfterSalesCaseInput);
       const error: unknown = await handle.result().catch((caught: unknown) => caught);
@@ -749,6 +952,7 @@ describe('bad input', () => {
       expect(message).toContain(
         'severity: must be one of cosmetic, function-failure, service-outage, safety-hazard',
       );
+      expect(message).toContain('channel: must be one of phone, email, online-chat, social, walk-in');
       expect(message).toContain('unknown field colour');
     });
   });
@@ -786,11 +990,12 @@ describe('bad input', () => {
       ).toMatch(/level: must be one of team-lead, specialist-team, management.*reason: must say why/);
       const v = await view(handle);
       expect(v.stage).toBe('awaiting-reply');
-      const timeline = await handle.query(getTimelineQuery);
+      const timeline = await handle.query(getCaseTimelineQuery);
       expect(timeline.entries.some((entry) => entry.type.startsWith('resolution'))).toBe(false);
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-1.
   it('a malformed signal is recorded in the timeline and ignored without failing the case', async () => {
     await withCaseWorker(env, async ({ start, waitFor }) => {
       const handle = await start({ customerId: 'C-23', description: 'x' });
@@ -798,9 +1003,9 @@ describe('bad input', () => {
       await handle.signal(awaitingCustomerSignal, 'not an object' as never);
       await handle.signal(carrierUpdateSignal, { status: 'delivered' }); // not a logistics case
       await expect
-        .poll(async () => (await handle.query(getTimelineQuery)).rejectedSignals, { timeout: 10_000 })
+        .poll(async () => (await handle.query(getCaseTimelineQuery)).rejectedSignals, { timeout: 10_000 })
         .toBe(3);
-      const rejected = (await handle.query(getTimelineQuery)).entries.filter(
+      const rejected = (await handle.query(getCaseTimelineQuery)).entries.filter(
         (entry) => entry.type === 'signal-rejected',
       );
       expect(rejected.map((entry) => entry.summary)).toEqual([

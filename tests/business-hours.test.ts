@@ -104,6 +104,7 @@ describe('addWorkingTime on the default calendar (Shanghai, Monday–Friday 09:0
     expect(addWorkingTime('2026-03-25T02:00:00Z', 0, shanghai)).toBe('2026-03-25T02:00:00.000Z');
   });
 
+  // Asserts the numbers of docs/rules.md AS-11.
   it('months of working time: a year of 45-hour weeks ends at the 52nd Friday closing', () => {
     expect(addWorkingTime('2026-01-05T09:00:00+08:00', 52 * 45 * HOUR, shanghai)).toBe(
       utc('2027-01-01T18:00+08:00'),

@@ -401,7 +401,7 @@ describe('the follow-up plan from first contact (PS-9)', () => {
 });
 
 describe('the customer: channel, details, consent, pre-sales survey (PS-11 … PS-13)', () => {
-  // Asserts the numbers of docs/rules.md PS-11.
+  // Asserts the numbers of docs/rules.md PS-11, AS-1.
   it('a case reported through the journey uses the customer’s preferred channel, and its revisit survey too', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder, timelineTypes }) => {
       const handle = await start({ ...inquiry, channel: 'phone' });
@@ -453,7 +453,7 @@ describe('the customer: channel, details, consent, pre-sales survey (PS-11 … P
     });
   });
 
-  // Asserts the numbers of docs/rules.md PS-11.
+  // Asserts the numbers of docs/rules.md PS-11, AS-1.
   it('without a channel they named, messages and cases go by the one the customer first used', async () => {
     await withJourneyWorker(env, async ({ start, waitFor, recorder }) => {
       const handle = await start({ ...inquiry, channel: 'social' });
