@@ -8,8 +8,9 @@
  * - The workflow bundle is built once and loaded by every worker.
  * - On a bare machine it first provisions what the suite runs on, in order: the Temporal CLI
  *   (built with Go), the time-skipping test server (resolved with Maven), Chromium (unpacked
- *   from its npm package), the local cluster's server, schema tool and Web UI, and Prometheus
- *   with promtool (each built with Go), each into the per-user cache.
+ *   from its npm package), and, when the run includes the files that need them, the local
+ *   cluster's server, schema tool and Web UI, and Prometheus with promtool (each built with Go),
+ *   each into the per-user cache.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,8 +43,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // The cluster suite's Temporal server and the metrics suite's Prometheus: Go builds of a few
     // minutes each on a bare machine (see README), after the steps above for the same reason.
     const log = (line: string) => console.error(`[provision] ${line}`);
-    const cluster = await provisionClusterBinaries({ log, retryHint: 'npm test' });
-    const prometheus = await provisionPrometheus({ log, retryHint: 'npm test' });
+    // The cluster and Prometheus take minutes to build on a bare machine: only for the files that
+    // run them (all of them in a whole run), and before any test, so no build competes with one.
+    const selected = await selectedTestFiles(project);
+    const cluster = selected.has('cluster.test.ts')
+      ? await provisionClusterBinaries({ log, retryHint: 'npm test' })
+      : undefined;
+    const prometheus = selected.has('metrics.test.ts')
+      ? await provisionPrometheus({ log, retryHint: 'npm test' })
+      : undefined;
     const provisioned = Date.now() - started;
     // Every server is recorded as soon as it runs, so a failure elsewhere still stops it.
     const track = async (starting: Promise<RunningServer>) => {
@@ -73,8 +81,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `test environment ready in ${Date.now() - started} ms (provisioning ${provisioned} ms): ` +
         `dev server ${devServer.address} (CLI ${cli?.source ?? 'from the SDK'}), ` +
         `time-skipping server ${testServer?.source ?? 'from the SDK'}, Chromium ${browser.source}, ` +
-        `cluster binaries ${Object.keys(cluster.buildTimes).length > 0 ? 'built' : 'cache'}, ` +
-        `Prometheus ${prometheus.source}${prometheus.buildMs ? ` (built in ${Math.round(prometheus.buildMs / 1000)} s)` : ''}`,
+        `cluster binaries ${!cluster ? 'not needed' : Object.keys(cluster.buildTimes).length > 0 ? 'built' : 'cache'}, ` +
+        `Prometheus ${!prometheus ? 'not needed' : prometheus.source}${prometheus?.buildMs ? ` (built in ${Math.round(prometheus.buildMs / 1000)} s)` : ''}`,
     );
   } catch (error) {
     await Promise.allSettled(servers.map((server) => server.stop()));
@@ -84,6 +92,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.all(servers.map((server) => server.stop()));
     fs.rmSync(runDir, { recursive: true, force: true });
   };
+}
+
+/**
+ * The names of the test files this run selected: `vitest run <filters>` narrows them by path, a
+ * whole run takes every file. (Vitest keeps the command line's filters on its instance; without
+ * them every file counts, so nothing a test needs is ever left out.)
+ */
+async function selectedTestFiles(project: TestProject): Promise<Set<string>> {
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const { testFiles } = await project.globTestFiles(filters);
+  return new Set(testFiles.map((file) => path.basename(file)));
 }
 
 declare module 'vitest' {
