@@ -60,7 +60,7 @@ import * as afterSalesCaseStages from './after-sales-case/stages';
 import * as afterSalesCaseTerms from './after-sales-case/terms';
 import * as afterSalesCaseTriage from './after-sales-case/triage';
 import * as afterSalesCaseView from './after-sales-case/view';
-import * as afterSalesCaseViews from './after-sales-case/views';
+import * as afterSalesCaseViewSchemas from './after-sales-case/view-schemas';
 import * as afterSalesCaseWindows from './after-sales-case/windows';
 import * as afterSalesCaseWorkflow from './after-sales-case/workflow';
 import * as customerJourneyActivities from './customer-journey/activities';
@@ -83,7 +83,7 @@ import * as customerJourneySales from './customer-journey/sales';
 import * as customerJourneyStages from './customer-journey/stages';
 import * as customerJourneyState from './customer-journey/state';
 import * as customerJourneyView from './customer-journey/view';
-import * as customerJourneyViews from './customer-journey/views';
+import * as customerJourneyViewSchemas from './customer-journey/view-schemas';
 import * as customerJourneyWorkflow from './customer-journey/workflow';
 import * as index from './index';
 import * as kernelActivities from './kernel/activities';
@@ -98,8 +98,8 @@ import * as kernelInput from './kernel/input';
 import * as kernelMessages from './kernel/messages';
 import * as kernelMetrics from './kernel/metrics';
 import * as kernelSearchAttributes from './kernel/search-attributes';
-import * as kernelSla from './kernel/sla';
 import * as kernelSlaClock from './kernel/sla-clock';
+import * as kernelSlaWindows from './kernel/sla-windows';
 import * as kernelTellParent from './kernel/tell-parent';
 import * as kernelTime from './kernel/time';
 import * as kernelTimeZones from './kernel/time-zones';
@@ -165,8 +165,8 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/stages.ts': afterSalesCaseStages,
   'workflows/after-sales-case/terms.ts': afterSalesCaseTerms,
   'workflows/after-sales-case/triage.ts': afterSalesCaseTriage,
+  'workflows/after-sales-case/view-schemas.ts': afterSalesCaseViewSchemas,
   'workflows/after-sales-case/view.ts': afterSalesCaseView,
-  'workflows/after-sales-case/views.ts': afterSalesCaseViews,
   'workflows/after-sales-case/windows.ts': afterSalesCaseWindows,
   'workflows/after-sales-case/workflow.ts': afterSalesCaseWorkflow,
   'workflows/customer-journey/activities.ts': customerJourneyActivities,
@@ -188,8 +188,8 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/customer-journey/sales.ts': customerJourneySales,
   'workflows/customer-journey/stages.ts': customerJourneyStages,
   'workflows/customer-journey/state.ts': customerJourneyState,
+  'workflows/customer-journey/view-schemas.ts': customerJourneyViewSchemas,
   'workflows/customer-journey/view.ts': customerJourneyView,
-  'workflows/customer-journey/views.ts': customerJourneyViews,
   'workflows/customer-journey/workflow.ts': customerJourneyWorkflow,
   'workflows/index.ts': index,
   'workflows/kernel/activities.ts': kernelActivities,
@@ -205,7 +205,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/kernel/metrics.ts': kernelMetrics,
   'workflows/kernel/search-attributes.ts': kernelSearchAttributes,
   'workflows/kernel/sla-clock.ts': kernelSlaClock,
-  'workflows/kernel/sla.ts': kernelSla,
+  'workflows/kernel/sla-windows.ts': kernelSlaWindows,
   'workflows/kernel/tell-parent.ts': kernelTellParent,
   'workflows/kernel/time-zones.ts': kernelTimeZones,
   'workflows/kernel/time.ts': kernelTime,

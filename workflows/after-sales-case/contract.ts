@@ -42,13 +42,13 @@ import {
   CollaboratorAnswered,
   VisitCompleted,
 } from './payloads';
-import { CaseResult, CaseView } from './views';
+import { CaseResult, CaseView } from './view-schemas';
 import { query, signal, update } from '../kernel/messages';
 import { type CaseStage, OPEN_STAGES, RESOLVABLE_STAGES, REVISIT_STAGES } from './stages';
 
 export { CaseStage } from './stages';
 export * from './payloads';
-export * from './views';
+export * from './view-schemas';
 export type { TimelineEntry, TimelineView } from '../kernel/contract';
 
 export const AFTER_SALES_CASE_WORKFLOW = 'afterSalesCase';

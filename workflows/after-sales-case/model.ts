@@ -10,7 +10,7 @@ import type { Priority, PromisedTerms, Team } from '../kernel/contract';
 import type { TimelineEntry } from '../kernel/contract';
 import { Entity } from '../kernel/entity';
 import type { DueStep, SlaClock } from '../kernel/sla-clock';
-import { SlaWindows } from '../kernel/sla';
+import { SlaWindows } from '../kernel/sla-windows';
 import { Visibility } from '../kernel/visibility';
 import type {
   CaseOutcome,

@@ -54,10 +54,10 @@ import {
   QuoteStarted,
   RankedNeeds,
   StageResult,
-} from './views';
+} from './view-schemas';
 
 export * from './records';
-export * from './views';
+export * from './view-schemas';
 export { JourneyStage } from './stages';
 export type { TimelineEntry, TimelineView } from '../kernel/contract';
 

@@ -10,7 +10,7 @@ import { idempotencyKey } from '../kernel/activity-calls';
 import { journeyActivities as activities } from './activities';
 import { Agenda } from '../kernel/agenda';
 import { Entity } from '../kernel/entity';
-import { SlaWindows } from '../kernel/sla';
+import { SlaWindows } from '../kernel/sla-windows';
 import type { DueStep } from '../kernel/sla-clock';
 import { Visibility } from '../kernel/visibility';
 import type { JourneyPolicy } from './policy';
