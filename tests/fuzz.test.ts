@@ -388,7 +388,9 @@ async function malformedSignalsAreIgnored(target: Target, count: number, seed: n
   const read = () =>
     target.label === 'journey' ? target.handle.query(getJourneyQuery) : target.handle.query(getCaseQuery);
   const others = async () =>
-    (await target.handle.query(getCaseTimelineQuery)).entries.filter((entry) => entry.type !== 'signal-rejected');
+    (await target.handle.query(getCaseTimelineQuery)).entries.filter(
+      (entry) => entry.type !== 'signal-rejected',
+    );
   await quiet(target.handle);
   const [viewBefore, othersBefore] = [stableView(await read()), await others()];
   const candidates = fc.sample(
