@@ -289,7 +289,7 @@ const TIME_ZONES = ['Asia/Shanghai', 'UTC', 'Europe/Berlin', 'America/St_Johns',
 
 /**
  * A valid business calendar with real working time: at least five working days of at least
- * eight hours. (Calendars with little or no working time are refused at start; see fuzz.test.ts.)
+ * eight hours. (Calendars with little or no working time are refused at start; see fuzz.inputs.test.ts.)
  */
 export const saneCalendar = fc.record({
   timeZone: fc.constantFrom(...TIME_ZONES),
