@@ -473,6 +473,25 @@ describe('category procedures', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-8.
+  it('a cosmetic flaw not exchanged within 48 hours breaches then, not a minute before', async () => {
+    await withCaseWorker(env, async ({ start, view }) => {
+      const handle = await start({
+        customerId: 'C-6b',
+        description: 'Dented corner',
+        category: 'quality',
+        severity: 'cosmetic',
+      });
+      await handle.signal(agentRespondedSignal, {});
+      await env.sleep(48 * HOUR - MINUTE);
+      expect(clockOf(await view(handle), 'exchange')).toMatchObject({ state: 'running', breached: false });
+      await env.sleep(2 * MINUTE);
+      const late = await view(handle);
+      expect(clockOf(late, 'exchange').breached).toBe(true);
+      expect(late.slaBreached).toBe(true);
+    });
+  });
+
   // Asserts the numbers of docs/rules.md AS-9.
   it('a safety hazard opens a recall at once, with the batch for traceability', async () => {
     await withCaseWorker(env, async ({ start, waitFor, recorder }) => {
