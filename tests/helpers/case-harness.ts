@@ -72,3 +72,12 @@ export function clockOf(view: CaseView, window: CaseView['clocks'][number]['wind
   if (!clock) throw new Error(`no ${window} clock in ${JSON.stringify(view.clocks.map((c) => c.window))}`);
   return clock;
 }
+
+/** A site-wide outage of a technical service: a P1 case. */
+export const p1Outage: AfterSalesCaseInput = {
+  customerId: 'C-1001',
+  description: 'Site-wide outage of the booking service',
+  category: 'technical',
+  severity: 'service-outage',
+  scope: 'many-customers',
+};
