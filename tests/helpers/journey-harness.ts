@@ -155,3 +155,26 @@ export function openingAfter(closing: number): number {
  */
 export const minutesAfter = (from: number, instants: readonly (string | number)[]): number[] =>
   instants.map((instant) => Math.floor((new Date(instant).getTime() - from) / MINUTE));
+
+/** A prospect's first inquiry, with the contact details only the encrypted payloads may hold. */
+export const sampleInquiry: Omit<JourneyInput, 'customerId'> = {
+  channel: 'email',
+  inquiry: 'Needs a booking system for 40 clinics',
+  contact: {
+    name: 'Li Lei',
+    phone: '+86 138 0013 8000',
+    email: 'li.lei@example.com',
+    company: 'Example Clinics',
+  },
+  specialRequests: ['on-premise data storage'],
+  owner: 'sales-7',
+};
+
+/** A signed contract promising a faster P2 reply and a long warranty. */
+export const sampleContract = {
+  contractId: 'K-1',
+  terms: {
+    responseWindows: { P2: { firstReplyHours: 1, resolutionHours: 8 } },
+    warrantyUntil: '2099-12-31',
+  },
+};
