@@ -26,7 +26,7 @@ import {
   submitFeedbackUpdate,
   type AfterSalesCaseInput,
 } from '../workflows/after-sales-case/contract';
-import { clockOf, HOUR, withCaseWorker } from './helpers/case-harness';
+import { clockOf, HOUR, MINUTE, withCaseWorker } from './helpers/case-harness';
 import { rejectionOf, timeSkippingEnvironment } from './helpers/temporal';
 
 /**
@@ -383,6 +383,31 @@ describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
       const opened = await waitFor(handle, (v) => clockOf(v, 'recall').state === 'fulfilled');
       expect(clockOf(opened, 'recall-details').state).toBe('fulfilled');
       expect(recorder.of('openRecall').map((call) => call.request.batch)).toEqual(['B-2026-10']);
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-9.
+  it('a customer who sends no batch or order within 4 hours breaches the details window, and the recall waits', async () => {
+    await withCaseWorker(env, async ({ start, view, recorder }) => {
+      const handle = await start({
+        customerId: 'C-Q4',
+        description: 'Charger sparks again',
+        category: 'quality',
+        severity: 'safety-hazard',
+      });
+      await patient(() => recorder.of('notifyCustomer', { template: 'recall-details-needed' }).length).toBe(
+        1,
+      );
+      await env.sleep(4 * HOUR - MINUTE);
+      expect(clockOf(await view(handle), 'recall-details')).toMatchObject({
+        state: 'running',
+        breached: false,
+      });
+      await env.sleep(2 * MINUTE);
+      const late = await view(handle);
+      expect(clockOf(late, 'recall-details')).toMatchObject({ state: 'running', breached: true });
+      expect(late.slaBreached).toBe(true);
+      expect(recorder.of('openRecall')).toHaveLength(0);
     });
   });
 });

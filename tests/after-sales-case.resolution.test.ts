@@ -10,13 +10,29 @@ import {
   respondToOfferUpdate,
   submitFeedbackUpdate,
 } from '../workflows/after-sales-case/contract';
-import { clockOf, HOUR, withCaseWorker } from './helpers/case-harness';
+import { clockOf, HOUR, MINUTE, withCaseWorker } from './helpers/case-harness';
 import { rejectionOf } from './helpers/temporal';
 import { timeSkippingServerForFile } from './helpers/temporal';
 
 const env = timeSkippingServerForFile();
 
 describe('resolution under the three guarantees', () => {
+  // Asserts the numbers of docs/rules.md AS-12.
+  it('an in-store repair not reported done within 72 hours breaches its repair window then, not before', async () => {
+    await withCaseWorker(env(), async ({ start, view }) => {
+      const handle = await start({
+        customerId: 'C-8b',
+        description: 'Screen flickers again',
+        category: 'technical',
+      });
+      await handle.executeUpdate(resolveUpdate, { args: [{ type: 'repair', mode: 'in-store' }] });
+      await env().sleep(72 * HOUR - MINUTE);
+      expect(clockOf(await view(handle), 'repair')).toMatchObject({ state: 'running', breached: false });
+      await env().sleep(2 * MINUTE);
+      expect(clockOf(await view(handle), 'repair')).toMatchObject({ state: 'running', breached: true });
+    });
+  });
+
   // Asserts the numbers of docs/rules.md AS-12.
   it('an in-store repair resolves when the shop reports it repaired, then the revisit starts', async () => {
     await withCaseWorker(env(), async ({ start, waitFor, recorder, timelineTypes }) => {

@@ -138,6 +138,18 @@ describe('response windows', () => {
     );
   });
 
+  it('a P1 answered but not resolved within 24 hours breaches its resolution window then, not a minute before', async () => {
+    await withCaseWorker(env(), async ({ start, view, recorder }) => {
+      const handle = await start(p1Outage);
+      await handle.signal(agentRespondedSignal, {});
+      await env().sleep(24 * HOUR - MINUTE);
+      expect(clockOf(await view(handle), 'resolution')).toMatchObject({ state: 'running', breached: false });
+      await env().sleep(2 * MINUTE);
+      expect(clockOf(await view(handle), 'resolution')).toMatchObject({ state: 'running', breached: true });
+      expect(recorder.of('notifyStaff', { window: 'resolution', percent: 100 }).length).toBeGreaterThan(0);
+    });
+  });
+
   // Asserts the numbers of docs/rules.md AS-16.
   it('pausing while we wait on the customer stops the resolution clock and accounts the paused time', async () => {
     await withCaseWorker(env(), async ({ start, view, waitFor }) => {
