@@ -681,6 +681,22 @@ describe('collaboration and on-site work (AS-22, AS-23)', () => {
   });
 
   // Asserts the numbers of docs/rules.md AS-23.
+  it('a visit nobody reports by the end of its slot breaches the appointment window then, not before', async () => {
+    await withCaseWorker(env, async ({ start, view }) => {
+      const handle = await start({ customerId: 'C-V3', description: 'Boiler ticks', category: 'technical' });
+      const appointmentAt = (await env.currentTimeMs()) + 4 * HOUR;
+      await handle.executeUpdate(resolveUpdate, {
+        args: [{ type: 'on-site-service', appointmentAt: new Date(appointmentAt).toISOString() }],
+      });
+      // The slot ends two hours after the appointment's start.
+      await env.sleep(appointmentAt + 2 * HOUR - MINUTE - (await env.currentTimeMs()));
+      expect(clockOf(await view(handle), 'appointment')).toMatchObject({ state: 'running', breached: false });
+      await env.sleep(2 * MINUTE);
+      expect(clockOf(await view(handle), 'appointment')).toMatchObject({ state: 'running', breached: true });
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-23.
   it('a visit not done brings the case back in progress under a new resolution window, and the assignee is told', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor, recorder, timelineTypes }) => {
       const handle = await start({ customerId: 'C-V2', description: 'Boiler leaks', category: 'technical' });
