@@ -77,7 +77,9 @@ it('a journey running the archived code hands over to the current code at its ne
   await current.runUntil(async () => {
     const handle = env.client.workflow.getHandle(workflowId);
     await handle.signal(newInquirySignal, { inquiryId: 'crm-2', channel: 'phone', summary: 'And training?' });
-    await expect.poll(async () => (await handle.describe()).runId, { timeout: 20_000 }).not.toBe(firstRunId);
+    await expect
+      .poll(async () => (await handle.describe()).runId, { timeout: 60_000, interval: 250 })
+      .not.toBe(firstRunId);
     const first = await env.client.workflow.getHandle(workflowId, firstRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     expect(await patchesOf(workflowId, firstRunId)).toContain(ARCHIVE_HANDOVER);
@@ -124,7 +126,16 @@ it('the archive’s retirement check counts the executions still running the arc
     });
     const archived = await old.runUntil(async () => {
       const handle = await start(`C-AR-${tag}-old`);
-      await handle.query(getJourneyQuery);
+      // Settled in its loop before this worker goes: no activity or workflow task left pending.
+      await expect
+        .poll(
+          async () => {
+            const { raw } = await handle.describe();
+            return (raw.pendingActivities?.length ?? 0) + (raw.pendingWorkflowTask ? 1 : 0);
+          },
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBe(0);
       return handle;
     });
     const current = await createTestWorker(dev, { taskQueue, activities });
@@ -132,13 +143,13 @@ it('the archive’s retirement check counts the executions still running the arc
       const today = await start(`C-AR-${tag}-new`);
       await today.query(getJourneyQuery);
       // Only the journey on the archived code counts; the current one does not.
-      await expect.poll(() => count('customerJourney'), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => count('customerJourney'), { timeout: 60_000, interval: 250 }).toBe(1);
       expect(await count('afterSalesCase')).toBe(0);
       expect(await count('quoteApproval')).toBe(0);
 
       // Woken, it hands over: nothing runs the archived code any more.
       await archived.signal(newInquirySignal, { inquiryId: 'crm-9', channel: 'phone', summary: 'Any news?' });
-      await expect.poll(() => count('customerJourney'), { timeout: 20_000 }).toBe(0);
+      await expect.poll(() => count('customerJourney'), { timeout: 60_000, interval: 250 }).toBe(0);
       for (const handle of [archived, today]) await handle.terminate('test finished');
     });
   } finally {
