@@ -1,10 +1,13 @@
 /**
  * Tracked internal work (a root-cause analysis, a QA review) walked through its clock on the
  * time-skipping server: the exact due date, the reminder not a moment before 75 % of the business
- * time and then sent, still open just before the due date and overdue just after it.
+ * time and then sent, still open just before the due date, overdue just after it, the owner's lead
+ * told once and the work searchable as late.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
+import { SlaBreachedKey } from '../../workflows/kernel/search-attributes';
 import { HOUR } from './journey-harness';
 
 export interface TrackedTimeline {
@@ -17,6 +20,10 @@ export interface TrackedTimeline {
   dueAt: string;
   /** How many times the owner has been told so far (the opening notice counts one). */
   ownerNotices: () => number;
+  /** How many times the owner's lead has been told (once, when the work goes overdue). */
+  leadNotices: () => number;
+  /** The work's workflow, searchable as late once overdue. */
+  handle: WorkflowHandle;
   stage: () => Promise<string>;
 }
 
@@ -41,4 +48,6 @@ export async function walkTrackedTimeline(
   expect(await timeline.stage()).toBe('open');
   await sleepUntil(dueAfterHours + 10 / 60);
   await expect.poll(timeline.stage).toBe('overdue');
+  await expect.poll(timeline.leadNotices).toBe(1);
+  expect((await timeline.handle.describe()).typedSearchAttributes.get(SlaBreachedKey)).toBe(true);
 }
