@@ -359,6 +359,39 @@ describe('three quality tiers (AS-8, AS-9, AS-20)', () => {
     });
   });
 
+  // Asserts the numbers of docs/rules.md AS-20.
+  it('a repair decided for a functional defect but not completed within 72 hours breaches then, not a minute before', async () => {
+    await withCaseWorker(env, async ({ start, view, recorder }) => {
+      const handle = await start({
+        customerId: 'C-Q5',
+        description: 'Blender motor stops under load',
+        category: 'quality',
+        severity: 'function-failure',
+      });
+      await handle.executeUpdate(resolveUpdate, { args: [{ type: 'repair', mode: 'in-store' }] });
+      const decided = await view(handle);
+      expect(clockOf(decided, 'defect-decision')).toMatchObject({ state: 'fulfilled', breached: false });
+      const completion = clockOf(decided, 'defect-completion');
+      await env.sleep(Date.parse(completion.dueAt!) - MINUTE - (await env.currentTimeMs()));
+      expect(clockOf(await view(handle), 'defect-completion')).toMatchObject({
+        state: 'running',
+        breached: false,
+      });
+      expect(recorder.of('notifyStaff', { window: 'defect-completion', percent: 100 })).toHaveLength(0);
+      await env.sleep(2 * MINUTE);
+      const late = await view(handle);
+      expect(clockOf(late, 'defect-completion')).toMatchObject({ state: 'running', breached: true });
+      expect(Date.parse(completion.dueAt!) - Date.parse(completion.startedAt)).toBe(72 * HOUR);
+      expect(late.slaBreached).toBe(true);
+      await patient(() =>
+        recorder
+          .of('notifyStaff', { window: 'defect-completion', percent: 100 })
+          .map((call) => call.request.audience)
+          .sort(),
+      ).toEqual(['specialist-team', 'team-lead']);
+    });
+  });
+
   // Asserts the numbers of docs/rules.md AS-9.
   it('a recall without batch or order asks the customer for them, and opens when they arrive', async () => {
     await withCaseWorker(env, async ({ start, view, waitFor, recorder }) => {
@@ -452,6 +485,43 @@ describe('carrier claims to closure (AS-7)', () => {
       const closed = await view(handle);
       expect(clockOf(closed, 'claim-settlement')).toMatchObject({ state: 'fulfilled', breached: false });
       expect(closed.carrierClaim).toMatchObject({ id: 'CL-7', state: 'settled', problem: 'delay' });
+    });
+  });
+
+  // Asserts the numbers of docs/rules.md AS-7.
+  it('a claim agreed but not settled within 7 days breaches its settlement window then, not a minute before', async () => {
+    await withCaseWorker(env, async ({ start, waitFor, view, recorder }) => {
+      const handle = await start({
+        customerId: 'C-L4',
+        description: 'Parcel arrived crushed',
+        category: 'logistics',
+        shipmentProblem: 'damage',
+        product: { orderId: 'O-11', carrier: 'SF' },
+      });
+      await waitFor(handle, (v) => v.carrierClaim?.state === 'opened');
+      await handle.signal(carrierUpdateSignal, { status: 'compensation-agreed', claimId: 'CL-8' });
+      const agreed = await waitFor(handle, (v) => v.carrierClaim?.state === 'compensation-agreed');
+      const settlement = clockOf(agreed, 'claim-settlement');
+      expect(Date.parse(settlement.dueAt!) - Date.parse(settlement.startedAt)).toBe(7 * 24 * HOUR);
+      await env.sleep(Date.parse(settlement.dueAt!) - MINUTE - (await env.currentTimeMs()));
+      expect(clockOf(await view(handle), 'claim-settlement')).toMatchObject({
+        state: 'running',
+        breached: false,
+      });
+      await env.sleep(2 * MINUTE);
+      const late = await view(handle);
+      expect(clockOf(late, 'claim-settlement')).toMatchObject({ state: 'running', breached: true });
+      expect(late.slaBreached).toBe(true);
+      await patient(() =>
+        recorder
+          .of('notifyStaff', { window: 'claim-settlement', percent: 100 })
+          .map((call) => call.request.audience)
+          .sort(),
+      ).toEqual(['specialist-team', 'team-lead']);
+      // Late is still owed: the claim stays open until the carrier settles.
+      await handle.signal(carrierUpdateSignal, { status: 'settled' });
+      const settled = await waitFor(handle, (v) => v.carrierClaim?.state === 'settled');
+      expect(clockOf(settled, 'claim-settlement')).toMatchObject({ state: 'fulfilled', breached: true });
     });
   });
 
