@@ -51,7 +51,8 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'customer-journey-workflows');
 }
 
-function commandExists(command: string): boolean {
+/** True when `command` can be started (it need not accept `-version`). */
+export function commandExists(command: string): boolean {
   return spawnSync(command, ['-version'], { stdio: 'ignore' }).error === undefined;
 }
 
