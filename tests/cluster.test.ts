@@ -69,7 +69,6 @@ import {
 } from './helpers/reliability';
 import { WebhookReceiver } from './helpers/webhook-receiver';
 import { WorkerProcess } from './helpers/worker-process';
-import type { ClusterBinariesStatus } from './helpers/context';
 import { quoteApprovedByPolicy, throughProposal } from './helpers/journey-steps';
 
 const SECRET = 'cluster-ingress-secret-0123456789';
@@ -106,33 +105,7 @@ function workerSettings(): Record<string, string> {
 const startWorker = (name: string) =>
   WorkerProcess.start({ env: workerSettings(), logFile: path.join(dir, `worker-${name}.log`) });
 
-/**
- * Waits for the cluster's binaries, which the global setup builds beside the other files on a
- * machine that has not built them yet (this file runs last then); at once when they are cached.
- */
-async function clusterBinariesBuilt(): Promise<void> {
-  const statusFile = inject('temporal').clusterBinariesStatus;
-  const started = Date.now();
-  for (;;) {
-    const status = statusFile
-      ? (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as ClusterBinariesStatus)
-      : { state: 'ready' as const };
-    if (status.state === 'failed') throw new Error(`the cluster could not be built: ${status.message}`);
-    if (status.state === 'ready') {
-      facts['waited for the cluster build s'] = Math.round((Date.now() - started) / 1000);
-      return;
-    }
-    if (Date.now() - started > CLUSTER_BUILD_WAIT_MS) {
-      throw new Error(`the cluster's build did not finish within ${CLUSTER_BUILD_WAIT_MS / 60_000} minutes`);
-    }
-    await sleep(2_000);
-  }
-}
-/** The Go build's own timeout (30 min per binary) is longer; a bare machine takes 3–5 minutes. */
-const CLUSTER_BUILD_WAIT_MS = 30 * 60_000;
-
 beforeAll(async () => {
-  await clusterBinariesBuilt();
   // Not in the run's folder (private to us): PostgreSQL runs as another user when we are root,
   // and must be able to reach its data folder.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cj-cluster-'));
@@ -153,7 +126,7 @@ beforeAll(async () => {
   store = IdempotencyStore.inMemory();
   ingress = buildIngress({ client, secret: SECRET, taskQueue, idempotency: store });
   ingressUrl = await ingress.listen({ port: 0, host: '127.0.0.1' });
-}, CLUSTER_BUILD_WAIT_MS + 300_000);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.allSettled(workers.map((worker) => worker.stop()));

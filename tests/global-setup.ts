@@ -8,10 +8,9 @@
  * - The workflow bundle is built once and loaded by every worker.
  * - On a bare machine it first provisions what the suite runs on, in order: the Temporal CLI
  *   (built with Go), the time-skipping test server (resolved with Maven), Chromium (unpacked
- *   from its npm package), and, when the run includes the files that need them, Prometheus with
- *   promtool (Debian's package where apt is there, else built with Go), each into the per-user
- *   cache. The local cluster's server, schema tool and Web UI (built with Go) are built beside
- *   the tests, for the cluster suite that runs last.
+ *   from its npm package), and, when the run includes the files that need them, the local
+ *   cluster's server, schema tool and Web UI (built with Go), and Prometheus with promtool
+ *   (Debian's package where apt is there, else built with Go), each into the per-user cache.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +18,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { allSearchAttributeKeys } from '../workflows/kernel/search-attributes';
 import { bundleWorkflows } from '../lib/bundle';
-import { isComplete, provisionClusterBinaries } from '../local/cluster/binaries';
+import { provisionClusterBinaries } from '../local/cluster/binaries';
 import { provisionPrometheus } from '../local/prometheus/provision';
 import {
   provisionTemporalCli,
@@ -28,13 +27,12 @@ import {
   type RunningServer,
 } from '../local/temporal-runtime';
 import { provisionChromium } from './helpers/browser';
-import type { ClusterBinariesStatus, TemporalTestContext } from './helpers/context';
+import type { TemporalTestContext } from './helpers/context';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cj-tests-'));
   const servers: RunningServer[] = [];
   const started = Date.now();
-  let cluster: ReturnType<typeof clusterInBackground> | undefined;
   try {
     // Provisioning first, one step at a time: on a bare machine the CLI's Go build takes both
     // cores for minutes, and a server started meanwhile misses its start-up deadline. Each step
@@ -42,12 +40,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const cli = provisionTemporalCli();
     const testServer = await provisionTestServer();
     const browser = provisionChromium();
+    // The cluster suite's Temporal server (a Go build of a few minutes on a bare machine, see
+    // README) and the metrics suite's Prometheus (Debian's package: a second; built from source
+    // only without apt), after the steps above for the same reason. A build beside the tests was
+    // tried at the lowest CPU priority: the first run took longer and a test timed out.
     const log = (line: string) => console.error(`[provision] ${line}`);
-    // The cluster and Prometheus only for the files that run them (all of them in a whole run):
-    // the cluster's Go builds beside the tests at the lowest priority (see clusterInBackground),
-    // Prometheus at once (Debian's package: a second; built from source only without apt).
+    // The cluster and Prometheus take minutes to build on a bare machine: only for the files that
+    // run them (all of them in a whole run), and before any test, so no build competes with one.
     const selected = await selectedTestFiles(project);
-    cluster = selected.has('cluster.test.ts') ? clusterInBackground(runDir, log) : undefined;
+    const cluster = selected.has('cluster.test.ts')
+      ? await provisionClusterBinaries({ log, retryHint: 'npm test' })
+      : undefined;
     const prometheus = selected.has('metrics.test.ts')
       ? await provisionPrometheus({ log, retryHint: 'npm test' })
       : undefined;
@@ -74,14 +77,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
       devServer: { address: devServer.address, uiUrl: devServer.uiUrl ?? '' },
       workflowBundlePath,
       runDir,
-      clusterBinariesStatus: cluster?.statusFile,
     };
     project.provide('temporal', context);
     console.log(
       `test environment ready in ${Date.now() - started} ms (provisioning ${provisioned} ms): ` +
         `dev server ${devServer.address} (CLI ${cli?.source ?? 'from the SDK'}), ` +
         `time-skipping server ${testServer?.source ?? 'from the SDK'}, Chromium ${browser.source}, ` +
-        `cluster binaries ${!cluster ? 'not needed' : cluster.building ? 'building beside the tests' : 'cache'}, ` +
+        `cluster binaries ${!cluster ? 'not needed' : Object.keys(cluster.buildTimes).length > 0 ? 'built' : 'cache'}, ` +
         `Prometheus ${!prometheus ? 'not needed' : `${prometheus.version ?? ''} ${prometheus.source}`.trim()}${prometheus?.buildMs ? ` (built in ${Math.round(prometheus.buildMs / 1000)} s)` : ''}`,
     );
   } catch (error) {
@@ -89,34 +91,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   return async () => {
-    // A build still going finishes into the cache for the next run (a failed one said why).
-    await cluster?.done;
     await Promise.all(servers.map((server) => server.stop()));
     fs.rmSync(runDir, { recursive: true, force: true });
   };
-}
-
-/**
- * The cluster's Go builds (a few minutes on a bare machine) run beside the tests at the lowest
- * CPU priority instead of before them: only the cluster suite needs them, and it runs last while
- * they build (see `vitest.config.mts`), waiting on the status file written here.
- */
-function clusterInBackground(runDir: string, log: (line: string) => void) {
-  const statusFile = path.join(runDir, 'cluster-binaries.json');
-  const write = (status: ClusterBinariesStatus) => fs.writeFileSync(statusFile, JSON.stringify(status));
-  if (isComplete()) {
-    write({ state: 'ready' });
-    return { statusFile, building: false, done: Promise.resolve() };
-  }
-  write({ state: 'building' });
-  // Read by the file order in vitest.config.mts (same process, after this setup): cluster last.
-  process.env.CJ_TESTS_CLUSTER_BUILDING = '1';
-  const done = provisionClusterBinaries({ log, retryHint: 'npm test', lowPriority: true }).then(
-    ({ buildTimes }) => write({ state: 'ready', buildTimes }),
-    (error: unknown) =>
-      write({ state: 'failed', message: error instanceof Error ? error.message : String(error) }),
-  );
-  return { statusFile, building: true, done };
 }
 
 /**

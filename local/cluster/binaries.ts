@@ -50,8 +50,7 @@ export function clusterBinaryPaths(env: NodeJS.ProcessEnv = process.env): Cluste
   };
 }
 
-/** True when every piece of the cluster is in the cache (nothing to build). */
-export function isComplete(binaries: ClusterBinaries = clusterBinaryPaths()): boolean {
+function isComplete(binaries: ClusterBinaries): boolean {
   return [binaries.server, binaries.sqlTool, binaries.uiServer, binaries.schema.temporal].every((file) =>
     fs.existsSync(file),
   );
@@ -100,21 +99,13 @@ export async function provisionClusterBinaries(options: {
   env?: NodeJS.ProcessEnv;
   log: Log;
   retryHint?: string;
-  /** Build at the lowest CPU priority, beside running tests (see `goInstall`). */
-  lowPriority?: boolean;
 }): Promise<{ binaries: ClusterBinaries; buildTimes: BuildTimes }> {
   const env = options.env ?? process.env;
   const binaries = clusterBinaryPaths(env);
   const buildTimes: BuildTimes = {};
   if (isComplete(binaries)) return { binaries, buildTimes };
   const retryHint = options.retryHint ?? 'npm run cluster';
-  const common = {
-    version: SERVER_VERSION,
-    env,
-    log: options.log,
-    retryHint,
-    lowPriority: options.lowPriority,
-  };
+  const common = { version: SERVER_VERSION, env, log: options.log, retryHint };
   try {
     buildTimes.server = await goInstall({
       ...common,

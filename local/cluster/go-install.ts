@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { commandExists, type Log } from '../temporal-runtime';
+import type { Log } from '../temporal-runtime';
 
 const SUMDB_FAILURE = /sum\.golang\.org|checksum database|verifying module|SECURITY ERROR/i;
 
@@ -33,11 +33,6 @@ export interface GoInstallOptions {
   timeoutMs?: number;
   /** Extra `-X importpath.name=value` settings, e.g. the version a program reports. */
   linkerSettings?: string[];
-  /**
-   * Build at the lowest CPU priority (`nice -n 19`): for a build that runs beside tests, so the
-   * tests' processes get the cores first and the build takes what they leave.
-   */
-  lowPriority?: boolean;
 }
 
 interface RunResult {
@@ -46,15 +41,9 @@ interface RunResult {
   timedOut: boolean;
 }
 
-async function runGo(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-  lowPriority = false,
-): Promise<RunResult> {
+async function runGo(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
   return await new Promise((resolve, reject) => {
-    const [command, ...prefix] = lowPriority ? ['nice', '-n', '19', 'go'] : ['go'];
-    const child = spawn(command, [...prefix, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('go', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     // Keep the end of the output only: a failing build can print megabytes.
@@ -91,10 +80,6 @@ export function binaryName(pkg: string): string {
  */
 export async function goInstall(options: GoInstallOptions): Promise<number | undefined> {
   if (fs.existsSync(options.target)) return undefined;
-  if (options.lowPriority && !commandExists('go')) {
-    // `nice` would start and report a missing `go` as its own exit code; callers know this error.
-    throw Object.assign(new Error('spawn go ENOENT'), { code: 'ENOENT', path: 'go' });
-  }
   const { pkg, version, log } = options;
   const dir = path.dirname(options.target);
   const timeoutMs = options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
@@ -109,13 +94,13 @@ export async function goInstall(options: GoInstallOptions): Promise<number | und
     const env = { ...(options.env ?? process.env), GOBIN: staging, CGO_ENABLED: '0' };
     const ldflags = ['-s', '-w', ...(options.linkerSettings ?? []).map((setting) => `-X ${setting}`)];
     const args = ['install', '-trimpath', '-ldflags', ldflags.join(' '), `${pkg}@${version}`];
-    let result = await runGo(args, env, timeoutMs, options.lowPriority);
+    let result = await runGo(args, env, timeoutMs);
     if (result.code !== 0 && !result.timedOut && SUMDB_FAILURE.test(result.stderr)) {
       log(
         "Go's checksum database is not reachable here; retrying with GOSUMDB=off. " +
           "Every dependency is still pinned by the module's own go.sum.",
       );
-      result = await runGo(args, { ...env, GOSUMDB: 'off' }, timeoutMs, options.lowPriority);
+      result = await runGo(args, { ...env, GOSUMDB: 'off' }, timeoutMs);
     }
     if (result.code !== 0) {
       const why = result.timedOut
