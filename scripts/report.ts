@@ -43,11 +43,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const dateOrInstant = z.union(
+export const dateOrInstant = z.union(
   [z.iso.date(), z.iso.datetime({ offset: true })],
   'must be a date (YYYY-MM-DD) or an ISO-8601 instant with offset (2026-11-01T08:00:00+08:00)',
 );
-const wholeNumber = (least: number, unit: string) =>
+export const wholeNumber = (least: number, unit: string) =>
   z
     .string()
     .regex(/^\d+$/, `must be a whole number of ${unit}`)
@@ -95,46 +95,48 @@ const endOf = (value: string) =>
   isDate(value) ? new Date(Date.parse(`${value}T00:00:00Z`) + DAY) : new Date(value);
 
 /**
- * Reads the command line. Without `--from`/`--to` the range is the `--days` (7) before `now`;
- * `--from` alone runs to now, or for `--days` when given; `--to` alone goes back `--days` (7).
+ * Reads a command line of `--name value` options (and a boolean `--help`) into `schema`.
  *
- * @throws UsageError naming every wrong option.
+ * @throws UsageError naming an unknown option, or every wrong one.
  */
-export function parseReportOptions(argv: string[], now: Date = new Date()): ReportOptions {
+export function readOptions<T extends z.ZodObject>(argv: string[], schema: T, usage: string): z.output<T> {
+  const options = Object.fromEntries(
+    Object.keys(schema.shape).map((name) => [
+      name,
+      name === 'help' ? { type: 'boolean' as const, short: 'h' } : { type: 'string' as const },
+    ]),
+  );
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        days: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        'min-answers': { type: 'string' },
-        'repeat-days': { type: 'string' },
-        'nps-target': { type: 'string' },
-        query: { type: 'string' },
-        'journey-query': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     // "Unknown option '--form'. To specify a positional argument…": the first sentence is enough.
-    throw new UsageError(`${(error as Error).message.split('. ')[0]!.replace(/\.$/, '')}\n\n${USAGE}`);
+    throw new UsageError(`${(error as Error).message.split('. ')[0]!.replace(/\.$/, '')}\n\n${usage}`);
   }
-  const parsed = RawOptions.safeParse(values);
+  const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
     throw new UsageError(`Invalid options:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
   }
-  const o = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * The range of `--from`, `--to` and `--days`: without `--from`/`--to`, the `--days` (default
+ * `defaultDays`) before `now`; `--from` alone runs to now, or for `--days` when given; `--to`
+ * alone goes back `--days`.
+ *
+ * @throws UsageError when the three are combined or the range is empty.
+ */
+export function rangeOf(
+  o: { from?: string; to?: string; days?: number },
+  now: Date,
+  defaultDays: number,
+): { from: Date; to: Date } {
   if (o.from && o.to && o.days !== undefined) {
     throw new UsageError('Invalid options:\n  --days: cannot be combined with both --from and --to');
   }
-  const days = (o.days ?? DEFAULT_DAYS) * DAY;
+  const days = (o.days ?? defaultDays) * DAY;
   let from: Date;
   let to: Date;
   if (o.from && o.to) [from, to] = [startOf(o.from), endOf(o.to)];
@@ -150,6 +152,18 @@ export function parseReportOptions(argv: string[], now: Date = new Date()): Repo
       `Invalid options:\n  --from: must be before --to (the range is ${from.toISOString()} to ${to.toISOString()})`,
     );
   }
+  return { from, to };
+}
+
+/**
+ * Reads the command line. Without `--from`/`--to` the range is the `--days` (7) before `now`;
+ * `--from` alone runs to now, or for `--days` when given; `--to` alone goes back `--days` (7).
+ *
+ * @throws UsageError naming every wrong option.
+ */
+export function parseReportOptions(argv: string[], now: Date = new Date()): ReportOptions {
+  const o = readOptions(argv, RawOptions, USAGE);
+  const { from, to } = rangeOf(o, now, DEFAULT_DAYS);
   return {
     from,
     to,

@@ -4,7 +4,6 @@
  * visibility and the workflows' histories must show exactly what the cases did: in the metrics,
  * in the HTML page as headless Chromium shows it, and from the command itself.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,6 +41,7 @@ import {
 } from '../workflows/after-sales-case/contract';
 import { withCaseWorker, type CaseHandle, type CaseHarness } from './helpers/case-harness';
 import { ActivityRecorder } from './helpers/fake-activities';
+import { runScript } from './helpers/scripts';
 import { createTestWorker, devServerEnvironment, testNames } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -605,30 +605,7 @@ describe('the HTML report in a browser', () => {
 // ---------------------------------------------------------------------------------------------
 // The command
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runReport(args: string[]): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('TEMPORAL_') && !name.startsWith('CJ_CODEC'),
-    ),
-  );
-  childEnv.TEMPORAL_ADDRESS = inject('temporal').devServer.address;
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'scripts', 'report.ts'), ...args],
-      { cwd: ROOT, env: childEnv, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const runReport = (args: string[]) => runScript('report', args);
 
 describe('npm run report', () => {
   const rangeArgs = () => [

@@ -116,7 +116,7 @@ describe('docs/rules.md', () => {
     const cited = new Map<string, string>();
     for (const dir of ['workflows', 'activities', 'lib', 'local']) {
       for (const file of sourceFiles(join(root, dir))) {
-        for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:PS|HO|AS|LE|RT)-\d+\b/g)) {
+        for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:PS|HO|AS|LE|RT|OU)-\d+\b/g)) {
           cited.set(match[0], file.slice(root.length + 1));
         }
       }

@@ -99,6 +99,7 @@ import * as kernelMessages from './kernel/messages';
 import * as kernelMetrics from './kernel/metrics';
 import * as kernelSearchAttributes from './kernel/search-attributes';
 import * as kernelSlaClock from './kernel/sla-clock';
+import * as kernelSlaJournal from './kernel/sla-journal';
 import * as kernelSlaWindows from './kernel/sla-windows';
 import * as kernelTellParent from './kernel/tell-parent';
 import * as kernelTime from './kernel/time';
@@ -205,6 +206,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/kernel/metrics.ts': kernelMetrics,
   'workflows/kernel/search-attributes.ts': kernelSearchAttributes,
   'workflows/kernel/sla-clock.ts': kernelSlaClock,
+  'workflows/kernel/sla-journal.ts': kernelSlaJournal,
   'workflows/kernel/sla-windows.ts': kernelSlaWindows,
   'workflows/kernel/tell-parent.ts': kernelTellParent,
   'workflows/kernel/time-zones.ts': kernelTimeZones,

@@ -105,7 +105,8 @@ async function mapLimited<T, R>(
   return results;
 }
 
-interface ListedCase {
+/** A closed execution as a visibility page lists it, its memo still encoded. */
+export interface ListedCase {
   workflowId: string;
   runId: string;
   closeTime: Date;
@@ -121,7 +122,8 @@ function collected({ workflowId, runId, closeTime }: ListedCase, result: CaseRes
   return { workflowId, runId, closeTime, result };
 }
 
-async function* listClosed(client: Client, query: string, to: Date): AsyncGenerator<ListedCase> {
+/** The executions of a visibility query, page by page (1,000 a page), memos still encoded. */
+export async function* listClosed(client: Client, query: string, to: Date): AsyncGenerator<ListedCase> {
   const namespace = client.options.namespace;
   let nextPageToken: Uint8Array | undefined;
   do {
@@ -142,20 +144,20 @@ async function* listClosed(client: Client, query: string, to: Date): AsyncGenera
 }
 
 /**
- * A case's report figures from its memo, decoded as the client decodes any memo (its data
- * converter and codecs, with the workflow's serialization context); `undefined` when the case has
- * none (closed before cases wrote it) or it cannot be decoded here (then its history is read).
+ * One field of a listed execution's memo, decoded as the client decodes any memo (its data
+ * converter and codecs, with the workflow's serialization context); `undefined` when the memo has
+ * no such field (a case closed before it was written) or it cannot be decoded here.
  */
-async function caseReportOf(client: Client, execution: ListedCase): Promise<unknown> {
-  const payload = execution.memo?.[CASE_REPORT_MEMO];
+export async function memoField(client: Client, execution: ListedCase, key: string): Promise<unknown> {
+  const payload = execution.memo?.[key];
   if (!payload) return undefined;
   try {
     const decoded = await decodeMapFromPayloads(
       client.options.loadedDataConverter,
-      { [CASE_REPORT_MEMO]: payload },
+      { [key]: payload },
       { type: 'workflow', namespace: client.options.namespace, workflowId: execution.workflowId },
     );
-    return decoded?.[CASE_REPORT_MEMO];
+    return decoded?.[key];
   } catch {
     return undefined;
   }
@@ -189,7 +191,7 @@ export async function collectCaseResults(client: Client, options: CollectOptions
   let done = 0;
   options.onProgress?.(done, total);
   for await (const execution of listClosed(client, query, to)) {
-    const memo = options.ignoreMemo ? undefined : await caseReportOf(client, execution);
+    const memo = options.ignoreMemo ? undefined : await memoField(client, execution, CASE_REPORT_MEMO);
     if (memo === undefined) {
       listed.push(execution);
       continue;

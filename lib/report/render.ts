@@ -336,7 +336,8 @@ export function renderJson(report: Report): string {
 // (c) HTML
 
 /** JSON that is safe inside a `<script>` element. */
-function scriptJson(value: unknown): string {
+/** A value as JSON that is safe inside a `<script>` element. */
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
@@ -346,7 +347,7 @@ function scriptJson(value: unknown): string {
 }
 
 /** A script's source made safe to inline: no `</script` can end the element early. */
-function inlineScript(source: string): string {
+export function inlineScript(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
@@ -543,7 +544,8 @@ const PAGE_SCRIPT = `
 })();
 `;
 
-const STYLE = `
+/** The report pages' style sheet (the what-if page uses it too). */
+export const REPORT_STYLE = `
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1d2733; background: #f4f6f8; }
 header { background: #1d2733; color: #fff; padding: 20px 32px; }
@@ -929,7 +931,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 ${header}

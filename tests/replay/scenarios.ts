@@ -32,6 +32,11 @@ import { submitQaReviewUpdate } from '../../workflows/qa-review/contract';
 import { recordFindingsUpdate } from '../../workflows/root-cause-analysis/contract';
 import {
   agentRespondedSignal,
+  awaitingCustomerSignal,
+  CASE_SLA_JOURNAL_MEMO,
+  CaseSlaJournal,
+  customerRepliedSignal,
+  reclassifyUpdate,
   carrierUpdateSignal,
   closeCaseUpdate,
   completeComplaintStepUpdate,
@@ -77,6 +82,8 @@ import {
   type SignContract,
 } from '../../workflows/customer-journey/contract';
 import { decideQuoteUpdate, getQuoteQuery, type QuoteView } from '../../workflows/quote-approval/contract';
+import { recordedReplayPolicy } from '../../lib/what-if/engine';
+import { replayJournal } from '../../lib/what-if/replay';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -302,6 +309,60 @@ export async function caseSeriousComplaint(ctx: ScenarioContext): Promise<Scenar
   await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'manager called back' }] });
   await feedback(handle, { csat: 5, resolved: true }, 'closed');
   await expectOutcome(handle, 'closed-satisfied');
+  return root(handle);
+}
+
+/**
+ * Every change a what-if replay reads from the journal: first reply, a pause while we wait on
+ * the customer, the resumption, a reclassification that rebudgets, a resolution breached late,
+ * the revisit; closed with the journal in the memo, which replays to the recorded outcome.
+ */
+export async function caseSlaJournal(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-sla-journal', {
+    customerId: 'C-REPLAY-20',
+    description: 'Printer jams on every second page',
+    category: 'technical',
+    channel: 'email',
+    policy: {
+      resolution: { P3: { hours: 30, basis: 'calendar' }, P2: { hours: 24, basis: 'calendar' } },
+    },
+  });
+  await handle.signal(agentRespondedSignal, { agentId: 'agent-20' });
+  await waitForStage(handle, 'in-progress');
+  await handle.signal(awaitingCustomerSignal, { reason: 'waiting for photos of the jam' });
+  await ctx.sleep(5 * HOUR);
+  await handle.signal(customerRepliedSignal, { note: 'photos sent' });
+  await handle.executeUpdate(reclassifyUpdate, {
+    args: [{ scope: 'many-customers', reason: 'the whole office is affected' }],
+  });
+  await ctx.sleep(30 * HOUR);
+  const late = await caseView(handle);
+  assert.equal(late.slaBreached, true, 'the resolution window is breached');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'new pickup roller' }] });
+  await feedback(handle, { csat: 4, nps: 8, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  const result = await handle.result();
+  const memo = (await handle.describe()).memo ?? {};
+  const journal = CaseSlaJournal.parse(memo[CASE_SLA_JOURNAL_MEMO]);
+  assert.deepEqual(
+    journal.entries.map((entry) => `${entry.op} ${entry.window}`),
+    [
+      'start first-reply',
+      'start resolution',
+      'fulfil first-reply',
+      'pause resolution',
+      'resume resolution',
+      'rebudget resolution',
+      'fulfil resolution',
+      'start revisit',
+      'fulfil revisit',
+    ],
+  );
+  const replayed = replayJournal(journal.entries, recordedReplayPolicy(journal), result.closedAt);
+  assert.deepEqual(
+    replayed.map((clock) => [clock.window, clock.state, clock.breached]),
+    result.windows.map((window) => [window.window, window.state, window.breached]),
+  );
   return root(handle);
 }
 
@@ -1123,6 +1184,12 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'case-serious-complaint',
     summary: 'serious complaint → management at once → six steps → management round → satisfied',
     run: caseSeriousComplaint,
+  },
+  {
+    name: 'case-sla-journal',
+    summary:
+      'answered → paused 5 h → reclassified → resolution breached → resolved → satisfied; journal in the memo',
+    run: caseSlaJournal,
   },
   {
     name: 'case-guarantee-repair',

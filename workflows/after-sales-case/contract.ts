@@ -56,6 +56,9 @@ export const AFTER_SALES_CASE_WORKFLOW = 'afterSalesCase';
 /** The memo field a closed case writes its `CaseResult` into (the report reads it from listings). */
 export const CASE_REPORT_MEMO = 'caseReport';
 
+/** The memo field a closed case writes its `CaseSlaJournal` into (the what-if replay reads it). */
+export const CASE_SLA_JOURNAL_MEMO = 'slaJournal';
+
 /**
  * Input of `afterSalesCase`. Friendly defaults keep the JSON an ops person types in the Web UI
  * short: `{"customerId":"C-1001","description":"Router drops every hour","category":"technical"}`.

@@ -10,6 +10,7 @@ import type { Priority, PromisedTerms, Team } from '../kernel/contract';
 import type { TimelineEntry } from '../kernel/contract';
 import { Entity } from '../kernel/entity';
 import type { DueStep, SlaClock } from '../kernel/sla-clock';
+import type { SlaJournalEntry } from '../kernel/sla-journal';
 import { SlaWindows } from '../kernel/sla-windows';
 import { Visibility } from '../kernel/visibility';
 import type {
@@ -21,6 +22,7 @@ import type {
   SubmitFeedback,
 } from './contract';
 import {
+  policyKeyOf,
   priorityOf,
   resolveCasePolicy,
   teamFor,
@@ -128,6 +130,10 @@ export interface CaseState {
   outcome?: CaseOutcome;
   timeline: TimelineEntry[];
   rejectedSignals: number;
+  /** Every change to the clocks, for the what-if replay (executions since SLA_JOURNAL). */
+  slaJournal?: SlaJournalEntry[];
+  /** The contract's terms the windows came from, when any (input or lookup), for the replay. */
+  appliedTerms?: PromisedTerms;
 }
 
 export interface Case {
@@ -217,6 +223,8 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
     record: (type, summary, extra) => entity.record(type, summary, extra),
     onStep: (step) => rules.onStep(c, step),
     metricTags: () => ({ priority: s.priority, team: s.team }),
+    journal: () => s.slaJournal,
+    policyKey: (window) => policyKeyOf(window, s.priority),
   });
   const c: Case = {
     s,

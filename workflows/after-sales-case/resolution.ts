@@ -200,7 +200,9 @@ async function repair(c: Case, mode: 'in-store' | 'factory'): Promise<ResolveRes
   // The repair promise ("in-store 1–3 days, factory about 30 days") replaces the resolution
   // target: the customer has been told when the item comes back.
   c.windows.cancel('resolution', `superseded by the ${mode} repair window`);
-  const clock = c.windows.start('repair', spec);
+  const clock = c.windows.start('repair', spec, {
+    policyKey: mode === 'in-store' ? 'repair.inStore' : 'repair.factory',
+  });
   s.resolution = {
     type: 'repair',
     status: `${mode} repair scheduled`,

@@ -41,6 +41,7 @@ export async function lookUpPromisedTerms(c: Case): Promise<void> {
   }
   s.termsSource = found.source;
   s.policy = resolveCasePolicy(s.input.policy, found.terms, { grade: s.input.customerGrade });
+  if (s.slaJournal) s.appliedTerms = found.terms;
   s.inWarranty = inWarrantyOn(found.terms, nowIso());
   c.entity.record(
     'terms-applied',

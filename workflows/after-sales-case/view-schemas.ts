@@ -3,8 +3,18 @@
  * people read it, and the final result analysts aggregate.
  */
 import { z } from 'zod';
-import { Channel, CustomerGrade, IsoTimestamp, Priority, Team } from '../kernel/contract';
-import { IssueCategory, Scope, Severity, ShipmentProblem, WindowName } from './policy';
+import { BusinessCalendar } from '../kernel/business-hours';
+import { Channel, CustomerGrade, IsoTimestamp, Priority, PromisedTerms, Team } from '../kernel/contract';
+import { SlaJournalEntry } from '../kernel/sla-journal';
+import {
+  CasePolicyOverrides,
+  IssueCategory,
+  LadderStep,
+  Scope,
+  Severity,
+  ShipmentProblem,
+  WindowName,
+} from './policy';
 import { CaseStage } from './stages';
 import { ResolutionType, ComplaintStep, SubmitFeedback } from './payloads';
 
@@ -181,3 +191,22 @@ export const CaseResult = z.object({
   closedAt: IsoTimestamp,
 });
 export type CaseResult = z.infer<typeof CaseResult>;
+
+/**
+ * What a closed case writes into its memo for the what-if replay (executions since the
+ * `sla-journal` patch): every change to its clocks and the policy they ran under. No personal
+ * data: the policy, the contract's windows and calendar, window names and instants.
+ */
+export const CaseSlaJournal = z.object({
+  version: z.literal(1),
+  /** The policy overrides of the case's input (a journey passes its `policy.case`). */
+  overrides: CasePolicyOverrides.optional(),
+  /** The contract's terms the case's windows came from, when any. */
+  promisedTerms: PromisedTerms.optional(),
+  grade: CustomerGrade.optional(),
+  /** The calendar and ladder the clocks ran on. */
+  calendar: BusinessCalendar,
+  ladder: z.array(LadderStep),
+  entries: z.array(SlaJournalEntry),
+});
+export type CaseSlaJournal = z.infer<typeof CaseSlaJournal>;

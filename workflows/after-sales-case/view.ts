@@ -26,7 +26,7 @@ import {
   SlaBreachedKey,
 } from '../kernel/search-attributes';
 import { formatDuration, formatInstant, msBetween, nowIso } from '../kernel/time';
-import type { CaseResult, CaseView, ClockView } from './contract';
+import type { CaseResult, CaseSlaJournal, CaseView, ClockView } from './contract';
 import { isComplaint } from './complaint';
 import { claimOpen, isClosed, windowLabel, type Case } from './model';
 
@@ -241,5 +241,19 @@ export function caseResult(c: Case): CaseResult {
     qaSampled: s.qaSampled ?? false,
     openedAt: s.openedAt,
     closedAt: s.closedAt ?? nowIso(),
+  };
+}
+
+/** The journal of a case that keeps one, for its memo at the close (`CASE_SLA_JOURNAL_MEMO`). */
+export function slaJournalOf(c: Case): CaseSlaJournal {
+  const s = c.s;
+  return {
+    version: 1,
+    ...(s.input.policy ? { overrides: s.input.policy } : {}),
+    ...(s.appliedTerms ? { promisedTerms: s.appliedTerms } : {}),
+    ...(s.input.customerGrade ? { grade: s.input.customerGrade } : {}),
+    calendar: s.policy.calendar,
+    ladder: [...s.policy.ladder],
+    entries: s.slaJournal ?? [],
   };
 }

@@ -13,7 +13,14 @@ import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
 import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
-import { HANDLING_V3, HANDLING_V4, REDESIGN, TERMS_LOOKUP, VISIBILITY_PER_TASK } from '../kernel/versions';
+import {
+  HANDLING_V3,
+  HANDLING_V4,
+  REDESIGN,
+  SLA_JOURNAL,
+  TERMS_LOOKUP,
+  VISIBILITY_PER_TASK,
+} from '../kernel/versions';
 import { afterClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
 import {
@@ -21,6 +28,7 @@ import {
   AfterSalesCaseInput,
   CASE_MESSAGES,
   CASE_REPORT_MEMO,
+  CASE_SLA_JOURNAL_MEMO,
   type CaseResult,
   type ParsedCaseInput,
 } from './contract';
@@ -50,7 +58,7 @@ import {
 import { revisitUntilClosed, submitFeedback, validateFeedback, watchRevisits } from './revisit';
 import { initialTermsSource, lookUpPromisedTerms } from './terms';
 import { onProductDetails, openCase, runTriage } from './triage';
-import { caseResult, caseView, currentDetails, searchAttributes } from './view';
+import { caseResult, caseView, currentDetails, searchAttributes, slaJournalOf } from './view';
 import { onLadderStep } from './windows';
 
 export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
@@ -89,6 +97,10 @@ function setup(parsed: ParsedCaseInput): Opened {
   // Only a case without terms asks; its marker says the lookup is part of its history.
   c.termsLookup = handlingV4 && !parsed.promisedTerms && patched(TERMS_LOOKUP);
   if (handlingV4) c.s.termsSource = initialTermsSource(parsed);
+  if (patched(SLA_JOURNAL)) {
+    c.s.slaJournal = [];
+    if (parsed.promisedTerms) c.s.appliedTerms = parsed.promisedTerms;
+  }
   watchRevisits(c);
   const procedures = openCase(c);
   registerMessages(
@@ -178,5 +190,11 @@ async function run({ c, procedures }: Opened): Promise<void> {
   c.visibility.flush();
   // The report figures, no personal data, where a visibility listing returns them (memo writes
   // are not billed); the report falls back to the result for cases closed before.
-  if (c.reportInMemo) upsertMemo({ [CASE_REPORT_MEMO]: caseResult(c) });
+  if (c.reportInMemo) {
+    upsertMemo({
+      [CASE_REPORT_MEMO]: caseResult(c),
+      // The journal for the what-if replay (since SLA_JOURNAL), no personal data either.
+      ...(c.s.slaJournal ? { [CASE_SLA_JOURNAL_MEMO]: slaJournalOf(c) } : {}),
+    });
+  }
 }

@@ -12,6 +12,7 @@ import type { Agenda, AgendaItem } from './agenda';
 import type { BusinessCalendar } from './business-hours';
 import * as clock from './sla-clock';
 import type { DueStep, LadderStep, SlaClock, WindowSpec } from './sla-clock';
+import type { SlaJournalEntry } from './sla-journal';
 import type { Priority, Team } from './contract';
 import * as metrics from './metrics';
 import { formatDuration, formatInstant, nowIso } from './time';
@@ -28,6 +29,10 @@ export interface SlaHost<A extends string, W extends string> {
   onStep(step: DueStep<A, W>): void | Promise<void>;
   /** Priority and team of a window, for the SLA metrics; none for windows not counted there. */
   metricTags?(): { priority: Priority; team: Team } | undefined;
+  /** Where every change to a clock is journaled (executions that keep a journal). */
+  journal?(): SlaJournalEntry[] | undefined;
+  /** The policy entry a window's budget comes from now (`firstReply.P2`), for the journal. */
+  policyKey?(window: W, subject?: string): string | undefined;
 }
 
 const KIND = 'sla';
@@ -98,7 +103,7 @@ export class SlaWindows<A extends string, W extends string = string> {
   start(
     window: W,
     spec: WindowSpec,
-    options: { runsFrom?: string; subject?: string; because?: string } = {},
+    options: { runsFrom?: string; subject?: string; because?: string; policyKey?: string } = {},
   ): SlaClock<W> {
     const now = nowIso();
     const cycle = this.cycleOf(window, options.subject) + 1;
@@ -108,6 +113,16 @@ export class SlaWindows<A extends string, W extends string = string> {
       subject: options.subject,
     });
     this.clocks.push(c);
+    const key = options.policyKey ?? this.host.policyKey?.(window, options.subject);
+    this.note({
+      op: 'start',
+      at: now,
+      window,
+      spec,
+      ...(options.subject !== undefined ? { subject: options.subject } : {}),
+      ...(c.runningSince !== now ? { runsFrom: c.runningSince } : {}),
+      ...(key ? { key } : {}),
+    });
     const due = this.dueAt(c);
     this.host.record(
       'sla-started',
@@ -126,6 +141,7 @@ export class SlaWindows<A extends string, W extends string = string> {
     if (!open) return undefined;
     const done = clock.fulfil(open, nowIso(), this.host.calendar());
     this.replace(open, done);
+    this.note({ op: 'fulfil', at: done.fulfilledAt!, window, ...(subject !== undefined ? { subject } : {}) });
     const late = clock.isBreached(done);
     this.host.record(
       'sla-fulfilled',
@@ -140,7 +156,9 @@ export class SlaWindows<A extends string, W extends string = string> {
   cancel(window: W, why: string, subject?: string): void {
     const open = this.open(window, subject);
     if (!open) return;
-    this.replace(open, clock.cancel(open, nowIso(), this.host.calendar()));
+    const now = nowIso();
+    this.replace(open, clock.cancel(open, now, this.host.calendar()));
+    this.note({ op: 'cancel', at: now, window, ...(subject !== undefined ? { subject } : {}) });
     this.host.record('sla-cancelled', `${this.host.label(window)} window closed without fulfilment: ${why}`, {
       window,
     });
@@ -156,6 +174,12 @@ export class SlaWindows<A extends string, W extends string = string> {
     for (const c of [...this.clocks]) {
       if (c.state !== 'running' || !which(c)) continue;
       this.replace(c, clock.pause(c, now, this.host.calendar()));
+      this.note({
+        op: 'pause',
+        at: now,
+        window: c.window,
+        ...(c.subject !== undefined ? { subject: c.subject } : {}),
+      });
       this.host.record('sla-paused', `${this.host.label(c.window)} clock paused: ${why}`, {
         window: c.window,
       });
@@ -168,6 +192,12 @@ export class SlaWindows<A extends string, W extends string = string> {
       if (c.state !== 'paused') continue;
       const resumed = clock.resume(c, now);
       this.replace(c, resumed);
+      this.note({
+        op: 'resume',
+        at: now,
+        window: c.window,
+        ...(c.subject !== undefined ? { subject: c.subject } : {}),
+      });
       this.host.record(
         'sla-resumed',
         `${this.host.label(c.window)} clock resumed after ${formatDuration(resumed.pausedMs - c.pausedMs)}: ${why}`,
@@ -181,6 +211,8 @@ export class SlaWindows<A extends string, W extends string = string> {
     const open = this.open(window);
     if (!open) return;
     this.replace(open, clock.rebudget(open, spec));
+    const key = this.host.policyKey?.(window);
+    this.note({ op: 'rebudget', at: nowIso(), window, spec, ...(key ? { key } : {}) });
     this.host.record(
       'sla-rebudgeted',
       `${this.host.label(window)} window is now ${spec.hours} ${spec.basis} hours`,
@@ -198,6 +230,11 @@ export class SlaWindows<A extends string, W extends string = string> {
   private ladder(window: W): readonly LadderStep<A>[] {
     const ladder = this.host.ladder(window);
     return ladder.some((step) => step.percent >= 100) ? ladder : [...ladder, { percent: 100, notify: [] }];
+  }
+
+  /** Journals a change, where the workflow keeps a journal. */
+  private note(entry: SlaJournalEntry): void {
+    this.host.journal?.()?.push(entry);
   }
 
   private replace(before: SlaClock<W>, after: SlaClock<W>): void {

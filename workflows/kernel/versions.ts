@@ -138,3 +138,11 @@ export const RCA_FROM_WEEKLY_REPORT = 'rca-from-weekly-report';
  * took the cases' draws.
  */
 export const QA_WEEKLY_DRAW = 'qa-weekly-draw';
+
+/**
+ * A case journals every change to its SLA clocks (started, paused, resumed, fulfilled, cancelled,
+ * rebudgeted, with the policy entry each budget came from) and writes the journal, with the
+ * policy it ran under, into its memo at the close, where the what-if replay reads it. Cases
+ * started before keep no journal and are left out of a replay (it says how many).
+ */
+export const SLA_JOURNAL = 'sla-journal';
