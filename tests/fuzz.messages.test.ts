@@ -40,6 +40,9 @@ const IGNORED_PROBES = quickOrLong(20, 100);
  * well-formed update must be one of these.
  */
 const RULES: RegExp[] = [
+  /^no pause has reached its cap: a longer pause is approved only past the cap$/,
+  /^this case was started before pauses had a cap$/,
+  /^extendPause is not possible in stage [a-z-]+$/,
   /^cannot resolve in stage [a-z-]+$/,
   /^another resolution is being carried out; wait for its result$/,
   /^a refund offer is waiting for the customer; answer it with respondToOffer$/,

@@ -287,11 +287,13 @@ describe('personal data', () => {
         await client.workflow.getHandle(workflowId).query('__temporal_workflow_metadata'),
       );
     }
-    // The memos are report figures (the closed case's, the journey's pre-sales figures):
-    // encrypted like every payload, and no personal data once decrypted.
+    // The memos are report figures (the closed case's, its SLA journal for the what-if replay, the
+    // journey's pre-sales figures): encrypted like every payload, and no personal data once
+    // decrypted.
     expect(memos.map(({ workflowId, field }) => [workflowId, field]).sort()).toEqual(
       [
         [caseWorkflowId, 'caseReport'],
+        [caseWorkflowId, 'slaJournal'],
         [journeyId, 'journeyReport'],
       ].sort(),
     );
@@ -300,6 +302,7 @@ describe('personal data', () => {
       const [decoded] = await codec.decode([payload]);
       const figures = defaultPayloadConverter.fromPayload<Record<string, unknown>>(decoded!);
       if (field === 'caseReport') expect((figures as CaseResult).caseId).toBe(caseWorkflowId);
+      else if (field === 'slaJournal') expect(figures.entries).toBeDefined();
       else expect(figures.channel).toBeDefined();
       record(`memo ${field} of ${workflowId} (decrypted)`, figures);
     }

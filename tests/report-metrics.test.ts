@@ -373,6 +373,28 @@ describe('the report object and its renderings', () => {
   const range = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-08T00:00:00Z') };
   const generatedAt = new Date('2026-11-08T09:00:00Z');
 
+  // Asserts the numbers of docs/rules.md OU-3.
+  it('breaks paused time down by reason: cases that paused for it, the total and the median per case', () => {
+    const HOUR = 3_600_000;
+    const report = buildReport({
+      results: [
+        result({ pausedByReason: { parts: 10 * HOUR, 'customer-information': HOUR } }),
+        result({ pausedByReason: { parts: 30 * HOUR } }),
+        result({ pausedByReason: { parts: 20 * HOUR } }),
+        result({}),
+      ],
+      range,
+      generatedAt,
+      openCases: { total: 0, byStage: {}, unknownStage: 0 },
+    });
+    expect(report.pauses).toEqual({
+      'customer-information': { cases: 1, totalMs: HOUR, medianMs: HOUR },
+      parts: { cases: 3, totalMs: 60 * HOUR, medianMs: 20 * HOUR },
+    });
+    expect(renderTable(report)).toMatch(/^parts +3 +2\.5 d +20\.0 h$/m);
+    expect(renderHtml(report, { chartJs: '' })).toContain('data-reason="parts"');
+  });
+
   it('has a stable JSON shape', () => {
     const report = buildReport({
       results: [result({ csat: 5, nps: 10, firstResponseMs: 1_000, resolutionMs: 5_000, qaSampled: true })],
@@ -402,6 +424,7 @@ describe('the report object and its renderings', () => {
       'repeatIssues',
       'areas',
       'qaSample',
+      'pauses',
     ]);
     expect(json.schemaVersion).toBe(1);
     expect(json.range).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' });

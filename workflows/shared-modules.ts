@@ -52,6 +52,7 @@ import * as afterSalesCaseGuarantee from './after-sales-case/guarantee';
 import * as afterSalesCaseHandling from './after-sales-case/handling';
 import * as afterSalesCaseModel from './after-sales-case/model';
 import * as afterSalesCaseOps from './after-sales-case/ops';
+import * as afterSalesCasePauses from './after-sales-case/pauses';
 import * as afterSalesCasePayloads from './after-sales-case/payloads';
 import * as afterSalesCasePolicy from './after-sales-case/policy';
 import * as afterSalesCaseResolution from './after-sales-case/resolution';
@@ -159,6 +160,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/handling.ts': afterSalesCaseHandling,
   'workflows/after-sales-case/model.ts': afterSalesCaseModel,
   'workflows/after-sales-case/ops.ts': afterSalesCaseOps,
+  'workflows/after-sales-case/pauses.ts': afterSalesCasePauses,
   'workflows/after-sales-case/payloads.ts': afterSalesCasePayloads,
   'workflows/after-sales-case/policy.ts': afterSalesCasePolicy,
   'workflows/after-sales-case/resolution.ts': afterSalesCaseResolution,

@@ -38,7 +38,7 @@
  * milliseconds and `null` when there is no value.
  */
 import type { CaseOutcome, CaseResult } from '../../workflows/after-sales-case/contract';
-import { IssueCategory, WindowName } from '../../workflows/after-sales-case/policy';
+import { IssueCategory, PauseReason, WindowName } from '../../workflows/after-sales-case/policy';
 import { Channel, Priority, Team } from '../../workflows/kernel/contract';
 
 /** Version of the JSON shape below; bumped on any incompatible change. */
@@ -193,6 +193,40 @@ export interface CaseMetrics {
   };
   /** Cases drawn for quality review, oldest close first. */
   qaSample: QaSampleEntry[];
+  /**
+   * Time cases spent paused, per reason (rule OU-3): cases that paused for it, the total and the
+   * median per pausing case. Only cases since pause-reasons say why they paused.
+   */
+  pauses: Record<string, PauseMetrics>;
+}
+
+export interface PauseMetrics {
+  cases: number;
+  totalMs: number;
+  medianMs: number | null;
+}
+
+/** Paused time per reason over the cases that account it, reasons in the policy's order. */
+export function pauseMetrics(cases: readonly CaseResult[]): Record<string, PauseMetrics> {
+  const perReason = new Map<string, number[]>();
+  for (const reason of PauseReason.options) perReason.set(reason, []);
+  for (const result of cases) {
+    for (const [reason, ms] of Object.entries(result.pausedByReason ?? {})) {
+      if (ms !== undefined && ms > 0) perReason.get(reason)?.push(ms);
+    }
+  }
+  return Object.fromEntries(
+    [...perReason.entries()]
+      .filter(([, values]) => values.length > 0)
+      .map(([reason, values]) => [
+        reason,
+        {
+          cases: values.length,
+          totalMs: values.reduce((sum, ms) => sum + ms, 0),
+          medianMs: distribution(values).median,
+        },
+      ]),
+  );
 }
 
 export interface MetricsOptions {
@@ -499,6 +533,7 @@ export function computeMetrics(cases: readonly CaseResult[], options: MetricsOpt
     repeatIssues: repeats,
     areas: assessAreas(cases, settings),
     qaSample: qaSample(cases, options.qaSampleIds),
+    pauses: pauseMetrics(cases),
   };
 }
 

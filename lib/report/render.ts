@@ -136,6 +136,18 @@ const AREA_HEADERS = ['Dimension', 'Value', 'Cases', 'Answers', 'Satisfied', 'NP
 const AREA_NUMERIC = [false, false, true, true, true, true, false];
 
 /** The report as plain text for a terminal (no colours, no dependencies). */
+const PAUSE_HEADERS = ['Waiting on', 'Cases', 'Total', 'Median per case'];
+
+/** Paused time per reason (rule OU-3), one row per reason that occurred. */
+function pauseRows(report: Report): string[][] {
+  return Object.entries(report.pauses).map(([reason, p]) => [
+    reason,
+    String(p.cases),
+    formatDuration(p.totalMs),
+    formatDuration(p.medianMs),
+  ]);
+}
+
 export function renderTable(report: Report): string {
   const o = report.overall;
   const out: string[] = [];
@@ -272,6 +284,11 @@ export function renderTable(report: Report): string {
         [false, false, false, false, true],
       ),
     );
+  }
+  out.push('');
+  out.push(`Paused time by reason: ${Object.keys(report.pauses).length} reasons`);
+  if (Object.keys(report.pauses).length > 0) {
+    out.push(textTable(PAUSE_HEADERS, pauseRows(report), [false, true, true, true]));
   }
   out.push('');
   out.push(`QA sample: ${report.qaSample.length} cases`);
@@ -855,6 +872,24 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
           cells: [r.caseId, r.repeats, r.customerId, r.subject, String(r.days)],
         })),
         [false, false, false, false, true],
+      ),
+    ),
+    element('h2', {}, `Paused time by reason (${Object.keys(report.pauses).length})`),
+    element(
+      'div',
+      { class: 'scroll' },
+      htmlTable(
+        'table-pauses',
+        PAUSE_HEADERS,
+        pauseRows(report).map((cells) => ({
+          attrs: {
+            'data-testid': 'pause-row',
+            'data-reason': cells[0],
+            'data-total-ms': report.pauses[cells[0]!]!.totalMs,
+          },
+          cells,
+        })),
+        [false, true, true, true],
       ),
     ),
     ...BREAKDOWN_DIMENSIONS.flatMap((dimension) => [

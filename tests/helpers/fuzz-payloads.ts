@@ -105,7 +105,10 @@ export function buildPayload(samples: readonly Record<string, unknown>[], draws:
 export const CASE_SIGNAL_SAMPLES: Record<string, Record<string, unknown>[]> = {
   agentResponded: [{ agentId: 'agent-7' }, { agentId: 'agent-8', kind: 'assisted', note: 'drafted' }, {}],
   customerReplied: [{ note: 'photos attached' }, {}],
-  awaitingCustomer: [{ reason: 'waiting for photos' }],
+  awaitingCustomer: [
+    { reason: 'waiting for photos' },
+    { reason: 'pickup roller on order', pauseReason: 'parts' },
+  ],
   carrierUpdate: [
     { status: 'in-transit', claimId: 'CL-1' },
     { status: 'solution-agreed', carrier: 'SF' },
@@ -135,6 +138,7 @@ export const CASE_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> = {
     { category: 'logistics', reason: 'parcel lost' },
     { scope: 'many-customers', reason: 'more reports' },
   ],
+  extendPause: [{ hours: 9, approvedBy: 'lead-3' }],
   escalate: [
     { level: 'team-lead', reason: 'vip' },
     { level: 'management', reason: 'press' },

@@ -36,6 +36,7 @@ import {
   CASE_SLA_JOURNAL_MEMO,
   CaseSlaJournal,
   customerRepliedSignal,
+  extendPauseUpdate,
   reclassifyUpdate,
   carrierUpdateSignal,
   closeCaseUpdate,
@@ -362,6 +363,37 @@ export async function caseSlaJournal(ctx: ScenarioContext): Promise<ScenarioRoot
   assert.deepEqual(
     replayed.map((clock) => [clock.window, clock.state, clock.breached]),
     result.windows.map((window) => [window.window, window.state, window.breached]),
+  );
+  return root(handle);
+}
+
+/**
+ * A pause on parts past a 2-hour cap (policy): the clocks run again and the lead is asked; the
+ * lead approves one more hour; the customer answers; resolved, satisfied, paused time by reason.
+ */
+export async function casePauseCap(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startCase(ctx, 'case-pause-cap', {
+    customerId: 'C-REPLAY-21',
+    description: 'Scanner feeder broken',
+    category: 'technical',
+    policy: { pauseCap: { hours: 2, basis: 'calendar' } },
+  });
+  await handle.signal(agentRespondedSignal, { agentId: 'agent-21' });
+  await waitForStage(handle, 'in-progress');
+  await handle.signal(awaitingCustomerSignal, { reason: 'feeder on order', pauseReason: 'parts' });
+  await waitForStage(handle, 'awaiting-customer');
+  await ctx.sleep(2 * HOUR + MINUTE);
+  await handle.executeUpdate(extendPauseUpdate, { args: [{ hours: 1, approvedBy: 'lead-21' }] });
+  await ctx.sleep(30 * MINUTE);
+  await handle.signal(customerRepliedSignal, { note: 'feeder fitted' });
+  await waitForStage(handle, 'in-progress');
+  await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'feeder replaced' }] });
+  await feedback(handle, { csat: 5, nps: 9, resolved: true }, 'closed');
+  await expectOutcome(handle, 'closed-satisfied');
+  const result = await handle.result();
+  assert.ok(
+    Math.abs((result.pausedByReason?.parts ?? 0) - 2.5 * HOUR) < MINUTE,
+    'two and a half hours on parts',
   );
   return root(handle);
 }
@@ -1190,6 +1222,11 @@ export const SCENARIOS: readonly Scenario[] = [
     summary:
       'answered → paused 5 h → reclassified → resolution breached → resolved → satisfied; journal in the memo',
     run: caseSlaJournal,
+  },
+  {
+    name: 'case-pause-cap',
+    summary: 'paused on parts past a 2 h cap → lead asked → 1 h approved → answered → satisfied',
+    run: casePauseCap,
   },
   {
     name: 'case-guarantee-repair',

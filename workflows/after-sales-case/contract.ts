@@ -32,6 +32,7 @@ import {
   FeedbackResult,
   Reclassify,
   Escalate,
+  ExtendPause,
   RespondToOffer,
   CompleteComplaintStep,
   CloseCase,
@@ -138,7 +139,7 @@ export const CASE_MESSAGES = {
   awaitingCustomer: signal(
     'awaitingCustomer',
     AwaitingCustomer,
-    'We are waiting on the customer (photos, a visit slot…). Pauses the resolution clocks until customerReplied. JSON: {"reason":"waiting for photos"}',
+    'We are waiting (photos, a visit slot, parts…). Pauses the resolution clocks until customerReplied, at most for the policy\'s pause cap. pauseReason is one of the policy\'s pauseReasons (default customer-information). JSON: {"reason":"waiting for photos","pauseReason":"customer-information"}',
     { stages: ['awaiting-reply', 'in-progress'] },
   ),
   carrierUpdate: signal(
@@ -207,6 +208,13 @@ export const CASE_MESSAGES = {
     'Escalate by hand to team-lead, specialist-team or management. JSON: {"level":"specialist-team","reason":"VIP"}',
     { stages: OPEN_STAGES, refusal: closed },
   ),
+  extendPause: update(
+    'extendPause',
+    ExtendPause,
+    CaseView,
+    'The team lead approves a pause past its cap (the clocks ran again there): they stop again for the hours given, with the same reason. JSON: {"hours":18,"approvedBy":"lead-3","note":"parts ship Monday"}',
+    { stages: ['awaiting-customer'] },
+  ),
   respondToOffer: update(
     'respondToOffer',
     RespondToOffer,
@@ -270,6 +278,7 @@ export const resolveUpdate = CASE_MESSAGES.resolve.definition;
 export const submitFeedbackUpdate = CASE_MESSAGES.submitFeedback.definition;
 export const reclassifyUpdate = CASE_MESSAGES.reclassify.definition;
 export const escalateUpdate = CASE_MESSAGES.escalate.definition;
+export const extendPauseUpdate = CASE_MESSAGES.extendPause.definition;
 export const respondToOfferUpdate = CASE_MESSAGES.respondToOffer.definition;
 export const completeComplaintStepUpdate = CASE_MESSAGES.completeComplaintStep.definition;
 export const closeCaseUpdate = CASE_MESSAGES.closeCase.definition;

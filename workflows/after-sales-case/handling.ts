@@ -15,6 +15,8 @@ import type {
 import { nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
 import type { Case } from './model';
+import { accountsPauses, pauseForCustomer, pauseReasonProblem, resumeFromPause } from './pauses';
+import type { PauseReason } from './policy';
 import { assign } from './triage';
 
 export function onAgentResponded(c: Case, message: z.output<typeof AgentResponded>): void {
@@ -66,21 +68,20 @@ export function onCustomerReplied(c: Case, message: z.output<typeof CustomerRepl
     message.note ? `customer replied: ${message.note}` : 'customer replied',
   );
   if (c.s.stage === 'awaiting-customer' && !c.s.pendingOffer) {
-    c.windows.resumeAll('the customer answered');
+    resumeFromPause(c, 'the customer answered');
     c.entity.moveTo('in-progress', 'the customer answered');
   }
 }
 
 export function onAwaitingCustomer(c: Case, message: z.output<typeof AwaitingCustomer>): void {
+  const reason = message.pauseReason ?? 'customer-information';
+  // Rule OU-3: a reason the policy does not list is refused before anything changes.
+  const problem = accountsPauses(c) ? pauseReasonProblem(c, reason) : undefined;
+  if (problem) return c.entity.rejectSignal('awaitingCustomer', [problem]);
   // Asking the customer for something is itself a reply.
   c.windows.fulfil('first-reply', 'the agent asked the customer for information');
-  pauseForCustomer(c, message.reason);
+  pauseForCustomer(c, message.reason, reason as PauseReason);
   c.entity.moveTo('awaiting-customer', message.reason);
-}
-
-/** Rule AS-16: the windows the policy names stop while we wait on the customer. */
-export function pauseForCustomer(c: Case, why: string): void {
-  c.windows.pause((clock) => c.s.policy.pausableWindows.some((window) => window === clock.window), why);
 }
 
 export function onAgentAssigned(c: Case, message: z.output<typeof AgentAssigned>): void {

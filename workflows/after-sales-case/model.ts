@@ -29,6 +29,7 @@ import {
   WINDOW_LABELS,
   type Audience,
   type CasePolicy,
+  type PauseReason,
   type Compensation,
   type ShipmentProblem,
   type WindowName,
@@ -134,6 +135,23 @@ export interface CaseState {
   slaJournal?: SlaJournalEntry[];
   /** The contract's terms the windows came from, when any (input or lookup), for the replay. */
   appliedTerms?: PromisedTerms;
+  /** Every pause with what it waited on (executions since PAUSE_REASONS). */
+  pauses?: Pause[];
+}
+
+/** One stretch of waiting, for one reason (rule OU-3). */
+export interface Pause {
+  reason: PauseReason;
+  from: string;
+  /** Absent while the case still waits. */
+  to?: string;
+  why: string;
+  /** When the clocks run again unless the customer answers first. */
+  capAt?: string;
+  /** The pause ended at its cap (the lead was asked). */
+  capped?: boolean;
+  /** The lead who approved this pause past the cap. */
+  approvedBy?: string;
 }
 
 export interface Case {

@@ -45,7 +45,11 @@ export type AgentResponded = z.input<typeof AgentResponded>;
 export const CustomerReplied = z.strictObject({ note: Text(500).optional() });
 export type CustomerReplied = z.input<typeof CustomerReplied>;
 
-export const AwaitingCustomer = z.strictObject({ reason: Text(200).min(1, 'must say what we wait for') });
+export const AwaitingCustomer = z.strictObject({
+  reason: Text(200).min(1, 'must say what we wait for'),
+  /** What the pause waits on, from the policy's `pauseReasons`; default customer-information. */
+  pauseReason: z.string().max(40).optional(),
+});
 export type AwaitingCustomer = z.input<typeof AwaitingCustomer>;
 
 /**
@@ -204,6 +208,17 @@ export type EscalationLevel = z.infer<typeof EscalationLevel>;
 
 export const Escalate = z.strictObject({ level: EscalationLevel, reason: Text(200).min(1, 'must say why') });
 export type Escalate = z.input<typeof Escalate>;
+
+/** The team lead approves a pause past the policy's cap, for `hours` more. */
+export const ExtendPause = z.strictObject({
+  hours: z
+    .number()
+    .positive('must be more than 0 hours')
+    .max(24 * 30, 'must be at most 720 hours'),
+  approvedBy: Text(100).min(1, 'must name who approves'),
+  note: Text(500).optional(),
+});
+export type ExtendPause = z.input<typeof ExtendPause>;
 
 export const RespondToOffer = z.strictObject({ accepted: z.boolean(), note: Text(500).optional() });
 export type RespondToOffer = z.input<typeof RespondToOffer>;

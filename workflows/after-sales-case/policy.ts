@@ -93,6 +93,19 @@ export const GradeLane = z.strictObject({
 });
 export type GradeLane = z.infer<typeof GradeLane>;
 
+/**
+ * What a paused case waits on (ours): information from the customer, the customer's decision
+ * (an offer), parts on order, the carrier, another company.
+ */
+export const PauseReason = z.enum([
+  'customer-information',
+  'customer-decision',
+  'parts',
+  'carrier',
+  'third-party',
+]);
+export type PauseReason = z.infer<typeof PauseReason>;
+
 export const CasePolicy = z.strictObject({
   /** Working hours for windows counted in business hours. */
   calendar: BusinessCalendar,
@@ -153,6 +166,10 @@ export const CasePolicy = z.strictObject({
   guaranteeDays: z.number().int().min(0).max(3650),
   /** Faster lanes by customer grade (absent in the policies of cases started before grades). */
   gradeLanes: z.partialRecord(CustomerGrade, GradeLane).optional(),
+  /** What a case may wait on; every pause names one (executions since pause-reasons). */
+  pauseReasons: z.array(PauseReason).min(1).optional(),
+  /** The longest a pause runs before the clocks run again and the lead is asked to approve more. */
+  pauseCap: WindowSpec.optional(),
 });
 export type CasePolicy = z.infer<typeof CasePolicy>;
 
@@ -244,6 +261,11 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
   // The clock stops while we wait on the customer; carrier, recall and repair clocks measure
   // others and keep running.
   pausableWindows: ['first-reply', 'resolution', 'exchange', 'defect-decision', 'defect-completion'],
+  // Every pause says what it waits on (ours), so paused time can be broken down by reason.
+  pauseReasons: [...PauseReason.options],
+  // Five working days on the default desk (5 × 9 business hours, ours): past it the clocks run
+  // again unless the team lead approves a longer pause.
+  pauseCap: hours(45, 'business'),
   // "Not satisfied → escalated to a specialist team, handled again, revisited again" (rule AS-15);
   // after two such rounds management takes the case.
   maxReopens: 2,
@@ -302,6 +324,8 @@ export const CasePolicyOverrides = z.strictObject({
   noFeedbackCloseHours: Hours.optional(),
   ladder: z.array(LadderStep).min(1).optional(),
   pausableWindows: z.array(WindowName).optional(),
+  pauseReasons: z.array(PauseReason).min(1).optional(),
+  pauseCap: WindowSpec.optional(),
   maxReopens: z.number().int().min(0).max(10).optional(),
   satisfiedCsat: z.number().int().min(1).max(5).optional(),
   promoterNps: z.number().int().min(0).max(10).optional(),

@@ -19,7 +19,7 @@ import {
   type RespondToOffer,
   type VisitCompleted,
 } from './contract';
-import { pauseForCustomer } from './handling';
+import { pauseForCustomer, resumeFromPause } from './pauses';
 import { isComplaint } from './complaint';
 import { guaranteeOf } from './guarantee';
 import type { Case } from './model';
@@ -164,7 +164,7 @@ async function replace(c: Case, refundValue?: { amount: number; currency: string
     'replacement-failed',
     `replacement cannot ship (${result.reason}); refund offered to the customer`,
   );
-  pauseForCustomer(c, 'refund offered; waiting for the customer to agree');
+  pauseForCustomer(c, 'refund offered; waiting for the customer to agree', 'customer-decision');
   c.entity.moveTo('awaiting-customer', 'refund offer');
   await c.entity.notifyCustomer(`customer/refund-offer/${cycle}`, 'refund-offer', { reason: result.reason });
   return {
@@ -302,7 +302,7 @@ export function markResolved(
   s.resolution = { type, status, reference, at: now };
   s.resolvedAt = now;
   s.pendingOffer = undefined;
-  c.windows.resumeAll('resolved');
+  resumeFromPause(c, 'resolved');
   c.windows.fulfil('resolution', type);
   c.windows.cancel('exchange', `resolved by ${type}`);
   c.windows.fulfil('defect-completion', `resolved by ${type}`);
@@ -334,14 +334,14 @@ export async function respondToOffer(
     c.s.pendingOffer = undefined;
     if (answer.accepted) {
       c.entity.record('offer-accepted', 'the customer accepted the refund');
-      c.windows.resumeAll('the customer answered the offer');
+      resumeFromPause(c, 'the customer answered the offer');
       return await refund(c, offer.amount, offer.currency);
     }
     c.entity.record(
       'offer-declined',
       `the customer declined the refund${answer.note ? `: ${answer.note}` : ''}`,
     );
-    c.windows.resumeAll('the customer answered the offer');
+    resumeFromPause(c, 'the customer answered the offer');
     c.entity.moveTo('in-progress', 'refund declined; another remedy is needed');
     await notifyCaseStaff(c, `offer-declined/${c.windows.cycleOf('resolution')}`, {
       audience: 'assignee',

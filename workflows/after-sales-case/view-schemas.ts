@@ -10,6 +10,7 @@ import {
   CasePolicyOverrides,
   IssueCategory,
   LadderStep,
+  PauseReason,
   Scope,
   Severity,
   ShipmentProblem,
@@ -113,6 +114,22 @@ export const CaseView = z.object({
     .optional(),
   /** A close decided while the claim was open, carried out at its settlement. */
   closeHeld: z.object({ outcome: z.string(), reason: z.string() }).optional(),
+  /** Every pause and what it waited on (cases since pause-reasons, rule OU-3). */
+  pauses: z
+    .array(
+      z.object({
+        reason: PauseReason,
+        from: IsoTimestamp,
+        to: IsoTimestamp.optional(),
+        why: z.string(),
+        capAt: IsoTimestamp.optional(),
+        capped: z.boolean().optional(),
+        approvedBy: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** Wall-clock milliseconds paused per reason, up to now. */
+  pausedByReason: z.partialRecord(PauseReason, z.number()).optional(),
   openedAt: IsoTimestamp,
   closedAt: IsoTimestamp.optional(),
   asOf: IsoTimestamp,
@@ -189,6 +206,8 @@ export const CaseResult = z.object({
   qaSampled: z.boolean(),
   openedAt: IsoTimestamp,
   closedAt: IsoTimestamp,
+  /** Wall-clock milliseconds paused per reason (cases since pause-reasons, rule OU-3). */
+  pausedByReason: z.partialRecord(PauseReason, z.number()).optional(),
 });
 export type CaseResult = z.infer<typeof CaseResult>;
 

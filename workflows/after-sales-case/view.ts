@@ -28,6 +28,7 @@ import {
 import { formatDuration, formatInstant, msBetween, nowIso } from '../kernel/time';
 import type { CaseResult, CaseSlaJournal, CaseView, ClockView } from './contract';
 import { isComplaint } from './complaint';
+import { pausedByReason } from './pauses';
 import { claimOpen, isClosed, windowLabel, type Case } from './model';
 
 export function isPromoter(c: Case): boolean {
@@ -186,6 +187,8 @@ export function caseView(c: Case): CaseView {
     replyReviews: s.replyReviews,
     carrierClaim: s.claim,
     closeHeld: s.heldClose,
+    pauses: s.pauses,
+    pausedByReason: s.pauses ? pausedByReason(c, now) : undefined,
     collaborators: s.collaborators,
     openedAt: s.openedAt,
     closedAt: s.closedAt,
@@ -241,6 +244,7 @@ export function caseResult(c: Case): CaseResult {
     qaSampled: s.qaSampled ?? false,
     openedAt: s.openedAt,
     closedAt: s.closedAt ?? nowIso(),
+    ...(s.pauses ? { pausedByReason: pausedByReason(c) } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { nowIso } from '../kernel/time';
 import {
   HANDLING_V3,
   HANDLING_V4,
+  PAUSE_REASONS,
   REDESIGN,
   SLA_JOURNAL,
   TERMS_LOOKUP,
@@ -60,6 +61,7 @@ import { initialTermsSource, lookUpPromisedTerms } from './terms';
 import { onProductDetails, openCase, runTriage } from './triage';
 import { caseResult, caseView, currentDetails, searchAttributes, slaJournalOf } from './view';
 import { onLadderStep } from './windows';
+import { extendPause, validateExtendPause, watchPauses } from './pauses';
 
 export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
   // A wrong input fails before the version is chosen: its history stays the first task alone.
@@ -97,6 +99,8 @@ function setup(parsed: ParsedCaseInput): Opened {
   // Only a case without terms asks; its marker says the lookup is part of its history.
   c.termsLookup = handlingV4 && !parsed.promisedTerms && patched(TERMS_LOOKUP);
   if (handlingV4) c.s.termsSource = initialTermsSource(parsed);
+  if (patched(PAUSE_REASONS)) c.s.pauses = [];
+  watchPauses(c);
   if (patched(SLA_JOURNAL)) {
     c.s.slaJournal = [];
     if (parsed.promisedTerms) c.s.appliedTerms = parsed.promisedTerms;
@@ -113,6 +117,13 @@ function setup(parsed: ParsedCaseInput): Opened {
       agentAssigned: (message) => onAgentAssigned(c, message),
       repairCompleted: (message) => onRepairCompleted(c, message),
       resolve: { validate: (request) => validateResolve(c, request), run: (request) => resolve(c, request) },
+      extendPause: {
+        validate: () => validateExtendPause(c),
+        run: (request) => {
+          extendPause(c, request);
+          return caseView(c);
+        },
+      },
       respondToOffer: {
         validate: () => validateRespondToOffer(c),
         run: (answer) => respondToOffer(c, answer),

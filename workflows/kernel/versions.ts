@@ -146,3 +146,11 @@ export const QA_WEEKLY_DRAW = 'qa-weekly-draw';
  * started before keep no journal and are left out of a replay (it says how many).
  */
 export const SLA_JOURNAL = 'sla-journal';
+
+/**
+ * Every pause of a case names what it waits on (the policy's list), its time is accounted per
+ * reason, and a pause longer than the policy's cap lets the clocks run again and asks the team
+ * lead, who may approve a longer one (`extendPause`). Cases started before pause without reason
+ * or cap, as they did.
+ */
+export const PAUSE_REASONS = 'pause-reasons';
