@@ -43,7 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // The cluster suite's Temporal server (a Go build of a few minutes on a bare machine, see
     // README) and the metrics suite's Prometheus (Debian's package: a second; built from source
     // only without apt), after the steps above for the same reason. A build beside the tests was
-    // tried at the lowest CPU priority: the first run took longer and a test timed out.
+    // tried at the lowest CPU priority: the first run took about as long and a test timed out.
     const log = (line: string) => console.error(`[provision] ${line}`);
     // The cluster and Prometheus take minutes to build on a bare machine: only for the files that
     // run them (all of them in a whole run), and before any test, so no build competes with one.
