@@ -202,6 +202,39 @@ export function progressPrinter(stream: NodeJS.WriteStream): (done: number, tota
   };
 }
 
+/**
+ * Renders `value` in the chosen format and writes it to `out` (its path then goes to stdout), or
+ * to stdout itself.
+ */
+export function writeOutput<T>(
+  options: { format: 'table' | 'json' | 'html'; out?: string },
+  value: T,
+  render: Record<'table' | 'json' | 'html', (value: T) => string>,
+): void {
+  const output = render[options.format](value);
+  if (options.out) {
+    const file = path.resolve(options.out);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, output);
+    process.stdout.write(`${file}\n`);
+  } else {
+    process.stdout.write(output);
+  }
+}
+
+/** Runs a command's `main`: a wrong command line or setting exits 2 with its message, a failure 1. */
+export function runCommand(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      console.error(error.message);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const started = performance.now();
   const options = parseReportOptions(argv);
@@ -225,20 +258,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       npsTarget: options.npsTarget,
       onProgress: progressPrinter(process.stderr),
     });
-    const output =
-      options.format === 'html'
-        ? renderHtml(report)
-        : options.format === 'json'
-          ? renderJson(report)
-          : renderTable(report);
-    if (options.out) {
-      const file = path.resolve(options.out);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, output);
-      process.stdout.write(`${file}\n`);
-    } else {
-      process.stdout.write(output);
-    }
+    writeOutput(options, report, { html: renderHtml, json: renderJson, table: renderTable });
     if (report.collection.skipped > 0) {
       process.stderr.write(
         `${report.collection.skipped} results skipped (unreadable or invalid); see collection.skippedCases\n`,
@@ -257,14 +277,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      console.error(error.message);
-      process.exitCode = 2;
-      return;
-    }
-    console.error(`report failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runCommand('report', main);

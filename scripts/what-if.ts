@@ -9,16 +9,23 @@
  * Progress and the run time go to stderr; stdout holds only the comparison (or the file's path).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../lib/config';
 import { connectClient } from '../lib/temporal-client';
 import { collectJournaledCases } from '../lib/what-if/collect';
 import { compareOutcomes } from '../lib/what-if/engine';
 import { renderWhatIfHtml, renderWhatIfJson, renderWhatIfTable } from '../lib/what-if/render';
 import { CasePolicyOverrides } from '../workflows/after-sales-case/policy';
 import { describeProblems } from '../workflows/kernel/validation';
-import { dateOrInstant, progressPrinter, rangeOf, readOptions, UsageError, wholeNumber } from './report';
+import {
+  dateOrInstant,
+  progressPrinter,
+  rangeOf,
+  readOptions,
+  runCommand,
+  UsageError,
+  wholeNumber,
+  writeOutput,
+} from './report';
 
 export const DEFAULT_DAYS = 30;
 
@@ -124,20 +131,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       withoutJournal: collected.withoutJournal,
       unreadable: collected.unreadable,
     });
-    const output =
-      options.format === 'html'
-        ? renderWhatIfHtml(report)
-        : options.format === 'json'
-          ? renderWhatIfJson(report)
-          : renderWhatIfTable(report);
-    if (options.out) {
-      const file = path.resolve(options.out);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, output);
-      process.stdout.write(`${file}\n`);
-    } else {
-      process.stdout.write(output);
-    }
+    writeOutput(options, report, {
+      html: (value) => renderWhatIfHtml(value),
+      json: renderWhatIfJson,
+      table: renderWhatIfTable,
+    });
     process.stderr.write(
       `what-if: ${report.collection.replayed} cases replayed, ${report.changed.length} change outcome, ` +
         `${report.check.disagreements.length} disagree with their record, ` +
@@ -148,14 +146,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      console.error(error.message);
-      process.exitCode = 2;
-      return;
-    }
-    console.error(`what-if failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runCommand('what-if', () => main());

@@ -24,7 +24,7 @@ import {
   type JourneyResult,
 } from '../workflows/customer-journey/contract';
 import {
-  Chaos,
+  withChaos,
   crashJourneyInput,
   journeyView,
   resultOf,
@@ -48,7 +48,6 @@ import {
   report,
   sleep,
 } from './helpers/reliability';
-import { WebhookReceiver } from './helpers/webhook-receiver';
 
 const ground = useCrashGround('crash-continue-as-new');
 
@@ -59,19 +58,14 @@ describe('a worker killed while journeys continue as new', () => {
       const started = Date.now();
       const unique = randomUUID().slice(0, 8);
       const taskQueue = `crash-can-${unique}`;
-      const receiver = await WebhookReceiver.start();
       const journeys: WorkflowHandle[] = [];
       const cases: string[] = [];
-      const chaos = new Chaos(ground, ground.workerSettings(taskQueue, receiver.url), receiver, () => [
-        ...journeys.map((handle) => handle.workflowId),
-        ...cases,
-      ]);
       // The lowest threshold the policy allows: a continue-as-new every few messages.
       const threshold = 20;
       const rounds = quickOrLong(3, 8);
       let drainingKills = 0;
-      try {
-        await chaos.start();
+      const watched = () => [...journeys.map((handle) => handle.workflowId), ...cases];
+      await withChaos(ground, taskQueue, watched, async (chaos, receiver) => {
         for (let index = 0; index < quickOrLong(2, 4); index++) {
           const customerId = `C-CAN-${unique}-${index}`;
           const base = crashJourneyInput(customerId);
@@ -262,10 +256,7 @@ describe('a worker killed while journeys continue as new', () => {
           'duplicates absorbed': receiver.replays,
           'duration s': Math.round((Date.now() - started) / 1000),
         });
-      } finally {
-        await chaos.stop();
-        await receiver.close();
-      }
+      });
     },
     quickOrLong(300_000, 1_200_000),
   );

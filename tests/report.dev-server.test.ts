@@ -7,11 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client } from '@temporalio/client';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { launchBrowser } from './helpers/browser';
+import { withReportPage } from './helpers/report-page';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildReport,
@@ -485,21 +484,7 @@ describe('the HTML report in a browser', () => {
   it('shows the computed numbers and draws every chart', async () => {
     const file = path.join(inject('temporal').runDir, 'report.html');
     fs.writeFileSync(file, renderHtml(report));
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      const requests: string[] = [];
-      page.on('request', (request) => requests.push(request.url()));
-      await page.goto(pathToFileURL(file).href);
-      await page.waitForSelector('body[data-charts]');
-      expect(await page.getAttribute('body', 'data-charts-error')).toBeNull();
-      expect(await page.getAttribute('body', 'data-charts')).toBe('ready');
-      expect(errors).toEqual([]);
-      // Self-contained: nothing but the file itself was loaded.
-      expect(requests).toEqual([pathToFileURL(file).href]);
-
+    await withReportPage(file, async (page) => {
       const tile = async (testId: string) => {
         const locator = page.getByTestId(testId);
         return {
@@ -596,9 +581,7 @@ describe('the HTML report in a browser', () => {
 
       fs.mkdirSync(path.join(ROOT, 'tests', 'artifacts'), { recursive: true });
       await page.screenshot({ path: path.join(ROOT, 'tests', 'artifacts', 'report.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 

@@ -9,15 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { closedCasesQuery } from '../lib/report/collect';
 import { collectJournaledCases, type JournaledCases } from '../lib/what-if/collect';
 import { compareOutcomes, type WhatIfReport } from '../lib/what-if/engine';
 import { agentRespondedSignal } from '../workflows/after-sales-case/contract';
-import { launchBrowser } from './helpers/browser';
 import { closeCase, withCaseWorker } from './helpers/case-harness';
+import { withReportPage } from './helpers/report-page';
 import { runScript } from './helpers/scripts';
 import { devServerEnvironment } from './helpers/temporal';
 
@@ -195,19 +194,7 @@ describe('npm run what-if', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(out);
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      const requests: string[] = [];
-      page.on('request', (request) => requests.push(request.url()));
-      await page.goto(pathToFileURL(out).href);
-      await page.waitForSelector('body[data-charts]');
-      expect(await page.getAttribute('body', 'data-charts-error')).toBeNull();
-      expect(await page.getAttribute('body', 'data-charts')).toBe('ready');
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([pathToFileURL(out).href]);
+    await withReportPage(out, async (page) => {
       expect(await page.getByTestId('what-if-check').getAttribute('data-agreeing')).toBe('3');
       expect(await page.getByTestId('kpi-what-if-breaches').locator('.kpi-value').textContent()).toBe(
         '1 → 2',
@@ -215,8 +202,6 @@ describe('npm run what-if', () => {
       expect(await page.getByTestId('what-if-changed-row').getAttribute('data-workflow-id')).toBe(
         workflowIds.slow,
       );
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

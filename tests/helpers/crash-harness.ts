@@ -38,7 +38,7 @@ import {
   sleep,
   testCodecKeys,
 } from './reliability';
-import type { WebhookReceiver } from './webhook-receiver';
+import { WebhookReceiver } from './webhook-receiver';
 import { WorkerProcess } from './worker-process';
 
 /** A dev server the file owns, and a client that speaks the product's encrypted payloads. */
@@ -197,6 +197,27 @@ export class Chaos {
 
   async stop(): Promise<void> {
     await this.worker?.stop();
+  }
+}
+
+/**
+ * Runs `body` with a webhook receiver and a worker process on `taskQueue`, under a `Chaos` that
+ * watches `watched()`; both are stopped afterwards, whatever happened.
+ */
+export async function withChaos<T>(
+  ground: CrashGround,
+  taskQueue: string,
+  watched: () => string[],
+  body: (chaos: Chaos, receiver: WebhookReceiver) => Promise<T>,
+): Promise<T> {
+  const receiver = await WebhookReceiver.start();
+  const chaos = new Chaos(ground, ground.workerSettings(taskQueue, receiver.url), receiver, watched);
+  try {
+    await chaos.start();
+    return await body(chaos, receiver);
+  } finally {
+    await chaos.stop();
+    await receiver.close();
   }
 }
 
