@@ -106,6 +106,11 @@ export function savedViews(now: Date, customerId = 'C-1001', team = 'customer-ca
       query: `${cases} AND ${running} AND CustomerGrade = 'A'`,
     },
     {
+      name: 'Customers at SLA risk',
+      purpose: 'account owners, ops leads: customers whose cases keep breaching (rule OU-2)',
+      query: `${journeys} AND ${running} AND NeedsAttention = 'customer-at-risk'`,
+    },
+    {
       name: 'Cases of one customer',
       purpose: 'anyone: a customer’s history',
       query: `${cases} AND CustomerId = '${customerId}'`,

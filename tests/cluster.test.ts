@@ -338,6 +338,7 @@ describe('the product on a Temporal cluster (PostgreSQL, SQL visibility) with tw
       'Closed without a resolution this week': [],
       'Open cases of one team': [],
       'A-grade customers’ open cases': [],
+      'Customers at SLA risk': [],
       'Repeat issues this week': [],
       'Cases of one customer': [`case-${breachCustomer}`],
       'Inquiries waiting for a first response': [waiting.workflowId],

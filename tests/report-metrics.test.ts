@@ -413,6 +413,7 @@ describe('the report object and its renderings', () => {
       'presales',
       'rootCauseAnalyses',
       'qaReviews',
+      'customersAtRisk',
       'settings',
       'overall',
       'byTeam',

@@ -146,6 +146,7 @@ it('every saved view finds exactly the cases and journeys it promises', async ()
       'Closed without a resolution this week': ['unresolved'],
       'Open cases of one team': ['parcel'],
       'A-grade customers’ open cases': ['breached'],
+      'Customers at SLA risk': [],
       'Repeat issues this week': ['routine'],
       'Cases of one customer': ['routine'],
       'Inquiries waiting for a first response': ['waiting'],

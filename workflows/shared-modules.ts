@@ -72,6 +72,7 @@ import * as customerJourneyDelivery from './customer-journey/delivery';
 import * as customerJourneyEnding from './customer-journey/ending';
 import * as customerJourneyFollowUp from './customer-journey/follow-up';
 import * as customerJourneyGrade from './customer-journey/grade';
+import * as customerJourneyHealth from './customer-journey/health';
 import * as customerJourneyHandoff from './customer-journey/handoff';
 import * as customerJourneyModel from './customer-journey/model';
 import * as customerJourneyPolicy from './customer-journey/policy';
@@ -180,6 +181,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/customer-journey/ending.ts': customerJourneyEnding,
   'workflows/customer-journey/follow-up.ts': customerJourneyFollowUp,
   'workflows/customer-journey/grade.ts': customerJourneyGrade,
+  'workflows/customer-journey/health.ts': customerJourneyHealth,
   'workflows/customer-journey/handoff.ts': customerJourneyHandoff,
   'workflows/customer-journey/model.ts': customerJourneyModel,
   'workflows/customer-journey/policy.ts': customerJourneyPolicy,

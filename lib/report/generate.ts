@@ -6,6 +6,7 @@ import { collectCaseResults, countOpenCases } from './collect';
 import { buildReport, type Report, type SkippedCase } from './metrics';
 import { collectAnalyses } from './analyses';
 import { collectQaReviews } from './qa-reviews';
+import { collectCustomersAtRisk } from './at-risk';
 import { collectJourneyReports, presalesMetrics } from './presales';
 
 export interface GenerateOptions {
@@ -34,7 +35,7 @@ export interface GenerateOptions {
 /** Reads the closed cases of the range and the open ones, and builds the report. */
 export async function generateReport(client: Client, options: GenerateOptions): Promise<Report> {
   const skipped: SkippedCase[] = [];
-  const [cases, openCases, journeys, analyses, qaReviews] = await Promise.all([
+  const [cases, openCases, journeys, analyses, qaReviews, atRisk] = await Promise.all([
     collectCaseResults(client, {
       from: options.from,
       to: options.to,
@@ -53,6 +54,7 @@ export async function generateReport(client: Client, options: GenerateOptions): 
         }),
     options.withoutAnalyses ? undefined : collectAnalyses(client, { from: options.from, to: options.to }),
     options.withoutAnalyses ? undefined : collectQaReviews(client, { from: options.from, to: options.to }),
+    options.withoutPresales ? undefined : collectCustomersAtRisk(client, options.journeyQuery),
   ]);
   const generatedAt = new Date();
   return buildReport({
@@ -64,6 +66,7 @@ export async function generateReport(client: Client, options: GenerateOptions): 
     openCases,
     rootCauseAnalyses: analyses,
     qaReviews,
+    customersAtRisk: atRisk,
     presales: journeys && presalesMetrics(journeys, { from: options.from, to: options.to }, generatedAt),
     options: {
       minAnswers: options.minAnswers,

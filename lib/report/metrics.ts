@@ -44,6 +44,7 @@ import { Channel, Priority, Team } from '../../workflows/kernel/contract';
 /** Version of the JSON shape below; bumped on any incompatible change. */
 import type { AnalysesSummary } from './analyses';
 import type { QaReviewsSummary } from './qa-reviews';
+import type { CustomerAtRisk } from './at-risk';
 import { distribution, type Distribution } from './stats';
 
 export { distribution, percentile, type Distribution } from './stats';
@@ -578,6 +579,8 @@ export interface Report extends CaseMetrics {
   rootCauseAnalyses: AnalysesSummary | null;
   /** QA reviews finished in the range with their scores, and those open (null when not collected). */
   qaReviews: QaReviewsSummary | null;
+  /** Customers at SLA risk now (rule OU-2; null when not collected). */
+  customersAtRisk: CustomerAtRisk[] | null;
 }
 
 export interface ReportInput {
@@ -589,6 +592,7 @@ export interface ReportInput {
   presales?: PresalesMetrics;
   rootCauseAnalyses?: AnalysesSummary;
   qaReviews?: QaReviewsSummary;
+  customersAtRisk?: CustomerAtRisk[];
   options?: MetricsOptions;
 }
 
@@ -609,6 +613,7 @@ export function buildReport(input: ReportInput): Report {
     presales: input.presales ?? null,
     rootCauseAnalyses: input.rootCauseAnalyses ?? null,
     qaReviews: input.qaReviews ?? null,
+    customersAtRisk: input.customersAtRisk ?? null,
     ...computeMetrics(input.results, input.options),
   };
 }

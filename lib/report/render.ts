@@ -285,6 +285,18 @@ export function renderTable(report: Report): string {
       ),
     );
   }
+  if (report.customersAtRisk) {
+    out.push('');
+    out.push(`Customers at SLA risk: ${report.customersAtRisk.length}`);
+    if (report.customersAtRisk.length > 0) {
+      out.push(
+        textTable(
+          ['Customer', 'Journey'],
+          report.customersAtRisk.map((c) => [c.customerId, c.journeyId]),
+        ),
+      );
+    }
+  }
   out.push('');
   out.push(`Paused time by reason: ${Object.keys(report.pauses).length} reasons`);
   if (Object.keys(report.pauses).length > 0) {
@@ -874,6 +886,17 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
         [false, false, false, false, true],
       ),
     ),
+    report.customersAtRisk
+      ? element('h2', {}, `Customers at SLA risk (${report.customersAtRisk.length})`) +
+        htmlTable(
+          'table-customers-at-risk',
+          ['Customer', 'Journey'],
+          report.customersAtRisk.map((c) => ({
+            attrs: { 'data-testid': 'customer-at-risk', 'data-customer-id': c.customerId },
+            cells: [c.customerId, c.journeyId],
+          })),
+        )
+      : '',
     element('h2', {}, `Paused time by reason (${Object.keys(report.pauses).length})`),
     element(
       'div',

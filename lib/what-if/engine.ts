@@ -109,6 +109,7 @@ export function mergeOverrides(
 export function candidatePolicyOf(journal: CaseSlaJournal, candidate: CasePolicyOverrides): CasePolicy {
   return resolveCasePolicy(mergeOverrides(journal.overrides, candidate), journal.promisedTerms, {
     grade: journal.grade,
+    atRisk: journal.atRisk,
   });
 }
 

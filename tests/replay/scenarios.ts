@@ -955,6 +955,46 @@ export async function journeyGradeA(ctx: ScenarioContext): Promise<ScenarioRoot>
 }
 
 /**
+ * Customer-level SLA health: an A-grade customer's three cases breach and are closed by ops; the
+ * journey flags the customer at risk (the owner told), the fourth case runs on shortened windows,
+ * and the flag goes when the first breach leaves the 30 days; then closed.
+ */
+export async function journeySlaHealth(ctx: ScenarioContext): Promise<ScenarioRoot> {
+  const handle = await startJourney(
+    ctx,
+    journeyInput('C-REPLAY-HEALTH', { case: { firstReply: { P3: { hours: 2, basis: 'calendar' } } } }),
+  );
+  await toQuote(handle, 100_000, 60_000);
+  await waitForJourney(handle, (view) => view.stage === 'negotiation', 'the quote sent');
+  await handle.executeUpdate(signContractUpdate, {
+    args: [{ ...contract, value: { amount: 1_500_000, currency: 'CNY' } }],
+  });
+  for (let n = 1; n <= 4; n++) {
+    const { caseWorkflowId } = await handle.executeUpdate(reportIssueUpdate, {
+      args: [{ description: `Export fails (${n})`, category: 'technical', severity: 'function-failure' }],
+    });
+    const child = ctx.client.getHandle<typeof afterSalesCase>(caseWorkflowId);
+    await waitForStage(child, 'awaiting-reply');
+    if (n < 4) await ctx.sleep(2 * HOUR);
+    await child.executeUpdate(closeCaseUpdate, { args: [{ reason: 'resolved-elsewhere' }] });
+    await expectOutcome(child, 'closed-by-ops');
+    await waitForJourney(handle, (view) => view.cases[n - 1]?.status === 'closed', `case ${n} closed`);
+  }
+  const flagged = await journeyView(handle);
+  assert.equal(flagged.slaHealth?.flagged, 1, 'flagged once');
+  await ctx.sleep(31 * DAY);
+  const cleared = await waitForJourney(
+    handle,
+    (view) => view.slaHealth?.atRiskSince === undefined,
+    'cleared',
+  );
+  // As of the journey's last look (the first breach left the window): the two later ones remain.
+  assert.equal(cleared.slaHealth?.breachedCases, 2);
+  await closeJourney(handle, 'contract fulfilled');
+  return root(handle);
+}
+
+/**
  * The proposal reviewed before the customer sees it: sent back by the reviewer, approved, sent
  * back by the customer, approved again and accepted; quoted, then lost on price.
  */
@@ -1274,6 +1314,13 @@ export const SCENARIOS: readonly Scenario[] = [
     summary:
       'contract with a promised date and two milestones → one reached → one late → delivered late → closed',
     run: journeyDeliveryMilestones,
+  },
+  {
+    name: 'journey-sla-health',
+    summary:
+      'A-grade: three cases breached → customer at risk → fourth case shortened → 31 days → flag gone → closed',
+    run: journeySlaHealth,
+    children: ['case-1', 'case-4'],
   },
   {
     name: 'journey-grade-a',

@@ -96,6 +96,11 @@ export const AfterSalesCaseInput = z.strictObject({
   promisedTerms: PromisedTerms.optional(),
   /** The customer's grade from their journey: an A-grade customer's case takes the faster lane. */
   customerGrade: CustomerGrade.optional(),
+  /**
+   * The customer's journey found them at SLA risk (rule OU-2): the windows are shortened by the
+   * policy's `atRiskWindowShare`.
+   */
+  slaAtRisk: z.boolean().optional(),
   /** The customer's sales region (from their journey), for the report's comparison by region. */
   region: Region.optional(),
   /** The earlier case of the customer this one repeats (the journey finds it): marked for attention. */

@@ -187,6 +187,7 @@ export function newCaseState(
   const policy = resolveCasePolicy(input.policy, input.promisedTerms, {
     ...options,
     grade: input.customerGrade,
+    atRisk: input.slaAtRisk,
   });
   const priority = priorityOf(policy, input.severity, input.scope);
   return {

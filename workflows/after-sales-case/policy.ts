@@ -170,6 +170,8 @@ export const CasePolicy = z.strictObject({
   pauseReasons: z.array(PauseReason).min(1).optional(),
   /** The longest a pause runs before the clocks run again and the lead is asked to approve more. */
   pauseCap: WindowSpec.optional(),
+  /** A customer at SLA risk (their journey says so): first reply and resolution at this share. */
+  atRiskWindowShare: z.number().gt(0, 'must be more than 0').max(1, 'must be at most 1').optional(),
 });
 export type CasePolicy = z.infer<typeof CasePolicy>;
 
@@ -266,6 +268,8 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
   // Five working days on the default desk (5 × 9 business hours, ours): past it the clocks run
   // again unless the team lead approves a longer pause.
   pauseCap: hours(45, 'business'),
+  // A customer at SLA risk gets answers a quarter sooner (rule OU-2, ours), after the grade lane.
+  atRiskWindowShare: 0.75,
   // "Not satisfied → escalated to a specialist team, handled again, revisited again" (rule AS-15);
   // after two such rounds management takes the case.
   maxReopens: 2,
@@ -326,6 +330,7 @@ export const CasePolicyOverrides = z.strictObject({
   pausableWindows: z.array(WindowName).optional(),
   pauseReasons: z.array(PauseReason).min(1).optional(),
   pauseCap: WindowSpec.optional(),
+  atRiskWindowShare: z.number().gt(0, 'must be more than 0').max(1, 'must be at most 1').optional(),
   maxReopens: z.number().int().min(0).max(10).optional(),
   satisfiedCsat: z.number().int().min(1).max(5).optional(),
   promoterNps: z.number().int().min(0).max(10).optional(),
@@ -352,7 +357,7 @@ function mergeRecords<K extends string, V>(
 export function resolveCasePolicy(
   overrides?: CasePolicyOverrides,
   promised?: PromisedTerms,
-  options: { legacyRouting?: boolean; grade?: CustomerGrade } = {},
+  options: { legacyRouting?: boolean; grade?: CustomerGrade; atRisk?: boolean } = {},
 ): CasePolicy {
   const base = DEFAULT_CASE_POLICY;
   const o = overrides ?? {};
@@ -401,11 +406,13 @@ export function resolveCasePolicy(
   if (promised) applyPromisedTerms(policy, promised);
   const lane = options.grade ? policy.gradeLanes?.[options.grade] : undefined;
   if (lane) applyLane(policy, lane);
+  // Rule OU-2: a customer at SLA risk, after the grade's lane.
+  if (options.atRisk) applyLane(policy, { windowShare: policy.atRiskWindowShare ?? 1 });
   return policy;
 }
 
 /** The customer's lane shortens every priority's windows, after the promised terms. */
-function applyLane(policy: CasePolicy, lane: GradeLane): void {
+function applyLane(policy: CasePolicy, lane: Pick<GradeLane, 'windowShare'>): void {
   const share = (spec: WindowSpec): WindowSpec => ({
     ...spec,
     hours: Math.round(spec.hours * lane.windowShare * 1000) / 1000,

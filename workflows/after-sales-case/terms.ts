@@ -40,7 +40,10 @@ export async function lookUpPromisedTerms(c: Case): Promise<void> {
     return;
   }
   s.termsSource = found.source;
-  s.policy = resolveCasePolicy(s.input.policy, found.terms, { grade: s.input.customerGrade });
+  s.policy = resolveCasePolicy(s.input.policy, found.terms, {
+    grade: s.input.customerGrade,
+    atRisk: s.input.slaAtRisk,
+  });
   if (s.slaJournal) s.appliedTerms = found.terms;
   s.inWarranty = inWarrantyOn(found.terms, nowIso());
   c.entity.record(

@@ -223,6 +223,8 @@ export const CaseSlaJournal = z.object({
   /** The contract's terms the case's windows came from, when any. */
   promisedTerms: PromisedTerms.optional(),
   grade: CustomerGrade.optional(),
+  /** The customer was at SLA risk when the case started (its windows were shortened). */
+  atRisk: z.boolean().optional(),
   /** The calendar and ladder the clocks ran on. */
   calendar: BusinessCalendar,
   ladder: z.array(LadderStep),

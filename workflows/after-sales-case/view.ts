@@ -256,6 +256,7 @@ export function slaJournalOf(c: Case): CaseSlaJournal {
     ...(s.input.policy ? { overrides: s.input.policy } : {}),
     ...(s.appliedTerms ? { promisedTerms: s.appliedTerms } : {}),
     ...(s.input.customerGrade ? { grade: s.input.customerGrade } : {}),
+    ...(s.input.slaAtRisk ? { atRisk: true } : {}),
     calendar: s.policy.calendar,
     ladder: [...s.policy.ladder],
     entries: s.slaJournal ?? [],

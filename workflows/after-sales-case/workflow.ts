@@ -66,7 +66,10 @@ import { extendPause, validateExtendPause, watchPauses } from './pauses';
 export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseResult> {
   // A wrong input fails before the version is chosen: its history stays the first task alone.
   const parsed = parseWorkflowInput(AfterSalesCaseInput, input, AFTER_SALES_CASE_WORKFLOW);
-  const policy = resolveCasePolicy(parsed.policy, parsed.promisedTerms, { grade: parsed.customerGrade });
+  const policy = resolveCasePolicy(parsed.policy, parsed.promisedTerms, {
+    grade: parsed.customerGrade,
+    atRisk: parsed.slaAtRisk,
+  });
   assertWorkableCalendar(
     AFTER_SALES_CASE_WORKFLOW,
     policy.calendar,

@@ -39,6 +39,16 @@ const GradingPolicy = z.strictObject({
   jointResponse: z.array(Priority),
 });
 
+/** When a customer's cases breach too often (rule OU-2, ours). */
+const SlaHealthPolicy = z.strictObject({
+  /** The rolling window breached cases are counted in, by when the case closed. */
+  window: DurationText,
+  /** More breached cases than this in the window mark the customer at risk. */
+  maxBreachedCases: z.number().int().min(0).max(100),
+  /** Grades whose next cases run on shortened windows while the customer is at risk. */
+  shortenFor: z.array(CustomerGrade),
+});
+
 const ProposalReviewPolicy = z.strictObject({
   /** Off: a proposal goes to the customer as soon as it is submitted. */
   required: z.boolean(),
@@ -122,6 +132,8 @@ export const JourneyPolicy = z.strictObject({
   proposalReview: ProposalReviewPolicy,
   /** The customer's grade at the contract (rule HO-6), and what an A grade brings to their cases. */
   grading: GradingPolicy,
+  /** Customer-level SLA health: breached cases counted, the customer flagged past the threshold. */
+  slaHealth: SlaHealthPolicy,
   /** A case about the same product (else category) within this long of an earlier one repeats it. */
   repeatWithin: DurationText,
   /** Policy overrides for the journey's cases (the contract's promised terms still win). */
@@ -201,6 +213,9 @@ export const DEFAULT_JOURNEY_POLICY: JourneyPolicy = {
   // customer is answered by the account owner together with after-sales.
   // "Repeat-issue rate" (rule LE-7): the same issue again within 30 days (ours, as the report's).
   repeatWithin: '30d',
+  // "A customer with more than 2 breached cases in 30 days is at risk" (rule OU-2, ours); an A-grade
+  // customer's next cases then run on shortened windows (the case policy's atRiskWindowShare).
+  slaHealth: { window: '30d', maxBreachedCases: 2, shortenFor: ['A'] },
   grading: {
     thresholds: {
       CNY: { A: 1_000_000, B: 200_000 },
@@ -249,6 +264,7 @@ export const JourneyPolicyOverrides = z.strictObject({
   continueAsNewAfterEvents: z.number().int().min(20).optional(),
   proposalReview: ProposalReviewPolicy.partial().optional(),
   grading: GradingPolicy.partial().optional(),
+  slaHealth: SlaHealthPolicy.partial().optional(),
   repeatWithin: DurationText.optional(),
   case: CasePolicyOverrides.optional(),
 });
@@ -282,6 +298,10 @@ export function resolveJourneyPolicy(overrides?: JourneyPolicyOverrides): Journe
     grading: {
       ...DEFAULT_JOURNEY_POLICY.grading,
       ...Object.fromEntries(Object.entries(o.grading ?? {}).filter(([, v]) => v !== undefined)),
+    },
+    slaHealth: {
+      ...DEFAULT_JOURNEY_POLICY.slaHealth,
+      ...Object.fromEntries(Object.entries(o.slaHealth ?? {}).filter(([, v]) => v !== undefined)),
     },
     quote: {
       ...DEFAULT_JOURNEY_POLICY.quote,

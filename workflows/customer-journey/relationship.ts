@@ -20,6 +20,7 @@ import { recordInArchive } from './archive';
 import { jointResponse } from './grade';
 import { customerChannel } from './model';
 import { createTask, type Journey } from './model';
+import { countClosedCase, shortensNextCase } from './health';
 
 const REVISIT = 'revisit';
 
@@ -49,6 +50,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     ...(s.grade ? { customerGrade: s.grade.grade } : {}),
     ...(s.region ? { region: s.region } : {}),
     ...(repeatOf ? { repeatOf } : {}),
+    ...(shortensNextCase(j) ? { slaAtRisk: true } : {}),
     policy: j.policy.case,
   };
   const priority = priorityOf(
@@ -138,6 +140,8 @@ export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void
   const record = j.s.cases.find((candidate) => candidate.caseWorkflowId === result.caseId);
   if (!record) return j.entity.rejectSignal('caseClosed', [`unknown case ${result.caseId}`]);
   const referred = await closeCaseRecord(j, record, result);
+  // Rule OU-2: a case closed with a breach counts towards the customer's SLA health.
+  await countClosedCase(j, result);
   // The revisit's answer and the referral go into the archive with the close.
   await recordInArchive(j, 'case-closed', result.caseId, {
     outcome: result.outcome,

@@ -128,6 +128,15 @@ export const JourneyState = z.object({
   endedAt: z.string().optional(),
   /** Updates answered lately, so one retried after a continue-as-new gets its answer again. */
   answeredUpdates: z.array(AnsweredUpdate),
+  /** Breached cases in the rolling window and whether the customer is at risk (rule OU-2). */
+  slaHealth: z
+    .object({
+      breaches: z.array(z.object({ caseId: z.string(), at: z.string() })),
+      atRiskSince: z.string().optional(),
+      /** How many times the customer was flagged. */
+      flagged: z.number(),
+    })
+    .optional(),
 });
 export type JourneyState = z.infer<typeof JourneyState>;
 

@@ -195,6 +195,14 @@ export const JourneyView = z.object({
   lostReason: LostReason.optional(),
   escalated: z.boolean(),
   continuedAsNew: z.number(),
+  /** Cases closed with a breach in the policy's window, and since when the customer is at risk (rule OU-2). */
+  slaHealth: z
+    .object({
+      breachedCases: z.number(),
+      atRiskSince: IsoTimestamp.optional(),
+      flagged: z.number(),
+    })
+    .optional(),
   asOf: IsoTimestamp,
 });
 export type JourneyView = z.infer<typeof JourneyView>;

@@ -11,6 +11,7 @@ import {
   EndedAtKey,
   EscalatedKey,
   JourneyStageKey,
+  NeedsAttentionKey,
   NextDeadlineAtKey,
   SlaBreachedKey,
 } from '../kernel/search-attributes';
@@ -19,6 +20,7 @@ import type { JourneyResult, JourneyView } from './contract';
 import { nextFollowUpAt } from './follow-up';
 import { RENEWAL } from './handoff';
 import { hasEnded, type Journey } from './model';
+import { breachedCasesNow, CUSTOMER_AT_RISK, isAtRisk } from './health';
 import { awaitingPresalesSurvey, consentOf } from './customer';
 import { DELIVERY, deliveryView, MILESTONE } from './delivery';
 import { customerChannel } from './model';
@@ -52,6 +54,10 @@ export function searchAttributes(j: Journey): SearchAttributeUpdatePair[] {
     ? j.windows.breachedWindows().filter((window) => window === DELIVERY || window === MILESTONE)
     : [];
   if (late.length > 0) pairs.push({ key: BreachedWindowsKey, value: late });
+  // Rule OU-2: ops find customers at risk; a journey never flagged leaves the attribute alone.
+  if (s.slaHealth?.flagged) {
+    pairs.push({ key: NeedsAttentionKey, value: isAtRisk(j) ? [CUSTOMER_AT_RISK] : [] });
+  }
   return pairs;
 }
 
@@ -184,6 +190,11 @@ export function journeyView(j: Journey): JourneyView {
     lostReason: s.lostReason,
     escalated: s.escalated,
     continuedAsNew: s.continuedAsNew,
+    slaHealth: s.slaHealth && {
+      breachedCases: breachedCasesNow(j),
+      atRiskSince: s.slaHealth.atRiskSince,
+      flagged: s.slaHealth.flagged,
+    },
     asOf: nowIso(),
   };
 }

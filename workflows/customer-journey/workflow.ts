@@ -19,6 +19,7 @@ import { registerMessages } from '../kernel/messages';
 import { nowIso } from '../kernel/time';
 import {
   ARCHIVE_HANDOVER,
+  CUSTOMER_SLA_HEALTH,
   PRESALES_REPORT_MEMO,
   RECEPTION_V3,
   REDESIGN,
@@ -62,6 +63,7 @@ import {
   watchPresalesSurvey,
 } from './customer';
 import { childrenFinishing, onCaseClosed, reportIssue, watchRevisits } from './relationship';
+import { watchSlaHealth } from './health';
 import {
   onProposalFeedback,
   onReviewStep,
@@ -140,6 +142,8 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
     j.indexSlaDeadlinesOnly = true;
   }
   j.receptionV3 = patched(RECEPTION_V3);
+  if (!state.slaHealth && patched(CUSTOMER_SLA_HEALTH)) state.slaHealth = { breaches: [], flagged: 0 };
+  watchSlaHealth(j);
   if (patched(PRESALES_REPORT_MEMO)) j.visibility.reportInMemo(JOURNEY_REPORT_MEMO, () => journeyReport(j));
   watchFollowUps(j);
   watchRenewal(j);

@@ -154,3 +154,11 @@ export const SLA_JOURNAL = 'sla-journal';
  * or cap, as they did.
  */
 export const PAUSE_REASONS = 'pause-reasons';
+
+/**
+ * A journey counts its cases closed with a breach in a rolling window; past the policy's threshold
+ * the customer is at risk (flagged once, the owner told, `NeedsAttention = customer-at-risk`), and
+ * an A-grade customer's next cases run on shortened windows; when the window passes the flag goes.
+ * Journeys before count nothing; one that continues as new starts counting then.
+ */
+export const CUSTOMER_SLA_HEALTH = 'customer-sla-health';
