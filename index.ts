@@ -45,7 +45,7 @@ export {
   type TimelineView,
 } from './workflows/kernel/contract';
 export { BusinessCalendar } from './workflows/kernel/business-hours';
-export { IssueCategory, Severity, Scope } from './workflows/after-sales-case/policy';
+export { IssueCategory, PauseReason, Severity, Scope } from './workflows/after-sales-case/policy';
 export {
   AFTER_SALES_CASE_WORKFLOW,
   AfterSalesCaseInput,
@@ -64,6 +64,7 @@ export {
   submitFeedbackUpdate,
   reclassifyUpdate,
   escalateUpdate,
+  extendPauseUpdate,
   respondToOfferUpdate,
   completeComplaintStepUpdate,
   closeCaseUpdate,
