@@ -1,8 +1,8 @@
 /**
- * `npm run what-if` on the real dev server: three cases with a 6-second first reply, answered at
- * once, after 3.5 seconds and never, closed by ops; then the period replayed from their memos.
+ * `npm run what-if` on the real dev server: three cases with a 10-second first reply, answered at
+ * once, after 5 seconds and never, closed by ops; then the period replayed from their memos.
  * With the policy they ran under, the replay gives every recorded outcome back; a stricter
- * candidate (2 seconds) breaches the one answered after 3.5 seconds too, and only it changes.
+ * candidate (2.5 seconds) breaches the one answered after 5 seconds too, and only it changes.
  * The command prints the same, refuses a policy file with a wrong field naming it, and writes an
  * HTML page whose charts draw in headless Chromium.
  */
@@ -21,9 +21,9 @@ import { runScript } from './helpers/scripts';
 import { devServerEnvironment } from './helpers/temporal';
 
 const seconds = (value: number) => ({ hours: value / 3600, basis: 'calendar' as const });
-/** What the cases ran under: a 6-second first reply for P3, no QA draw. */
-const RAN_UNDER = { firstReply: { P3: seconds(6) }, qaSampleRate: 0 };
-const STRICTER = { firstReply: { P3: seconds(2) } };
+/** What the cases ran under: a 10-second first reply for P3, no QA draw. */
+const RAN_UNDER = { firstReply: { P3: seconds(10) }, qaSampleRate: 0 };
+const STRICTER = { firstReply: { P3: seconds(2.5) } };
 
 const prefix = `C-WIF-${randomUUID().slice(0, 8)}`;
 const filter = `CustomerId IN ('${prefix}-fast', '${prefix}-slow', '${prefix}-late')`;
@@ -63,7 +63,7 @@ async function runCases(): Promise<void> {
       await closeCase(handle);
       return await handle.result();
     };
-    const results = await Promise.all([open('fast', 0), open('slow', 3_500), open('late')]);
+    const results = await Promise.all([open('fast', 0), open('slow', 5_000), open('late')]);
     expect(results.map((result) => result.breachedWindows)).toEqual([[], [], ['first-reply']]);
   });
   range = { from: new Date(started.getTime() - 60_000), to: new Date(Date.now() + 60_000) };
@@ -98,7 +98,7 @@ describe('what-if on closed cases', () => {
     expect(collected.cases).toHaveLength(3);
     expect(collected.withoutJournal).toBe(0);
     for (const entry of collected.cases) {
-      expect(entry.journal.overrides?.firstReply?.P3).toEqual(seconds(6));
+      expect(entry.journal.overrides?.firstReply?.P3).toEqual(seconds(10));
       expect(entry.journal.entries[0]).toMatchObject({
         op: 'start',
         window: 'first-reply',
@@ -113,7 +113,7 @@ describe('what-if on closed cases', () => {
   });
 
   // Asserts the numbers of docs/rules.md OU-1.
-  it('under a stricter first reply (2 s), the case answered after 3.5 s breaches too, and nothing else changes', async () => {
+  it('under a stricter first reply (2.5 s), the case answered after 5 s breaches too, and nothing else changes', async () => {
     await casesClosed();
     const report = compareOutcomes(collected.cases, STRICTER, { ...collected, range });
     expect(report.check.disagreements).toEqual([]);
