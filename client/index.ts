@@ -32,7 +32,8 @@ import {
   submitFeedbackUpdate,
   type FeedbackResult,
 } from '../workflows/after-sales-case/contract';
-import { priorityOf, resolveCasePolicy } from '../workflows/after-sales-case/policy';
+import { priorityOf } from '../workflows/after-sales-case/policy';
+import { resolveCasePolicy } from '../workflows/after-sales-case/policy-overrides';
 import { CustomerId, DEFAULT_TASK_QUEUE } from '../workflows/kernel/contract';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,

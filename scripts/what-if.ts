@@ -14,7 +14,7 @@ import { connectClient } from '../lib/temporal-client';
 import { collectJournaledCases } from '../lib/what-if/collect';
 import { compareOutcomes } from '../lib/what-if/engine';
 import { renderWhatIfHtml, renderWhatIfJson, renderWhatIfTable } from '../lib/what-if/render';
-import { CasePolicyOverrides } from '../workflows/after-sales-case/policy';
+import { CasePolicyOverrides } from '../workflows/after-sales-case/policy-overrides';
 import { describeProblems } from '../workflows/kernel/validation';
 import {
   dateOrInstant,

@@ -4,8 +4,7 @@
  * (the owner told, `NeedsAttention = customer-at-risk`), an A-grade customer's next case runs on
  * shortened windows, and the flag goes when the oldest breach leaves the window.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeCaseUpdate, type CaseResult } from '../workflows/after-sales-case/contract';
 import {
   reportIssueUpdate,
@@ -15,15 +14,9 @@ import {
 import { NeedsAttentionKey } from '../workflows/kernel/search-attributes';
 import { HOUR } from './helpers/harness';
 import { toNegotiation, withJourneyWorker } from './helpers/journey-harness';
-import { timeSkippingEnvironment } from './helpers/temporal';
+import { timeSkippingServerForFile } from './helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = timeSkippingServerForFile();
 
 const DAY = 24 * HOUR;
 
@@ -38,6 +31,7 @@ const inquiry: Omit<JourneyInput, 'customerId'> = {
 describe('customer-level SLA health (OU-2)', () => {
   // Asserts the numbers of docs/rules.md OU-2.
   it('the third case closed with a breach within 30 days flags the customer once, shortens an A-grade customer’s next case, and the flag goes when the window passes', async () => {
+    const env = server();
     await withJourneyWorker(env, async ({ start, waitFor, recorder, caseView, timelineTypes }) => {
       const handle = await start(inquiry);
       await toNegotiation(handle, waitFor);

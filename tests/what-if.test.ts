@@ -14,7 +14,8 @@ import {
   type JournaledCase,
 } from '../lib/what-if/engine';
 import { replayJournal } from '../lib/what-if/replay';
-import { DEFAULT_CASE_POLICY, type CasePolicyOverrides } from '../workflows/after-sales-case/policy';
+import { DEFAULT_CASE_POLICY } from '../workflows/after-sales-case/policy';
+import { type CasePolicyOverrides } from '../workflows/after-sales-case/policy-overrides';
 import type { CaseResult, CaseSlaJournal } from '../workflows/after-sales-case/contract';
 import type { SlaJournalEntry } from '../workflows/kernel/sla-journal';
 

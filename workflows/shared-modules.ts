@@ -54,6 +54,8 @@ import * as afterSalesCaseModel from './after-sales-case/model';
 import * as afterSalesCaseOps from './after-sales-case/ops';
 import * as afterSalesCasePauses from './after-sales-case/pauses';
 import * as afterSalesCasePayloads from './after-sales-case/payloads';
+import * as afterSalesCasePolicyKeys from './after-sales-case/policy-keys';
+import * as afterSalesCasePolicyOverrides from './after-sales-case/policy-overrides';
 import * as afterSalesCasePolicy from './after-sales-case/policy';
 import * as afterSalesCaseResolution from './after-sales-case/resolution';
 import * as afterSalesCaseRevisit from './after-sales-case/revisit';
@@ -163,6 +165,8 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/ops.ts': afterSalesCaseOps,
   'workflows/after-sales-case/pauses.ts': afterSalesCasePauses,
   'workflows/after-sales-case/payloads.ts': afterSalesCasePayloads,
+  'workflows/after-sales-case/policy-keys.ts': afterSalesCasePolicyKeys,
+  'workflows/after-sales-case/policy-overrides.ts': afterSalesCasePolicyOverrides,
   'workflows/after-sales-case/policy.ts': afterSalesCasePolicy,
   'workflows/after-sales-case/resolution.ts': afterSalesCaseResolution,
   'workflows/after-sales-case/revisit.ts': afterSalesCaseRevisit,

@@ -10,12 +10,9 @@
  * instants; a window the candidate would pause differently (`pausableWindows`) still pauses as
  * recorded, and an appointment's slot stays the slot.
  */
-import {
-  CasePolicyOverrides,
-  resolveCasePolicy,
-  specAt,
-  type CasePolicy,
-} from '../../workflows/after-sales-case/policy';
+import { type CasePolicy } from '../../workflows/after-sales-case/policy';
+import { CasePolicyOverrides, resolveCasePolicy } from '../../workflows/after-sales-case/policy-overrides';
+import { specAt } from '../../workflows/after-sales-case/policy-keys';
 import type { CaseResult, CaseSlaJournal } from '../../workflows/after-sales-case/contract';
 import { replayJournal, type ReplayedClock, type ReplayPolicy } from './replay';
 

@@ -17,7 +17,8 @@ import {
   Text,
   TimelineView,
 } from '../kernel/contract';
-import { CasePolicyOverrides, IssueCategory, Scope, Severity, ShipmentProblem } from './policy';
+import { IssueCategory, Scope, Severity, ShipmentProblem } from './policy';
+import { CasePolicyOverrides } from './policy-overrides';
 import {
   ProductRef,
   AgentResponded,

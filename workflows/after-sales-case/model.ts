@@ -22,9 +22,7 @@ import type {
   SubmitFeedback,
 } from './contract';
 import {
-  policyKeyOf,
   priorityOf,
-  resolveCasePolicy,
   teamFor,
   WINDOW_LABELS,
   type Audience,
@@ -34,6 +32,8 @@ import {
   type ShipmentProblem,
   type WindowName,
 } from './policy';
+import { resolveCasePolicy } from './policy-overrides';
+import { policyKeyOf } from './policy-keys';
 import { CASE_TRANSITIONS, type CaseStage } from './stages';
 
 export const ESCALATION_ORDER = ['none', 'team-lead', 'specialist-team', 'management'] as const;

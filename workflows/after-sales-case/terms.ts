@@ -10,7 +10,7 @@ import { caseActivities as activities } from './activities';
 import type { PromisedTerms } from '../kernel/contract';
 import { nowIso } from '../kernel/time';
 import { inWarrantyOn, type Case, type TermsSource } from './model';
-import { resolveCasePolicy } from './policy';
+import { resolveCasePolicy } from './policy-overrides';
 
 /** Where the terms of a case with these inputs come from before any lookup. */
 export function initialTermsSource(input: {

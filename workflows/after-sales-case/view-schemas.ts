@@ -7,7 +7,6 @@ import { BusinessCalendar } from '../kernel/business-hours';
 import { Channel, CustomerGrade, IsoTimestamp, Priority, PromisedTerms, Team } from '../kernel/contract';
 import { SlaJournalEntry } from '../kernel/sla-journal';
 import {
-  CasePolicyOverrides,
   IssueCategory,
   LadderStep,
   PauseReason,
@@ -16,6 +15,7 @@ import {
   ShipmentProblem,
   WindowName,
 } from './policy';
+import { CasePolicyOverrides } from './policy-overrides';
 import { CaseStage } from './stages';
 import { ResolutionType, ComplaintStep, SubmitFeedback } from './payloads';
 

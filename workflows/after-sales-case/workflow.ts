@@ -45,7 +45,7 @@ import {
 } from './handling';
 import { onCarrierUpdate } from './carrier-claim';
 import { bindCase, newCaseState, type Case } from './model';
-import { resolveCasePolicy } from './policy';
+import { resolveCasePolicy } from './policy-overrides';
 import { closeByOps, escalate, reclassify, validateClose, validateEscalate, validateReclassify } from './ops';
 import { involveTeam, onCollaboratorAnswered, validateInvolveTeam } from './collaboration';
 import {

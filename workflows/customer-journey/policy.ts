@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { BusinessCalendar, DEFAULT_BUSINESS_CALENDAR } from '../kernel/business-hours';
-import { CasePolicyOverrides } from '../after-sales-case/policy';
+import { CasePolicyOverrides } from '../after-sales-case/policy-overrides';
 import { Channel, CustomerGrade, DurationText, Priority, StaffId } from '../kernel/contract';
 import { ladderStepSchema } from '../kernel/sla-clock';
 import { Consent } from './records';

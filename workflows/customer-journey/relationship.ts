@@ -9,7 +9,8 @@ import {
   type AfterSalesCaseInput,
   type CaseResult,
 } from '../after-sales-case/contract';
-import { priorityOf, resolveCasePolicy } from '../after-sales-case/policy';
+import { priorityOf } from '../after-sales-case/policy';
+import { resolveCasePolicy } from '../after-sales-case/policy-overrides';
 import { idempotencyKey } from '../kernel/activity-calls';
 import { journeyActivities as activities } from './activities';
 import { durationMs } from '../kernel/contract';
