@@ -25,7 +25,7 @@ import {
   UsageError,
   wholeNumber,
   writeOutput,
-} from './report';
+} from './command-line';
 
 export const DEFAULT_DAYS = 30;
 

@@ -20,7 +20,8 @@ import {
   type OpenCases,
   type Report,
 } from '../lib/report';
-import { parseReportOptions, UsageError } from '../scripts/report';
+import { UsageError } from '../scripts/command-line';
+import { parseReportOptions } from '../scripts/report';
 import { CaseResult, type WindowOutcome } from '../workflows/after-sales-case/contract';
 
 let counter = 0;
