@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getJourneyQuery, newInquirySignal, recordNeedsUpdate } from '../workflows/customer-journey/contract';
-import { ARCHIVE_HANDOVER, REDESIGN } from '../workflows/kernel/versions';
+import { ARCHIVE_HANDOVER, PATCHES_SETTLED } from '../workflows/kernel/versions';
 import { ActivityRecorder } from './helpers/fake-activities';
 import {
   createTestWorker,
@@ -84,9 +84,10 @@ it('a journey running the archived code hands over to the current code at its ne
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     expect(await patchesOf(workflowId, firstRunId)).toContain(ARCHIVE_HANDOVER);
 
-    // The new run is the current code, with the needs and both inquiries carried over.
+    // The new run is the current code (its one settled marker stands for the redesign), with the
+    // needs and both inquiries carried over.
     const next = await handle.describe();
-    await expect.poll(() => patchesOf(workflowId, next.runId)).toContain(REDESIGN);
+    await expect.poll(() => patchesOf(workflowId, next.runId)).toContain(PATCHES_SETTLED);
     const view = await handle.query(getJourneyQuery);
     expect(view.stage).toBe('needs-analysis');
     expect(view.requirements.map((requirement) => requirement.title)).toEqual(['Online booking']);

@@ -19,6 +19,7 @@ import {
 } from './replay/history-files';
 import { expectedHistoryFiles, SCENARIOS } from './replay/scenarios';
 import { warningsOnlyLogger } from '../lib/bundle';
+import { PATCHES_SETTLED, SETTLED_PATCHES } from '../workflows/kernel/versions';
 
 const files = listHistoryFiles();
 
@@ -103,5 +104,49 @@ describe('the replay check itself', () => {
     await expect(
       Worker.runReplayHistory({ workflowBundle: nonDeterministicBundle }, history, workflowId),
     ).resolves.toBeUndefined();
+  });
+});
+
+/** The patch ids a history's markers record, in order. */
+function patchMarkers(json: HistoryFile): string[] {
+  return json.events.flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes as
+      { details?: Record<string, { payloads?: { data?: string }[] }> } | undefined;
+    const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+  });
+}
+
+function workflowTypeOf(json: HistoryFile): string | undefined {
+  const started = json.events[0]?.workflowExecutionStartedEventAttributes as
+    { workflowType?: { name?: string } } | undefined;
+  return started?.workflowType?.name;
+}
+
+describe('settled patches', () => {
+  it('cost a journey or case run recorded on today’s code one marker, not one per patch', () => {
+    const runs = files
+      .filter((file) => !file.includes('/'))
+      .map((file) => ({ file, json: readHistoryFile(file) }))
+      .filter(({ json }) => ['customerJourney', 'afterSalesCase'].includes(workflowTypeOf(json) ?? ''))
+      .filter(({ json }) => closingEventOf(json) !== 'workflowExecutionFailedEventAttributes');
+    expect(runs.length).toBeGreaterThan(40);
+    for (const { file, json } of runs) {
+      const markers = patchMarkers(json);
+      expect(
+        markers.filter((id) => id === PATCHES_SETTLED),
+        file,
+      ).toHaveLength(1);
+      expect(
+        markers.filter((id) => SETTLED_PATCHES.includes(id)),
+        `${file} asks a settled patch itself`,
+      ).toEqual([]);
+    }
+  });
+
+  it('leave the runs recorded before them asking each patch', () => {
+    const markers = patchMarkers(readHistoryFile('before-patches-settled/journey-sla-health.json'));
+    expect(markers).not.toContain(PATCHES_SETTLED);
+    expect(markers.filter((id) => SETTLED_PATCHES.includes(id)).length).toBeGreaterThan(3);
   });
 });

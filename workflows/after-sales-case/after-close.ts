@@ -4,7 +4,6 @@
  * the knowledge base; a promoter of a case without a journey is asked for a referral (a journey
  * decides that itself); the journey hears of the close.
  */
-import { patched } from '@temporalio/workflow';
 import { idempotencyKey } from '../kernel/activity-calls';
 import { caseActivities as activities } from './activities';
 import * as metrics from '../kernel/metrics';
@@ -29,8 +28,8 @@ export function closeCase(c: Case, outcome: CaseOutcome, why: string): void {
   // The weekly report draws the sample (exactly 20 % of the week); a case whose own policy names a
   // rate (a team reviewing all of its cases, or none) still draws itself, with its close, so both
   // reach the index in the same upsert. Before qa-weekly-draw every case drew itself.
-  if (patched(QA_WEEKLY_DRAW) && s.input.policy?.qaSampleRate === undefined) s.qaByWeeklyDraw = true;
-  else if (patched(QA_DRAW_AT_CLOSE)) drawQaSample(c);
+  if (c.code.has(QA_WEEKLY_DRAW) && s.input.policy?.qaSampleRate === undefined) s.qaByWeeklyDraw = true;
+  else if (c.code.has(QA_DRAW_AT_CLOSE)) drawQaSample(c);
 }
 
 /**

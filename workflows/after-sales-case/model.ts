@@ -6,6 +6,7 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { Agenda, type AgendaItem } from '../kernel/agenda';
+import type { CodeVersion } from '../kernel/versions';
 import type { Priority, PromisedTerms, Team } from '../kernel/contract';
 import type { TimelineEntry } from '../kernel/contract';
 import { Entity } from '../kernel/entity';
@@ -156,6 +157,8 @@ export interface Pause {
 
 export interface Case {
   readonly s: CaseState;
+  /** The patches this run follows (asked where it started). */
+  readonly code: CodeVersion;
   readonly entity: Entity<CaseStage>;
   readonly windows: SlaWindows<Audience, WindowName>;
   readonly agenda: Agenda;
@@ -219,8 +222,8 @@ export interface CaseRules {
 }
 
 /** Binds the kernel's services to a case state. */
-export function bindCase(s: CaseState, rules: CaseRules): Case {
-  const agenda = new Agenda(s.agenda);
+export function bindCase(s: CaseState, code: CodeVersion, rules: CaseRules): Case {
+  const agenda = new Agenda(s.agenda, code);
   const visibility = new Visibility(
     () => rules.attributes(c),
     () => rules.details(c),
@@ -247,6 +250,7 @@ export function bindCase(s: CaseState, rules: CaseRules): Case {
   });
   const c: Case = {
     s,
+    code,
     entity,
     windows,
     agenda,

@@ -7,7 +7,7 @@
  * Run: triage's side effects, the resolution and revisit rounds until the case closes, what
  * follows the close, and — once no handler is running — the result.
  */
-import { patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { afterSalesCase as afterSalesCaseV1 } from '../../archive/workflows-v1/after-sales-case';
 import { whenNoHandlerRuns } from '../kernel/continue-as-new';
 import { assertWorkableCalendar, businessWindows, parseWorkflowInput } from '../kernel/input';
@@ -21,6 +21,8 @@ import {
   SLA_JOURNAL,
   TERMS_LOOKUP,
   VISIBILITY_PER_TASK,
+  codeVersionAtRunStart,
+  type CodeVersion,
 } from '../kernel/versions';
 import { afterClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
@@ -78,8 +80,9 @@ export async function afterSalesCase(input: AfterSalesCaseInput): Promise<CaseRe
     nowIso(),
   );
   // Only executions started before the redesign get here; their input was written for it.
-  if (!patched(REDESIGN)) return await afterSalesCaseV1(input as Parameters<typeof afterSalesCaseV1>[0]);
-  const opened = setup(parsed);
+  const code = codeVersionAtRunStart();
+  if (!code.has(REDESIGN)) return await afterSalesCaseV1(input as Parameters<typeof afterSalesCaseV1>[0]);
+  const opened = setup(parsed, code);
   await run(opened);
   return caseResult(opened.c);
 }
@@ -90,21 +93,25 @@ interface Opened {
   procedures: ReturnType<typeof openCase>;
 }
 
-function setup(parsed: ParsedCaseInput): Opened {
-  const handlingV4 = patched(HANDLING_V4);
+function setup(parsed: ParsedCaseInput, code: CodeVersion): Opened {
+  const handlingV4 = code.has(HANDLING_V4);
   const state = newCaseState(parsed, workflowInfo().workflowId, nowIso(), { legacyRouting: !handlingV4 });
-  const c = bindCase(state, { attributes: searchAttributes, details: currentDetails, onStep: onLadderStep });
-  const visibilityV3 = patched(VISIBILITY_PER_TASK);
+  const c = bindCase(state, code, {
+    attributes: searchAttributes,
+    details: currentDetails,
+    onStep: onLadderStep,
+  });
+  const visibilityV3 = code.has(VISIBILITY_PER_TASK);
   if (visibilityV3) c.visibility.batchPerTask();
   c.reportInMemo = visibilityV3;
-  c.handlingV3 = patched(HANDLING_V3);
+  c.handlingV3 = code.has(HANDLING_V3);
   c.handlingV4 = handlingV4;
   // Only a case without terms asks; its marker says the lookup is part of its history.
-  c.termsLookup = handlingV4 && !parsed.promisedTerms && patched(TERMS_LOOKUP);
+  c.termsLookup = handlingV4 && !parsed.promisedTerms && code.has(TERMS_LOOKUP);
   if (handlingV4) c.s.termsSource = initialTermsSource(parsed);
-  if (patched(PAUSE_REASONS)) c.s.pauses = [];
+  if (code.has(PAUSE_REASONS)) c.s.pauses = [];
   watchPauses(c);
-  if (patched(SLA_JOURNAL)) {
+  if (code.has(SLA_JOURNAL)) {
     c.s.slaJournal = [];
     if (parsed.promisedTerms) c.s.appliedTerms = parsed.promisedTerms;
   }

@@ -4,7 +4,6 @@
  * case opened and case closed is recorded in it as it happens. Before the contract a prospect has
  * no archive yet: their inquiries travel in the handoff package.
  */
-import { patched } from '@temporalio/workflow';
 import { idempotencyKey } from '../kernel/activity-calls';
 import { journeyActivities as activities, type ArchiveEventRequest } from './activities';
 import { nowIso } from '../kernel/time';
@@ -19,7 +18,7 @@ export async function recordInArchive(
   data: Record<string, unknown>,
 ): Promise<void> {
   const s = j.s;
-  if (!s.contract || !patched(ARCHIVE_EVENTS)) return;
+  if (!s.contract || !j.code.has(ARCHIVE_EVENTS)) return;
   const step = `archive/${kind}/${subjectId}`;
   const done = await j.entity.attempt(step, `recording the ${kind} in the customer archive`, () =>
     activities.recordArchiveEvent.executeWithOptions({ summary: `customer archive: ${kind}` }, [

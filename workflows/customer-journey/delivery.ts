@@ -7,7 +7,6 @@
  * delivery-milestones patch keep their promised date untracked. The customer hears of every
  * milestone reached. A late delivery or milestone is searchable (`BreachedWindows`).
  */
-import { patched } from '@temporalio/workflow';
 import type { DueStep } from '../kernel/sla-clock';
 import { resolveWallTime } from '../kernel/time-zones';
 import { formatInstant, msBetween, nowIso } from '../kernel/time';
@@ -63,7 +62,7 @@ export function validateDeliveryPlan(j: Journey, contract: ParsedSignContract): 
 
 /** At the signature: the promised date and each milestone get their windows (contracts since the patch). */
 export function planDelivery(j: Journey, contract: ParsedSignContract): void {
-  if (!patched(DELIVERY_MILESTONES)) return;
+  if (!j.code.has(DELIVERY_MILESTONES)) return;
   const promisedDate = contract.terms.deliveryDate;
   const milestones = (contract.milestones ?? []).map((milestone) => ({
     ...milestone,

@@ -3,7 +3,6 @@
  * for the pre-sales survey's answer), or closed by ops — not while cases are open, unless forced
  * (they carry on alone).
  */
-import { patched } from '@temporalio/workflow';
 import * as metrics from '../kernel/metrics';
 import { nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
@@ -29,7 +28,7 @@ export function endJourney(
 ): void {
   const s = j.s;
   // Asked here, where the journey ends, not at every run's start: a marker is two events of history.
-  j.surveyWhenLost = patched(PRESALES_SURVEY_LOST);
+  j.surveyWhenLost = j.code.has(PRESALES_SURVEY_LOST);
   s.lostReason = reason;
   s.endedAt = nowIso();
   j.windows.cancelAll(`the journey is ${stage}`);

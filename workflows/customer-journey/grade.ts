@@ -4,7 +4,6 @@
  * case carries it; an A grade is the case's faster lane (the case policy's `gradeLanes`), and an
  * urgent issue of an A-grade customer is answered by the account owner together with after-sales.
  */
-import { patched } from '@temporalio/workflow';
 import type { CustomerGrade, Priority } from '../kernel/contract';
 import { nowIso } from '../kernel/time';
 import { CUSTOMER_GRADE } from '../kernel/versions';
@@ -33,7 +32,7 @@ function contractValue(j: Journey, contract: ParsedSignContract): ContractValue 
 
 /** At the signature (contracts since the customer-grade patch). */
 export function gradeCustomer(j: Journey, contract: ParsedSignContract): void {
-  if (!patched(CUSTOMER_GRADE)) return;
+  if (!j.code.has(CUSTOMER_GRADE)) return;
   const value = contractValue(j, contract);
   const { grade, basis } = contract.grade
     ? { grade: contract.grade, basis: 'ops' as const }

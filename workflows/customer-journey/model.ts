@@ -13,6 +13,7 @@ import { Entity } from '../kernel/entity';
 import { SlaWindows } from '../kernel/sla-windows';
 import type { DueStep } from '../kernel/sla-clock';
 import { Visibility } from '../kernel/visibility';
+import type { CodeVersion } from '../kernel/versions';
 import type { JourneyPolicy } from './policy';
 import type { Channel } from '../kernel/contract';
 import { JOURNEY_TRANSITIONS, type JourneyStage } from './stages';
@@ -24,6 +25,8 @@ export type InquiryAudience = 'owner' | 'owner-lead';
 export interface Journey {
   readonly s: JourneyState;
   readonly policy: JourneyPolicy;
+  /** The patches this run follows (asked where it started). */
+  readonly code: CodeVersion;
   readonly entity: Entity<JourneyStage>;
   readonly windows: SlaWindows<InquiryAudience>;
   readonly agenda: Agenda;
@@ -60,8 +63,13 @@ export interface JourneyRules {
   onWindowStep: (j: Journey, step: DueStep<InquiryAudience>) => Promise<void>;
 }
 
-export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: JourneyRules): Journey {
-  const agenda = new Agenda(s.agenda);
+export function bindJourney(
+  s: JourneyState,
+  policy: JourneyPolicy,
+  code: CodeVersion,
+  rules: JourneyRules,
+): Journey {
+  const agenda = new Agenda(s.agenda, code);
   const visibility = new Visibility(
     () => rules.attributes(j),
     () => rules.details(j),
@@ -106,6 +114,7 @@ export function bindJourney(s: JourneyState, policy: JourneyPolicy, rules: Journ
   const j: Journey = {
     s,
     policy,
+    code,
     entity,
     windows,
     agenda,

@@ -6,7 +6,6 @@
  * A quote is for the reviewed version the customer was sent. Proposals submitted before the
  * proposal-review patch go straight on.
  */
-import { patched } from '@temporalio/workflow';
 import { durationMs } from '../kernel/contract';
 import type { DueStep } from '../kernel/sla-clock';
 import { formatInstant, nowIso } from '../kernel/time';
@@ -30,7 +29,7 @@ const subject = (version: number) => `v${version}`;
  * required); proposals before the patch return nothing and run as they did.
  */
 export function openReview(j: Journey): Promise<void> | undefined {
-  if (!patched(PROPOSAL_REVIEW)) return undefined;
+  if (!j.code.has(PROPOSAL_REVIEW)) return undefined;
   const s = j.s;
   const policy = j.policy.proposalReview;
   const previous = s.proposalReview;

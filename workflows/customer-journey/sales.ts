@@ -5,7 +5,7 @@
  * deputy; an approved quote sent to the customer with the follow-up plan; objections that loop
  * back.
  */
-import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { addMs, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
 import { QUOTE_AUTO_APPROVAL_INLINE } from '../kernel/versions';
@@ -184,7 +184,7 @@ export async function submitQuote(j: Journey, quote: ParsedSubmitQuote): Promise
   const approvalWorkflowId = `${s.journeyId}/quote-${s.quotes.length + 1}`;
   const margin = marginOf(quote.price, quote.cost);
   const autoApproved = margin >= j.policy.quote.autoApproveMargin;
-  if (autoApproved && patched(QUOTE_AUTO_APPROVAL_INLINE)) {
+  if (autoApproved && j.code.has(QUOTE_AUTO_APPROVAL_INLINE)) {
     const record: QuoteRecord = {
       quoteId,
       alternativeId: quote.alternativeId,

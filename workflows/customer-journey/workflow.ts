@@ -24,6 +24,8 @@ import {
   RECEPTION_V3,
   REDESIGN,
   VISIBILITY_PER_TASK,
+  codeVersionAtRunStart,
+  type CodeVersion,
 } from '../kernel/versions';
 import {
   CUSTOMER_JOURNEY_WORKFLOW,
@@ -112,22 +114,23 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
       nowIso(),
     );
   }
+  const code = codeVersionAtRunStart();
   // Only executions started before the redesign get here; their input was written for it.
-  if (!patched(REDESIGN)) {
+  if (!code.has(REDESIGN)) {
     return await customerJourneyV1(input as Parameters<typeof customerJourneyV1>[0], {
       handover: () => patched(ARCHIVE_HANDOVER),
     });
   }
-  const j = setup(parsed, policy);
+  const j = setup(parsed, policy, code);
   return await run(j, input, continued);
 }
 
-function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
+function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy, code: CodeVersion): Journey {
   const continued = parsed.carried !== undefined;
   const state = continued
     ? carriedState(parsed.carried)
     : newJourneyState(parsed, workflowInfo().workflowId, nowIso());
-  const j = bindJourney(state, policy, {
+  const j = bindJourney(state, policy, code, {
     attributes: searchAttributes,
     details: currentDetails,
     onWindowStep: (journey, step) =>
@@ -137,14 +140,14 @@ function setup(parsed: ParsedJourneyInput, policy: JourneyPolicy): Journey {
           ? onReviewStep(journey, step)
           : onInquiryStep(journey, step),
   });
-  if (patched(VISIBILITY_PER_TASK)) {
+  if (code.has(VISIBILITY_PER_TASK)) {
     j.visibility.batchPerTask();
     j.indexSlaDeadlinesOnly = true;
   }
-  j.receptionV3 = patched(RECEPTION_V3);
-  if (!state.slaHealth && patched(CUSTOMER_SLA_HEALTH)) state.slaHealth = { breaches: [], flagged: 0 };
+  j.receptionV3 = code.has(RECEPTION_V3);
+  if (!state.slaHealth && code.has(CUSTOMER_SLA_HEALTH)) state.slaHealth = { breaches: [], flagged: 0 };
   watchSlaHealth(j);
-  if (patched(PRESALES_REPORT_MEMO)) j.visibility.reportInMemo(JOURNEY_REPORT_MEMO, () => journeyReport(j));
+  if (code.has(PRESALES_REPORT_MEMO)) j.visibility.reportInMemo(JOURNEY_REPORT_MEMO, () => journeyReport(j));
   watchFollowUps(j);
   watchRenewal(j);
   watchRevisits(j);

@@ -8,10 +8,10 @@
  * the change directly, in the same order on every replay, however the events of a workflow
  * task happen to be grouped. The items travel with the state across continue-as-new.
  */
-import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
 import { z } from 'zod';
 import { formatInstant, msUntil, nowIso } from './time';
-import { AGENDA_KEEP_EARLIER_TIMER } from './versions';
+import { AGENDA_KEEP_EARLIER_TIMER, type CodeVersion } from './versions';
 
 export const AgendaItem = z.object({
   /** Unique within the agenda; setting an existing key replaces its item. */
@@ -42,7 +42,10 @@ export class Agenda {
   private running = 0;
 
   /** @param items the agenda's list inside the workflow state (kept there across continue-as-new). */
-  constructor(private readonly items: AgendaItem[]) {}
+  constructor(
+    private readonly items: AgendaItem[],
+    private readonly code: CodeVersion,
+  ) {}
 
   /** Registers what runs when an item of `kind` comes due. */
   on(kind: string, handler: AgendaHandler): void {
@@ -100,7 +103,8 @@ export class Agenda {
     if (this.armed && next && this.armed.dueAt === next.dueAt) return;
     // Moved later: the armed timer fires early once and finds nothing due (runDue arms for the
     // new deadline then), cheaper than a cancelled timer and a new one on every re-plan.
-    if (this.armed && next && next.dueAt > this.armed.dueAt && patched(AGENDA_KEEP_EARLIER_TIMER)) return;
+    if (this.armed && next && next.dueAt > this.armed.dueAt && this.code.has(AGENDA_KEEP_EARLIER_TIMER))
+      return;
     this.armed?.scope.cancel();
     this.armed = undefined;
     if (!next) return;
