@@ -67,6 +67,47 @@ interface WorkflowMetadata {
 }
 
 describe('what ops and analysts see', () => {
+  it('a resolution reaches the index once, when it ends: the answer, the customer told and the revisit in one upsert', async () => {
+    await withCaseWorker(env, async ({ taskQueue, waitFor }) => {
+      const handle = await env.client.workflow.start<typeof afterSalesCase>('afterSalesCase', {
+        taskQueue,
+        workflowId: testNames().workflowId('case'),
+        args: [
+          { customerId: `C-${testNames().taskQueue.slice(-8)}`, description: 'Slow', category: 'technical' },
+        ],
+      });
+      await waitFor(handle, (view) => view.assignee !== undefined);
+      // Answered with the resolution itself: the first reply, the advice told, then resolved.
+      await handle.executeUpdate(resolveUpdate, { args: [{ type: 'advice', note: 'clear the cache' }] });
+      await waitFor(handle, (view) => view.stage === 'revisit');
+      await expect
+        .poll(async () => (await handle.describe()).typedSearchAttributes.get(CaseStageKey), {
+          timeout: 10_000,
+        })
+        .toBe('revisit');
+      const events = (await handle.fetchHistory()).events ?? [];
+      const accepted = events.findIndex(
+        (event) =>
+          event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'resolve',
+      );
+      expect(accepted).toBeGreaterThan(0);
+      const indexed = events
+        .slice(accepted)
+        .map((event) =>
+          Object.keys(
+            event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+          ),
+        )
+        .filter((keys) => keys.length > 0 && !keys.every((key) => key === 'TemporalChangeVersion'));
+      expect(indexed).toHaveLength(1);
+      expect(indexed[0]).toEqual(
+        expect.arrayContaining(['CaseStage', 'ResolutionType', 'ResolvedAt', 'NextDeadlineAt']),
+      );
+      await handle.executeUpdate(submitFeedbackUpdate, { args: [{ csat: 5, resolved: true }] });
+      await handle.result();
+    });
+  });
+
   it('a case shows its search attributes, summary, current details and described handlers', async () => {
     await withCaseWorker(env, async ({ taskQueue, waitFor }) => {
       const customerId = `C-${testNames().taskQueue.slice(-8)}`;

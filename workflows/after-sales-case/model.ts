@@ -165,6 +165,8 @@ export interface Case {
   readonly visibility: Visibility;
   /** A resolve or offer answer is running activities; a second one must wait. */
   resolving: boolean;
+  /** The index waits for a running resolution to end (resolutions since RESOLUTION_INDEXED_ONCE). */
+  indexResolutionOnce: boolean;
   /** Writes its report figures into its memo when it closes (executions since VISIBILITY_PER_TASK). */
   reportInMemo: boolean;
   /** After-sales handling to the letter (executions since HANDLING_V3). */
@@ -256,6 +258,7 @@ export function bindCase(s: CaseState, code: CodeVersion, rules: CaseRules): Cas
     agenda,
     visibility,
     resolving: false,
+    indexResolutionOnce: false,
     reportInMemo: false,
     handlingV3: false,
     handlingV4: false,

@@ -10,6 +10,7 @@ import { caseActivities as activities } from './activities';
 import { budgetOf } from '../kernel/sla-clock';
 import { addMs, nowIso } from '../kernel/time';
 import { RuleViolation } from '../kernel/validation';
+import { RESOLUTION_INDEXED_ONCE } from '../kernel/versions';
 import {
   ComplaintStep,
   type RepairCompleted,
@@ -71,6 +72,7 @@ export function validateResolve(c: Case, request: ResolveRequest): void {
 
 export async function resolve(c: Case, request: ResolveRequest): Promise<ResolveResult> {
   c.resolving = true;
+  c.indexResolutionOnce = c.code.has(RESOLUTION_INDEXED_ONCE);
   try {
     if (request.typical) c.s.typical = true;
     if (request.note) c.s.resolutionNote = request.note;

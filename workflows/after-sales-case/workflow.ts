@@ -103,6 +103,7 @@ function setup(parsed: ParsedCaseInput, code: CodeVersion): Opened {
   });
   const visibilityV3 = code.has(VISIBILITY_PER_TASK);
   if (visibilityV3) c.visibility.batchPerTask();
+  c.visibility.holdWhile(() => c.resolving && c.indexResolutionOnce);
   c.reportInMemo = visibilityV3;
   c.handlingV3 = code.has(HANDLING_V3);
   c.handlingV4 = handlingV4;

@@ -199,6 +199,14 @@ export const SETTLED_PATCHES: readonly string[] = [
   CUSTOMER_SLA_HEALTH,
 ];
 
+/**
+ * A resolution reaches the index once, when it ends: the answer, the customer told and the case
+ * resolved were an upsert each (a billable action) in the workflow tasks between its activities.
+ * While it runs (seconds; an integration that is down, its retries) the index shows the case as
+ * it was. Resolutions before indexed each task's changes.
+ */
+export const RESOLUTION_INDEXED_ONCE = 'resolution-indexed-once';
+
 /** Which patches a run follows: asked through this, a settled patch costs its run nothing. */
 export interface CodeVersion {
   has(patch: string): boolean;

@@ -24,6 +24,7 @@ export class Visibility {
   private pending = false;
   private perTask = false;
   private report?: { key: string; build: () => unknown; sent?: string };
+  private held: () => boolean = () => false;
 
   constructor(
     private readonly attributes: () => SearchAttributeUpdatePair[],
@@ -38,10 +39,19 @@ export class Visibility {
     this.perTask = true;
     void (async () => {
       for (;;) {
-        await condition(() => this.pending);
+        await condition(() => this.pending && !this.held());
         this.sync();
       }
     })();
+  }
+
+  /**
+   * While `held()` is true the per-task sync waits: a step that runs activities between its
+   * changes (a resolution: the answer, then the customer told, then resolved) reaches the index
+   * once, when it ends, instead of once per workflow task. `flush()` does not wait.
+   */
+  holdWhile(held: () => boolean): void {
+    this.held = held;
   }
 
   /** Marks a change; the sync follows (once per task, or after the current stretch of code). */
