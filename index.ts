@@ -57,6 +57,7 @@ export {
   carrierUpdateSignal,
   agentAssignedSignal,
   repairCompletedSignal,
+  reportBySignalSignal,
   productDetailsSignal,
   collaboratorAnsweredSignal,
   visitCompletedSignal,

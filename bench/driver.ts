@@ -95,6 +95,23 @@ export async function waitIdle(handle: WorkflowHandle, sent: Sent, timeoutMs = 1
   }
 }
 
+/** Waits until the server has recorded a child's close in its parent (describes are not billed). */
+async function waitNoPendingChild(
+  handle: WorkflowHandle,
+  childWorkflowId: string,
+  sent: Sent,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    sent.describes += 1;
+    const { raw } = await handle.describe();
+    if (!(raw.pendingChildren ?? []).some((child) => child.workflowId === childWorkflowId)) return;
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} did not hear of ${childWorkflowId}`);
+    await sleep(25);
+  }
+}
+
 export function happyPathInput(customerId: string, policy: JourneyPolicyOverrides) {
   return {
     customerId,
@@ -155,8 +172,11 @@ export async function driveCase(driver: Driver, handle: JourneyHandle, sent: Sen
   // The customer answers the survey after it was sent (the revisit is scheduled by then).
   await waitIdle(caseHandle, sent);
   await update(caseHandle, submitFeedbackUpdate, sent, { csat: 5, nps: 9, resolved: true });
-  // The case tells the journey before it completes; idle again, the journey has taken note.
+  // The journey hears of the close through the case's result: once the server has recorded the
+  // child's completion in the journey (it leaves the pending children) and the journey is idle
+  // again, the journey has taken note.
   await caseHandle.result();
+  await waitNoPendingChild(handle, caseWorkflowId, sent);
   await waitIdle(handle, sent);
   return caseWorkflowId;
 }

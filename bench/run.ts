@@ -739,7 +739,9 @@ async function main(): Promise<void> {
       otherMessages: round(familyMessages - sumOf(MINIMUM.messages) - family.signalsSent),
     };
     const [biggest, biggestActions] = Object.entries(overMinimum).sort((a, b) => b[1] - a[1])[0]!;
-    const caseEndToEnd = round(caseOnly.actions + 2 + 1);
+    // Its start (2, billed in the journey) and its report-back signal when it sent one (1, billed in
+    // the journey; a case heard through its result sends none).
+    const caseEndToEnd = round(caseOnly.actions + 2 + caseOnly.signalsSent);
     const actions = {
       rules:
         'Temporal Cloud: workflow start 1; child workflow start 2 (billed in the parent); timer started 1; ' +
@@ -781,7 +783,7 @@ async function main(): Promise<void> {
         actionsInItsHistory: caseOnly.actions,
         actionsEndToEnd: caseEndToEnd,
         endToEndIncludes:
-          'its history + its start as a child (2, in the journey) + its caseClosed signal (1, in the journey)',
+          'its history + its start as a child (2, in the journey) + its caseClosed signal when it sends one (1, in the journey; none when the journey hears it through its result)',
         minimum: caseMinimum,
         minimumIncludes:
           'start as a child 2 + resolve 1 + submitFeedback 1 + 6 activities (+ QA review when drawn) + 3 SLA timers',

@@ -350,10 +350,12 @@ async function stress(
   }
   expect(tally.refusedAsExpected).toBe(size.journeys * size.rounds);
   expect(tally.slowestAnswerMs, `${label}: slowest answer`).toBeLessThan(MAX_ANSWER_MS);
-  // Enough continues-as-new to matter: one every few messages. Two thirds of one per round: each
-  // report also tells the customer archive now (a longer handler), so more messages arrive while
-  // a run decides and share its continue-as-new (34–52 seen for 36 rounds on the dev server).
-  expect(tally.continuedAsNew).toBeGreaterThanOrEqual(Math.ceil((size.journeys * size.rounds * 2) / 3));
+  // Enough continues-as-new to matter: one every few rounds. A quarter of one per round: each
+  // report tells the customer archive (a longer handler), and a run that hears its cases through
+  // their results first tells its open ones to signal the next run (a round trip per case), so
+  // more messages arrive while a run decides and share its continue-as-new (34–52 seen for 36
+  // rounds on the dev server before cases reported through their results, 12–17 since).
+  expect(tally.continuedAsNew).toBeGreaterThanOrEqual(Math.ceil((size.journeys * size.rounds) / 4));
   console.log(
     `[reliability] continue-as-new under load (${label}): ${size.journeys} journeys × ${size.rounds} rounds, ` +
       `${tally.messages} messages, ${tally.continuedAsNew} continues-as-new (${tally.redecided} decided again with messages ` +

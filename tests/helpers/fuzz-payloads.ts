@@ -120,6 +120,7 @@ export const CASE_SIGNAL_SAMPLES: Record<string, Record<string, unknown>[]> = {
   collaboratorAnswered: [{ team: 'supply-chain', note: 'Friday' }, { team: 'logistics-desk' }],
   agentAssigned: [{ agentId: 'agent-9' }, { agentId: 'agent-9', team: 'customer-care' }],
   repairCompleted: [{ outcome: 'repaired', repairOrderId: 'R-1' }, { outcome: 'unrepairable' }],
+  reportBySignal: [{}],
 };
 
 export const CASE_UPDATE_SAMPLES: Record<string, Record<string, unknown>[]> = {

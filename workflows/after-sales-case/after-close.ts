@@ -66,15 +66,29 @@ export async function afterClose(c: Case): Promise<void> {
     s.typical ? recordTypicalCase(c) : undefined,
     isPromoter(c) && !s.input.journeyId ? requestReferral(c) : undefined,
   ]);
-  if (s.input.journeyId) {
-    const delivery = await tellJourney(s.input.journeyId, caseClosedSignal, caseResult(c));
-    if (delivery.delivered) c.entity.record('journey-informed', `journey ${s.input.journeyId} informed`);
-    else
-      c.entity.record(
-        'journey-not-informed',
-        `journey ${s.input.journeyId} could not be informed: ${delivery.reason}`,
-      );
+  // A case heard through its result tells its journey as the last step (tellJourneyOfClose).
+  if (s.input.reportBack !== 'result') await tellJourneyOfClose(c);
+}
+
+/**
+ * The close, told to the case's journey. A case started with `reportBack: 'result'` calls this
+ * last, in the step that completes it: a `reportBySignal` arriving meanwhile makes the server
+ * refuse the completion, and the step runs again with the news.
+ */
+export async function tellJourneyOfClose(c: Case): Promise<void> {
+  const s = c.s;
+  if (!s.input.journeyId) return;
+  if (s.input.reportBack === 'result' && !s.reportBySignal) {
+    c.entity.record('journey-informed', `journey ${s.input.journeyId} hears of the close through the result`);
+    return;
   }
+  const delivery = await tellJourney(s.input.journeyId, caseClosedSignal, caseResult(c));
+  if (delivery.delivered) c.entity.record('journey-informed', `journey ${s.input.journeyId} informed`);
+  else
+    c.entity.record(
+      'journey-not-informed',
+      `journey ${s.input.journeyId} could not be informed: ${delivery.reason}`,
+    );
 }
 
 /** Rule LE-1: typical cases go to the knowledge base. */

@@ -27,6 +27,7 @@ import {
   CarrierUpdate,
   AgentAssigned,
   RepairCompleted,
+  ReportBySignal,
   Resolve,
   ResolveResult,
   SubmitFeedback,
@@ -102,6 +103,12 @@ export const AfterSalesCaseInput = z.strictObject({
    * policy's `atRiskWindowShare`.
    */
   slaAtRisk: z.boolean().optional(),
+  /**
+   * How the case tells its journey it closed. `result`: the journey run that started it awaits its
+   * result (a child's completion is not a billed action, a signal is); the case signals only once
+   * told the journey continued as new (`reportBySignal`). `signal` (the default): it signals.
+   */
+  reportBack: z.enum(['signal', 'result']).optional(),
   /** The customer's sales region (from their journey), for the report's comparison by region. */
   region: Region.optional(),
   /** The earlier case of the customer this one repeats (the journey finds it): marked for attention. */
@@ -119,8 +126,9 @@ const closed = (stage: CaseStage) =>
 
 /**
  * What a case tells its journey when it closes: its result. The case owns the message it sends;
- * the journey's message table handles it. Cases report back by signal rather than by child result
- * so a journey that continued-as-new still hears from cases its earlier run started.
+ * the journey's message table handles it. A case started with `reportBack: 'result'` is heard
+ * through its result by the run that started it, and signals only once that run has continued as
+ * new (the next run has no handle on it); every other case signals.
  */
 export const CASE_CLOSED_MESSAGE = signal(
   'caseClosed',
@@ -161,6 +169,11 @@ export const CASE_MESSAGES = {
       stages: OPEN_STAGES,
       refusal: closed,
     },
+  ),
+  reportBySignal: signal(
+    'reportBySignal',
+    ReportBySignal,
+    'Sent by the journey when it continues as new: tell its next run by signal when the case closes (not for people). JSON: {}',
   ),
   repairCompleted: signal(
     'repairCompleted',
@@ -280,6 +293,7 @@ export const awaitingCustomerSignal = CASE_MESSAGES.awaitingCustomer.definition;
 export const carrierUpdateSignal = CASE_MESSAGES.carrierUpdate.definition;
 export const agentAssignedSignal = CASE_MESSAGES.agentAssigned.definition;
 export const repairCompletedSignal = CASE_MESSAGES.repairCompleted.definition;
+export const reportBySignalSignal = CASE_MESSAGES.reportBySignal.definition;
 export const resolveUpdate = CASE_MESSAGES.resolve.definition;
 export const submitFeedbackUpdate = CASE_MESSAGES.submitFeedback.definition;
 export const reclassifyUpdate = CASE_MESSAGES.reclassify.definition;

@@ -132,6 +132,8 @@ export interface CaseState {
   outcome?: CaseOutcome;
   timeline: TimelineEntry[];
   rejectedSignals: number;
+  /** The journey continued as new: the close is told by signal, not through the result. */
+  reportBySignal?: boolean;
   /** Every change to the clocks, for the what-if replay (executions since SLA_JOURNAL). */
   slaJournal?: SlaJournalEntry[];
   /** The contract's terms the windows came from, when any (input or lookup), for the replay. */

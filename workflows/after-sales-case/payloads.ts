@@ -79,6 +79,9 @@ export const CarrierUpdate = z.strictObject({
 export type CarrierUpdate = z.input<typeof CarrierUpdate>;
 
 export const AgentAssigned = z.strictObject({ agentId: StaffId, team: Team.optional() });
+/** Nothing to say but the news itself: the journey continued as new. */
+export const ReportBySignal = z.strictObject({});
+export type ReportBySignal = z.input<typeof ReportBySignal>;
 export type AgentAssigned = z.input<typeof AgentAssigned>;
 
 export const RepairCompleted = z.strictObject({

@@ -24,7 +24,7 @@ import {
   codeVersionAtRunStart,
   type CodeVersion,
 } from '../kernel/versions';
-import { afterClose } from './after-close';
+import { afterClose, tellJourneyOfClose } from './after-close';
 import { completeComplaintStep, validateComplaintStep } from './complaint';
 import {
   AFTER_SALES_CASE_WORKFLOW,
@@ -126,6 +126,10 @@ function setup(parsed: ParsedCaseInput, code: CodeVersion): Opened {
       awaitingCustomer: (message) => onAwaitingCustomer(c, message),
       carrierUpdate: (message) => onCarrierUpdate(c, message),
       agentAssigned: (message) => onAgentAssigned(c, message),
+      reportBySignal: () => {
+        c.s.reportBySignal = true;
+        c.entity.record('journey-continued', 'the journey continued as new: its close is told by signal');
+      },
       repairCompleted: (message) => onRepairCompleted(c, message),
       resolve: { validate: (request) => validateResolve(c, request), run: (request) => resolve(c, request) },
       extendPause: {
@@ -219,4 +223,5 @@ async function run({ c, procedures }: Opened): Promise<void> {
       ...(c.s.slaJournal ? { [CASE_SLA_JOURNAL_MEMO]: slaJournalOf(c) } : {}),
     });
   }
+  if (c.s.input.reportBack === 'result') await tellJourneyOfClose(c);
 }

@@ -33,6 +33,10 @@ export interface Journey {
   readonly visibility: Visibility;
   /** Children this run started that have not completed yet (they outlive a continue-as-new). */
   readonly runningChildren: Set<string>;
+  /** Cases this run awaits the result of, each with the handling of its close. */
+  readonly caseResults: Map<string, Promise<void>>;
+  /** Closes heard through a case's result whose handling (activities) is still running. */
+  reportsInFlight: number;
   /** Bumped whenever a message or a deadline has been dealt with (the main loop looks again then). */
   progress: number;
   /**
@@ -120,6 +124,8 @@ export function bindJourney(
     agenda,
     visibility,
     runningChildren: new Set(),
+    caseResults: new Map(),
+    reportsInFlight: 0,
     progress: 0,
     closing: false,
     indexSlaDeadlinesOnly: false,

@@ -157,6 +157,11 @@ export const CaseRecord = z.object({
   product: z.string().optional(),
   /** The earlier case this one repeats. */
   repeatOf: z.string().optional(),
+  /**
+   * The run that started it hears of its close through its result (cases since
+   * CASE_REPORTS_BY_RESULT); false once the case was told to signal, when the journey continued as new.
+   */
+  reportsByResult: z.boolean().optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;
 

@@ -3,12 +3,19 @@
  * a case that inherits the contract's promised terms; a closed case reports back, and a promoter
  * is asked for a referral at most once per period; periodic revisits keep the customer close.
  */
-import { currentUpdateInfo, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import {
+  currentUpdateInfo,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  startChild,
+} from '@temporalio/workflow';
 import {
   AFTER_SALES_CASE_WORKFLOW,
   type AfterSalesCaseInput,
   type CaseResult,
+  reportBySignalSignal,
 } from '../after-sales-case/contract';
+import { CASE_REPORTS_BY_RESULT } from '../kernel/versions';
 import { priorityOf } from '../after-sales-case/policy';
 import { resolveCasePolicy } from '../after-sales-case/policy-overrides';
 import { idempotencyKey } from '../kernel/activity-calls';
@@ -16,6 +23,7 @@ import { journeyActivities as activities } from './activities';
 import { durationMs } from '../kernel/contract';
 import { addMs, formatInstant, nowIso, nowMs } from '../kernel/time';
 import type { IssueReported, ParsedReportIssue } from './contract';
+import type { CaseRecord } from './records';
 import { consentOf } from './customer';
 import { recordInArchive } from './archive';
 import { jointResponse } from './grade';
@@ -41,6 +49,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
   s.caseCount += 1;
   const caseWorkflowId = `${s.journeyId}/case-${s.caseCount}`;
   const repeatOf = earlierCaseRepeated(j, issue);
+  const byResult = j.code.has(CASE_REPORTS_BY_RESULT);
   const caseInput: AfterSalesCaseInput = {
     ...issue,
     // Rule PS-11: the case talks to the customer on their channel unless the report names one.
@@ -52,6 +61,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     ...(s.region ? { region: s.region } : {}),
     ...(repeatOf ? { repeatOf } : {}),
     ...(shortensNextCase(j) ? { slaAtRisk: true } : {}),
+    ...(byResult ? { reportBack: 'result' as const } : {}),
     policy: j.policy.case,
   };
   const priority = priorityOf(
@@ -68,6 +78,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     category: issue.category,
     ...(issue.product?.sku ? { product: issue.product.sku } : {}),
     ...(repeatOf ? { repeatOf } : {}),
+    ...(byResult ? { reportsByResult: true } : {}),
   });
   if (repeatOf)
     j.entity.record(
@@ -85,6 +96,7 @@ export async function reportIssue(j: Journey, issue: ParsedReportIssue): Promise
     staticSummary: `${priority} ${issue.category} / ${issue.severity} case of ${s.customerId}`,
   });
   trackChild(j, child);
+  if (byResult) hearCloseThroughResult(j, child);
   await Promise.all([
     jointResponse(j, caseWorkflowId, priority),
     recordInArchive(j, 'case-opened', caseWorkflowId, {
@@ -137,9 +149,58 @@ export function childrenFinishing(j: Journey): boolean {
   );
 }
 
+/**
+ * A case heard through its result: its close is handled like its signal would be. Not once this run
+ * has decided to continue as new: the case was told to signal the next run by then.
+ */
+function hearCloseThroughResult(j: Journey, child: { workflowId: string; result(): Promise<unknown> }) {
+  const heard = child.result().then(
+    async (result) => {
+      if (j.closing) return;
+      j.reportsInFlight += 1;
+      try {
+        await onCaseClosed(j, result as CaseResult);
+      } finally {
+        j.reportsInFlight -= 1;
+        j.progress += 1;
+      }
+    },
+    // A case that failed or was terminated reports nothing, as a signalling one would not.
+    () => undefined,
+  );
+  j.caseResults.set(child.workflowId, heard);
+}
+
+/** Open cases this run hears through their results (they need telling before a continue-as-new). */
+export function casesReportingByResult(j: Journey): CaseRecord[] {
+  return j.s.cases.filter((record) => record.reportsByResult === true && record.status === 'open');
+}
+
+/**
+ * Before a continue-as-new: every open case this run hears through its result is told to signal
+ * the next run instead. A case that closed meanwhile cannot be told: its result reaches this run,
+ * which handles it before it continues.
+ */
+export async function handCaseReportsOver(j: Journey): Promise<void> {
+  await Promise.all(
+    casesReportingByResult(j).map(async (record) => {
+      try {
+        await getExternalWorkflowHandle(record.caseWorkflowId).signal(reportBySignalSignal, {});
+        record.reportsByResult = false;
+      } catch {
+        await j.caseResults.get(record.caseWorkflowId);
+        // Handled by now, or the case failed or was terminated: nothing more will come from it.
+        record.reportsByResult = false;
+      }
+    }),
+  );
+}
+
 export async function onCaseClosed(j: Journey, result: CaseResult): Promise<void> {
   const record = j.s.cases.find((candidate) => candidate.caseWorkflowId === result.caseId);
   if (!record) return j.entity.rejectSignal('caseClosed', [`unknown case ${result.caseId}`]);
+  // Heard twice (its result in the run that continued as new, its signal in the next): once only.
+  if (record.status === 'closed' && record.reportsByResult !== undefined) return;
   const referred = await closeCaseRecord(j, record, result);
   // Rule OU-2: a case closed with a breach counts towards the customer's SLA health.
   await countClosedCase(j, result);

@@ -64,7 +64,14 @@ import {
   validatePresalesFeedback,
   watchPresalesSurvey,
 } from './customer';
-import { childrenFinishing, onCaseClosed, reportIssue, watchRevisits } from './relationship';
+import {
+  casesReportingByResult,
+  childrenFinishing,
+  handCaseReportsOver,
+  onCaseClosed,
+  reportIssue,
+  watchRevisits,
+} from './relationship';
 import { watchSlaHealth } from './health';
 import {
   onProposalFeedback,
@@ -242,9 +249,15 @@ async function run(j: Journey, input: JourneyInput, continued: boolean): Promise
     // Reception-v3: the follow-up plan follows the stage, whichever message or deadline moved it.
     if (j.receptionV3) planFollowUps(j);
     if (historyIsLong(j.policy.continueAsNewAfterEvents)) {
-      // Handlers still running (an update starting a case…) and deadlines still carrying out
-      // their activities finish in this run first.
-      await whenNoHandlerRuns(() => j.agenda.isIdle());
+      // Handlers still running (an update starting a case…), closes heard through a result and
+      // deadlines still carrying out their activities finish in this run first; then the cases
+      // this run hears through their results (all started by now) are told to signal the next
+      // run instead, and the run looks again (a message may have arrived meanwhile).
+      for (;;) {
+        await whenNoHandlerRuns(() => j.agenda.isIdle() && j.reportsInFlight === 0);
+        if (casesReportingByResult(j).length === 0) break;
+        await handCaseReportsOver(j);
+      }
       if (!hasEnded(j)) {
         const carried = { ...j.s, timeline: j.s.timeline.slice(-TIMELINE_CARRIED) };
         // From this step on the next run's state is fixed: updates are refused and resent there.
@@ -260,7 +273,7 @@ async function run(j: Journey, input: JourneyInput, continued: boolean): Promise
   // A lost prospect's journey stays open for the pre-sales survey's answer (or its window's end).
   if (j.surveyWhenLost) await condition(() => !awaitingPresalesSurvey(j));
   await condition(() => !childrenFinishing(j));
-  await whenNoHandlerRuns();
+  await whenNoHandlerRuns(() => j.reportsInFlight === 0);
   j.visibility.flush();
   return journeyResult(j);
 }

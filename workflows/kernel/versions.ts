@@ -207,6 +207,14 @@ export const SETTLED_PATCHES: readonly string[] = [
  */
 export const RESOLUTION_INDEXED_ONCE = 'resolution-indexed-once';
 
+/**
+ * A journey hears of a case's close through the case's result when the run that started it is
+ * still running (a child's completion is not a billed action; the case's signal was one). When
+ * the journey continues as new it tells its open cases to signal the next run instead
+ * (`reportBySignal`). Cases started before signal their close, as they did.
+ */
+export const CASE_REPORTS_BY_RESULT = 'case-reports-by-result';
+
 /** Which patches a run follows: asked through this, a settled patch costs its run nothing. */
 export interface CodeVersion {
   has(patch: string): boolean;
