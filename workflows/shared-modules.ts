@@ -51,6 +51,7 @@ import * as afterSalesCaseContract from './after-sales-case/contract';
 import * as afterSalesCaseGuarantee from './after-sales-case/guarantee';
 import * as afterSalesCaseHandling from './after-sales-case/handling';
 import * as afterSalesCaseModel from './after-sales-case/model';
+import * as afterSalesCaseOffer from './after-sales-case/offer';
 import * as afterSalesCaseOps from './after-sales-case/ops';
 import * as afterSalesCasePauses from './after-sales-case/pauses';
 import * as afterSalesCasePayloads from './after-sales-case/payloads';
@@ -162,6 +163,7 @@ export const SHARED_MODULES: Readonly<Record<string, object>> = {
   'workflows/after-sales-case/guarantee.ts': afterSalesCaseGuarantee,
   'workflows/after-sales-case/handling.ts': afterSalesCaseHandling,
   'workflows/after-sales-case/model.ts': afterSalesCaseModel,
+  'workflows/after-sales-case/offer.ts': afterSalesCaseOffer,
   'workflows/after-sales-case/ops.ts': afterSalesCaseOps,
   'workflows/after-sales-case/pauses.ts': afterSalesCasePauses,
   'workflows/after-sales-case/payloads.ts': afterSalesCasePayloads,

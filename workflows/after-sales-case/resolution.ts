@@ -1,7 +1,7 @@
 /**
  * Resolution under the three guarantees (rule AS-12): repair (in-store 1–3 days, factory about
  * 30 days), replace, refund — or advice. A replacement that cannot ship is compensated by a
- * refund offer the customer must accept (clocks paused meanwhile); a repair's promise replaces
+ * refund offer the customer must accept (clocks paused meanwhile; the answer in offer.ts); a repair's promise replaces
  * the resolution target until the repair shop reports back. A resolved case goes to the revisit.
  */
 import type { z } from 'zod';
@@ -17,7 +17,6 @@ import {
   type Resolve,
   type ResolveResult,
   type ResolutionType,
-  type RespondToOffer,
   type VisitCompleted,
 } from './contract';
 import { pauseForCustomer, resumeFromPause } from './pauses';
@@ -114,7 +113,8 @@ function failedResolution(c: Case, type: ResolutionType): ResolveResult {
   };
 }
 
-async function refund(c: Case, amount?: number, currency?: string): Promise<ResolveResult> {
+/** Issues a refund and tells the customer: resolved (also the answer to an accepted offer, offer.ts). */
+export async function refund(c: Case, amount?: number, currency?: string): Promise<ResolveResult> {
   const cycle = c.windows.cycleOf('resolution');
   const result = await c.entity.attempt(`refund/${cycle}`, 'issuing the refund', () =>
     activities.issueRefund.executeWithOptions(
@@ -319,46 +319,6 @@ export function markResolved(
     reference,
     message: `resolved by ${type}`,
   };
-}
-
-export function validateRespondToOffer(c: Case): void {
-  if (!c.s.pendingOffer) throw new RuleViolation('there is no offer waiting for the customer');
-  if (c.resolving) throw new RuleViolation('the previous answer is still being carried out');
-}
-
-export async function respondToOffer(
-  c: Case,
-  answer: z.output<typeof RespondToOffer>,
-): Promise<ResolveResult> {
-  c.resolving = true;
-  try {
-    const offer = c.s.pendingOffer!;
-    c.s.pendingOffer = undefined;
-    if (answer.accepted) {
-      c.entity.record('offer-accepted', 'the customer accepted the refund');
-      resumeFromPause(c, 'the customer answered the offer');
-      return await refund(c, offer.amount, offer.currency);
-    }
-    c.entity.record(
-      'offer-declined',
-      `the customer declined the refund${answer.note ? `: ${answer.note}` : ''}`,
-    );
-    resumeFromPause(c, 'the customer answered the offer');
-    c.entity.moveTo('in-progress', 'refund declined; another remedy is needed');
-    await notifyCaseStaff(c, `offer-declined/${c.windows.cycleOf('resolution')}`, {
-      audience: 'assignee',
-      reason: 'the customer declined the refund; choose another remedy',
-    });
-    return {
-      status: 'failed',
-      stage: c.s.stage,
-      resolutionType: 'replace',
-      message: 'the customer declined the refund; the case is back in progress',
-    };
-  } finally {
-    c.resolving = false;
-    c.entity.touch();
-  }
 }
 
 export async function onRepairCompleted(c: Case, message: z.output<typeof RepairCompleted>): Promise<void> {

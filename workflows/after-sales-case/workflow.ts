@@ -50,14 +50,8 @@ import { bindCase, newCaseState, type Case } from './model';
 import { resolveCasePolicy } from './policy-overrides';
 import { closeByOps, escalate, reclassify, validateClose, validateEscalate, validateReclassify } from './ops';
 import { involveTeam, onCollaboratorAnswered, validateInvolveTeam } from './collaboration';
-import {
-  onRepairCompleted,
-  onVisitCompleted,
-  resolve,
-  respondToOffer,
-  validateRespondToOffer,
-  validateResolve,
-} from './resolution';
+import { respondToOffer, validateRespondToOffer } from './offer';
+import { onRepairCompleted, onVisitCompleted, resolve, validateResolve } from './resolution';
 import { revisitUntilClosed, submitFeedback, validateFeedback, watchRevisits } from './revisit';
 import { initialTermsSource, lookUpPromisedTerms } from './terms';
 import { onProductDetails, openCase, runTriage } from './triage';
